@@ -1,0 +1,85 @@
+"""plansync: compile running-plan templates into athletes' calendars and keep them in sync.
+
+The public library API::
+
+    from plansync import compile_file
+    plan = compile_file(Path("athletes/jane-doe.yaml"))
+    for workout in plan.workouts: ...
+
+Names are imported on first use (PEP 562), so ``plansync --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+_EXPORTS = {
+    "compile_file": "api",
+    "Options": "compiler",
+    "compile_plan": "compiler",
+    "InputError": "errors",
+    "PlanError": "errors",
+    "PlansyncError": "errors",
+    "Problem": "errors",
+    "ProfileError": "errors",
+    "TemplateError": "errors",
+    "TemplateNotFound": "errors",
+    "load_profile": "loader",
+    "load_template": "loader",
+    "Plan": "plan",
+    "Step": "plan",
+    "WeekSummary": "plan",
+    "Workout": "plan",
+    "Violation": "rules",
+    "check": "rules",
+}
+
+__all__ = [
+    "InputError",
+    "Options",
+    "Plan",
+    "PlanError",
+    "PlansyncError",
+    "Problem",
+    "ProfileError",
+    "Step",
+    "TemplateError",
+    "TemplateNotFound",
+    "Violation",
+    "WeekSummary",
+    "Workout",
+    "__version__",
+    "check",
+    "compile_file",
+    "compile_plan",
+    "load_profile",
+    "load_template",
+]
+
+if TYPE_CHECKING:
+    from .api import compile_file
+    from .compiler import Options, compile_plan
+    from .errors import (
+        InputError,
+        PlanError,
+        PlansyncError,
+        Problem,
+        ProfileError,
+        TemplateError,
+        TemplateNotFound,
+    )
+    from .loader import load_profile, load_template
+    from .plan import Plan, Step, WeekSummary, Workout
+    from .rules import Violation, check
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'plansync' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,118 @@
+"""The ``plansync`` command: a thin click layer over the library.
+
+Each command parses its arguments, calls the library and prints. Library
+modules are imported inside the commands so ``plansync --help`` stays fast.
+Errors become messages in one place, :class:`_Group.invoke`: a
+``PlansyncError`` prints its message and exits 2; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._version import __version__
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import PlansyncError
+
+        try:
+            return super().invoke(ctx)
+        except PlansyncError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _now() -> dt.datetime:
+    """The clock, injectable for reproducible runs: PLANSYNC_TODAY=YYYY-MM-DD."""
+    pinned = os.environ.get("PLANSYNC_TODAY")
+    if pinned:
+        try:
+            return dt.datetime.combine(dt.date.fromisoformat(pinned), dt.time(12), dt.UTC)
+        except ValueError:
+            raise click.BadParameter(f"PLANSYNC_TODAY={pinned!r} is not a YYYY-MM-DD date") from None
+    return dt.datetime.now(dt.UTC)
+
+
+def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param=param) from None
+
+
+def _write(output: Path | None, text: str) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .atomic import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="plansync")
+def main() -> None:
+    """Turn running-plan templates into athletes' calendars, and keep them right."""
+
+
+@main.command("compile")
+@click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--example", is_flag=True, help="Compile the bundled example athlete (no PROFILE needed).")
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of plan templates [default: ./plan_templates, then the shipped ones].",
+)
+@click.option("--race-date", callback=_date, help="Override the profile's race date (YYYY-MM-DD).")
+@click.option("--start-date", callback=_date, help="Override the profile's start date (YYYY-MM-DD).")
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 52),
+    help="Plan length in weeks [default: the profile's, then the template's].",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here instead of standard output.",
+)
+def compile_cmd(
+    profile: Path | None,
+    example: bool,
+    templates: Path | None,
+    race_date: dt.date | None,
+    start_date: dt.date | None,
+    weeks: int | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Compile an athlete PROFILE into a dated plan, as a table or JSON."""
+    from .api import compile_file
+    from .compiler import Options
+    from .loader import SHIPPED_EXAMPLES
+    from .render import to_json, to_table
+
+    if race_date and start_date:
+        raise click.UsageError("give --race-date or --start-date, not both")
+    if example == (profile is not None):
+        raise click.UsageError("give a PROFILE file, or --example for the bundled example athlete")
+    # The example is a fixed demonstration: its dates are not checked against today.
+    now = None if example else _now()
+    path = SHIPPED_EXAMPLES / "jane-doe.yaml" if example else profile
+    assert path is not None
+    plan = compile_file(
+        path, templates, Options(race_date=race_date, start_date=start_date, weeks=weeks), now=now
+    )
+    _write(output, to_json(plan) if fmt == "json" else to_table(plan))

@@ -1,0 +1,93 @@
+"""Every error plansync raises on purpose.
+
+The tree::
+
+    PlansyncError                 base; the CLI prints str(error), exits 2
+    ├── InputError                a file the user wrote is wrong (path, line, column, key)
+    │   ├── TemplateError         ...in a plan template
+    │   └── ProfileError          ...in an athlete profile
+    ├── TemplateNotFound          no template with that id in the search path
+    └── PlanError                 inputs are well-formed but no plan can be made
+                                  (too few weeks before the race, no training days, ...)
+
+The CLI turns these into messages in exactly one place (``plansync.cli``); any
+other exception is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class PlansyncError(Exception):
+    """Base of every error plansync reports to a user."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as known."""
+
+    path: Path | None
+    line: int | None  # 1-based
+    column: int | None  # 1-based
+    key: str  # dotted key path, "" for the whole document
+    message: str  # what was expected, and a suggestion when there is one
+
+    def __str__(self) -> str:
+        where = str(self.path) if self.path else "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}:{key} {self.message}"
+
+
+class InputError(PlansyncError):
+    """A user-written file is malformed; carries every problem found in it."""
+
+    kind = "input"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    @property
+    def first(self) -> Problem:
+        return self.problems[0]
+
+
+class TemplateError(InputError):
+    kind = "template"
+
+
+class ProfileError(InputError):
+    kind = "profile"
+
+
+class TemplateNotFound(PlansyncError):
+    def __init__(self, template_id: str, searched: list[Path], known: list[str]) -> None:
+        self.template_id = template_id
+        self.searched = searched
+        self.known = known
+        from difflib import get_close_matches
+
+        close = get_close_matches(template_id, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        places = ", ".join(str(p) for p in searched) or "nowhere"
+        super().__init__(
+            f"unknown template {template_id!r}{hint}; looked in {places}; "
+            f"known: {', '.join(sorted(known)) or 'none'}"
+        )
+
+
+class PlanError(PlansyncError):
+    """The inputs are valid on their own but cannot make a plan together."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        self.message = message
+        self.key = key  # the profile key to blame, when one is to blame
+        super().__init__(message)

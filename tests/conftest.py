@@ -1,0 +1,62 @@
+"""Shared fixtures: the shipped templates, an example profile, and a place to write files."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from plansync.loader import SHIPPED_TEMPLATES, load_template
+from plansync.template import Template
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "plan_templates"
+EXAMPLE = ROOT / "examples" / "jane-doe.yaml"
+TODAY = dt.date(2027, 1, 10)
+
+BASE_PROFILE: dict[str, Any] = {
+    "id": "test-runner",
+    "name": "Test Runner",
+    "timezone": "Europe/London",
+    "units": "km",
+    "plan": {"template": "half-marathon-intermediate", "race_date": "2027-04-18", "weeks": 12},
+    "availability": {"days": ["mon", "tue", "thu", "sat", "sun"], "long_run_day": "sun"},
+    "fitness": {"weekly_distance": 30, "long_run": 12, "recent_race": {"distance": "10k", "time": "48:30"}},
+    "intensity": {"system": "pace"},
+    "shoes": [
+        {"name": "Cushioned trainer", "role": "cushioned", "distance": 220, "lifespan": 700},
+        {"name": "Light racer", "role": "light", "distance": 80, "lifespan": 500},
+    ],
+}
+
+
+@pytest.fixture(scope="session")
+def templates() -> dict[str, Template]:
+    return {p.stem: load_template(p) for p in sorted(SHIPPED_TEMPLATES.glob("*.yaml"))}
+
+
+@pytest.fixture
+def profile_data() -> dict[str, Any]:
+    return copy.deepcopy(BASE_PROFILE)
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path) -> Callable[[dict[str, Any], str], Path]:
+    def write(data: dict[str, Any], name: str = "athlete.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+# `HYPOTHESIS_PROFILE=deep pytest` explores many more cases than the everyday run.
+from hypothesis import settings as _settings  # noqa: E402
+
+_settings.register_profile("deep", max_examples=5000, deadline=None)
+_settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "default"))

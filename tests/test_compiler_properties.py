@@ -1,0 +1,163 @@
+"""Hypothesis: every valid profile, on every shipped template and plan length,
+compiles into a plan that keeps every coaching rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plansync import rules
+from plansync.compiler import Options, compile_plan
+from plansync.loader import SHIPPED_TEMPLATES, load_template
+from plansync.profile import Profile
+from plansync.quantities import METRES_PER_UNIT
+from plansync.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
+
+SHIPPED = {p.stem: load_template(p) for p in sorted(SHIPPED_TEMPLATES.glob("*.yaml"))}
+SURFACES = ["trail", "grass", "asphalt", "treadmill", "concrete"]
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[str, Profile, int]:
+    template = SHIPPED[draw(st.sampled_from(sorted(SHIPPED)))]
+    weeks = draw(st.integers(template.weeks.min, template.weeks.max))
+    units = draw(st.sampled_from(["km", "mi"]))
+    n_days = draw(st.integers(template.rules.min_days, 7))
+    days = draw(st.lists(st.sampled_from(WEEKDAYS), min_size=n_days, max_size=n_days, unique=True))
+    long_day = draw(st.sampled_from(days))
+    unit = METRES_PER_UNIT[units]
+    top = 90 if units == "km" else 56
+    low_weekly = max(5, math.ceil(template.progression.min_weekly / unit))
+    weekly = draw(st.integers(low_weekly, max(low_weekly, top)))
+    low_long = max(2, math.ceil(template.progression.min_long_run / unit))
+    long_run = draw(st.integers(low_long, max(low_long, min(weekly, weekly * 6 // 10 + 1))))
+    anchor = dt.date(2027, 1, 1) + dt.timedelta(days=draw(st.integers(0, 400)))
+    plan: dict[str, Any] = {"template": template.id, "weeks": weeks}
+    plan["race_date" if template.goal == "half_marathon" else "start_date"] = anchor.isoformat()
+    system = draw(st.sampled_from(["pace", "heart_rate", "rpe"]))
+    intensity: dict[str, Any] = {"system": system}
+    fitness: dict[str, Any] = {"weekly_distance": weekly, "long_run": long_run}
+    if system == "pace":
+        if draw(st.booleans()):
+            minutes = draw(st.integers(17, 40))
+            fitness["recent_race"] = {"distance": "5k", "time": f"{minutes}:{draw(st.integers(0, 59)):02d}"}
+        else:
+            per_unit = draw(st.integers(200, 420)) if units == "km" else draw(st.integers(330, 670))
+            intensity["threshold_pace"] = f"{per_unit // 60}:{per_unit % 60:02d}"
+    elif system == "heart_rate":
+        if draw(st.booleans()):
+            intensity["threshold_hr"] = draw(st.integers(140, 185))
+        else:
+            intensity["max_hr"] = draw(st.integers(165, 205))
+            intensity["resting_hr"] = draw(st.integers(40, 70))
+    shoes = draw(
+        st.sampled_from(
+            [
+                [],
+                [
+                    {
+                        "name": "Daily",
+                        "role": "cushioned",
+                        "distance": draw(st.integers(0, 800)),
+                        "lifespan": 700,
+                    }
+                ],
+                [
+                    {"name": "Daily", "role": "cushioned", "distance": 100, "lifespan": 600},
+                    {"name": "Fast", "role": "light", "distance": 300, "lifespan": 400},
+                ],
+            ]
+        )
+    )
+    surfaces = draw(st.lists(st.sampled_from(SURFACES), min_size=1, max_size=5, unique=True))
+    profile = Profile.model_validate(
+        {
+            "id": "runner",
+            "name": "Runner",
+            "timezone": "America/Chicago",
+            "units": units,
+            "plan": plan,
+            "availability": {"days": days, "long_run_day": long_day},
+            "fitness": fitness,
+            "intensity": intensity,
+            "shoes": shoes,
+            "surfaces": surfaces,
+        }
+    )
+    return template.id, profile, weeks
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_every_compiled_plan_keeps_every_rule(case: tuple[str, Profile, int]) -> None:
+    template_id, profile, weeks = case
+    template = SHIPPED[template_id]
+    plan = compile_plan(template, profile, Options())
+    unit = METRES_PER_UNIT[profile.units]
+    current, current_long = profile.fitness.weekly_distance * unit, profile.fitness.long_run * unit
+
+    # The one rule engine finds nothing wrong ...
+    violations = rules.check(
+        plan,
+        template,
+        available_days=profile.availability.days,
+        current_weekly_m=current,
+        current_long_m=current_long,
+    )
+    assert violations == []
+
+    # ... and the rules of the brief hold when checked independently here too.
+    assert plan.weeks == weeks and len(plan.weeks_summary) == weeks
+    assert (plan.end_date - plan.start_date).days == 7 * weeks - 1
+    if template.goal == "half_marathon":
+        assert plan.race_date == plan.end_date
+        race = [w for w in plan.workouts if w.kind == "race"]
+        assert len(race) == 1 and race[0].date == plan.race_date
+    by_date: dict[dt.date, set[str]] = defaultdict(set)
+    for w in plan.workouts:
+        by_date[w.date].add(w.kind)
+        assert plan.start_date <= w.date <= plan.end_date
+    assert len(by_date) == 7 * weeks  # every day of the plan has an entry, rest included
+    for w in plan.workouts:
+        weekday = WEEKDAYS[w.date.weekday()]
+        if w.kind in RUN_KINDS - {"race"}:
+            assert weekday in profile.availability.days
+            assert w.surface is None or w.surface in profile.surfaces
+        if w.kind == "long":
+            assert weekday == profile.availability.long_run_day
+        if w.kind in HARD_KINDS | {"long"} and w.kind != "race":
+            after = by_date.get(w.date + dt.timedelta(days=1), set())
+            assert after <= {"rest", "recovery", "easy", "cross", "foot_strength"}
+        if w.kind == "foot_strength":
+            assert not by_date[w.date] & (HARD_KINDS | {"long"})
+    volumes = [s.distance_m for s in plan.weeks_summary]
+    assert volumes[0] <= 1.1 * current + 7
+    for i, v in enumerate(volumes[1:], start=1):
+        assert v <= (1 + template.progression.weekly_cap) * max([current, *volumes[:i]]) + 7
+    per_week = Counter(w.week for w in plan.workouts if w.kind == "foot_strength")
+    assert all(2 <= per_week[n] <= 3 for n in range(1, weeks + 1))
+    ids = [w.id for w in plan.workouts]
+    assert len(ids) == len(set(ids))
+    assert all(w.date.isoformat() not in w.id for w in plan.workouts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases(), st.integers(-5, 5))
+def test_moving_the_race_date_keeps_every_id(case: tuple[str, Profile, int], shift_weeks: int) -> None:
+    template_id, profile, _ = case
+    template = SHIPPED[template_id]
+    before = compile_plan(template, profile, Options())
+    anchor = before.race_date if template.goal == "half_marathon" else before.start_date
+    assert anchor is not None
+    moved = anchor + dt.timedelta(weeks=shift_weeks)
+    options = Options(race_date=moved) if template.goal == "half_marathon" else Options(start_date=moved)
+    after = compile_plan(template, profile, options)
+    assert [w.id for w in before.workouts] == [w.id for w in after.workouts]
+    for a, b in zip(before.workouts, after.workouts, strict=True):
+        assert (b.date - a.date).days == 7 * shift_weeks
+        assert (a.title, a.description) == (b.title, b.description)
