@@ -81,7 +81,14 @@ def main() -> None:
     type=click.IntRange(1, 52),
     help="Plan length in weeks [default: the profile's, then the template's].",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A week-by-week table for people, or JSON (documented in the README).",
+)
 @click.option(
     "-o",
     "--output",

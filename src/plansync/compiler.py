@@ -23,9 +23,10 @@ from .quantities import METRES_PER_UNIT, fmt_distance
 from .schedule import WeekRequest, place_week
 from .sizing import MIN_RUN_M, Planned, WeekBudget, plain, size_week
 from .template import Template
-from .vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS, ZONES
+from .vocab import HALF_MARATHON_M, HARD_KINDS, RUN_KINDS, WEEKDAYS, ZONES
 from .zones import ZoneModel
 
+RACE_WEEK_RUN_SHARE = 0.35
 # Runs come in whole steps of the athlete's unit: half kilometres, quarter miles.
 STEP_M = {"km": 500.0, "mi": METRES_PER_UNIT["mi"] / 4}
 
@@ -200,6 +201,8 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         volume = min(target, limit)
         week_end = week_start + dt.timedelta(days=6)
         run_cap = rules.SPIKE_LIMIT * rules.longest_recent(st.history, week_end, start, current_long)
+        if race_week:  # fresh legs: nothing in race week longer than a third of the race
+            run_cap = min(run_cap, RACE_WEEK_RUN_SHARE * HALF_MARATHON_M)
         priority = {s.slot: i for i, s in enumerate(sorted(layout.slots, key=lambda s: _slot_rank(s.slot)))}
 
         planned: list[Planned] = []

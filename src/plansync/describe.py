@@ -44,22 +44,8 @@ def title(kind: str, custom: str | None, distance_m: float, duration_s: float, u
 
 
 def _amount(step: Step, units: Units) -> str:
-    if (
-        step.distance_m
-        and step.distance_m > 0
-        and step.type == "run"
-        and (step.duration_s or 0) > 150
-        and step.zone in ("easy", "recovery")
-    ):
-        return fmt_distance(step.distance_m, units)
-    if (
-        step.distance_m
-        and step.duration_s
-        and step.duration_s < 600
-        and step.type == "run"
-        and step.distance_m % 100 == 0
-    ):
-        return fmt_distance(step.distance_m, units)
+    if step.by == "distance":
+        return fmt_distance(step.distance_m or 0, units)
     return fmt_duration(step.duration_s or 0)
 
 

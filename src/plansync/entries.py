@@ -29,11 +29,11 @@ class EntryContext:
     wear: ShoeWear
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def prefix(self) -> str:
-        return f"{self.profile.id}-{self.template.id}"
+    def __post_init__(self) -> None:
+        self.prefix = f"{self.profile.id}-{self.template.id}"
 
     def ident(self, week: int, slot: str) -> str:
+        """The stable id: athlete, template, week and slot; never the date."""
         return f"{self.prefix}-w{week:02d}-{slot}"
 
 
@@ -56,10 +56,14 @@ def run_entry(
     shoe = None if kind == "cross" else pick_shoe(kind, surface, p.shoes)
     notes: list[str] = []
     if shoe is not None:
-        flag = ctx.wear.add(shoe, built.distance_m)
-        if flag:
-            notes.append(flag)
-            ctx.warnings.append(f"Week {week}: {flag.split(':')[0]}.")
+        lifespan = ctx.wear.add(shoe, built.distance_m)
+        if lifespan:
+            notes.append(
+                f"{shoe.name} passes its {lifespan} lifespan on this run: replace the pair now, even if it looks fine."
+            )
+            ctx.warnings.append(
+                f"Week {week}: {shoe.name} passes its {lifespan} lifespan ({date.isoformat()}); plan a new pair."
+            )
     if surface in ("asphalt", "concrete") and kind in ("easy", "long", "recovery"):
         notes.append(PAVEMENT_NOTE)
     shoe_name = shoe.name if shoe else None
@@ -96,6 +100,7 @@ def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
     step = Step(
         type="run",
         zone="half_marathon",
+        by="distance",
         duration_s=round(seconds),
         distance_m=round(HALF_MARATHON_M),
         target=target,
@@ -162,7 +167,7 @@ def foot_strength_entries(
         avoid |= {5, 6}
     text, seconds = describe.foot_strength(programme, week)
     title = describe.title("foot_strength", programme.title, 0, seconds, ctx.profile.units)
-    days = pick_spread(list(range(7)), programme.sessions_per_week, avoid)
+    days = pick_spread(tuple(range(7)), programme.sessions_per_week, frozenset(avoid))
     return [
         Workout(
             id=ctx.ident(week, f"f{i}"),

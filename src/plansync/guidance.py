@@ -75,14 +75,12 @@ class ShoeWear:
         self._worn: dict[str, float] = {}
 
     def add(self, shoe: Shoe, metres: float) -> str | None:
+        """Count a run; the lifespan, formatted, when this run takes the pair past it."""
         unit = METRES_PER_UNIT[self.units]
         before = self._worn.get(shoe.name, shoe.distance * unit)
         after = before + metres
         self._worn[shoe.name] = after
         limit = shoe.lifespan * unit
         if before < limit <= after:
-            return (
-                f"{shoe.name} passes its {fmt_distance(limit, self.units)} lifespan on this run: "
-                "replace the pair now, even if it looks fine"
-            )
+            return fmt_distance(limit, self.units)
         return None

@@ -1,4 +1,10 @@
-"""The compiled plan: dated entries with stable ids, ready for any export target."""
+"""The compiled plan: dated entries with stable ids, ready for any export target.
+
+Steps, workouts and week summaries are plain slotted dataclasses, not frozen
+ones: a 16-week plan builds several hundred of them and frozen construction
+costs about three times as much. Treat them as read-only values; use
+``dataclasses.replace`` for a changed copy.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,13 @@ from typing import Any
 from .zones import Target
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     """One step of a workout; a repeat holds inner steps and a count."""
 
     type: str  # warmup, run, recover, cooldown, cross, repeat
     zone: str | None = None
+    by: str = "time"  # how the template measures the step: "time" or "distance"
     duration_s: int | None = None
     distance_m: int | None = None
     target: Target | None = None
@@ -29,6 +36,7 @@ class Step:
             out["steps"] = [s.as_dict() for s in self.steps]
             return out
         out["zone"] = self.zone
+        out["by"] = self.by
         out["duration_s"] = self.duration_s
         out["distance_m"] = self.distance_m
         out["target"] = self.target.as_dict() if self.target else None
@@ -37,7 +45,7 @@ class Step:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Workout:
     """One entry of the plan on one date. ``id`` never depends on the date."""
 
@@ -74,7 +82,7 @@ class Workout:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class WeekSummary:
     week: int
     start: dt.date

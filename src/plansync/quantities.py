@@ -89,7 +89,10 @@ def fmt_distance(metres: float, units: Units) -> str:
     if metres < 2000 and abs(metres - round(metres, -2)) < 1:
         return f"{round(metres)} m"
     value = to_units(metres, units)
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    # Planned runs come in quarter miles (9.75 mi); anything else shows one decimal.
+    quarter = abs(value * 4 - round(value * 4)) < 0.01
+    text = f"{value:.2f}" if units == "mi" and quarter else f"{value:.1f}"
+    text = text.rstrip("0").rstrip(".")
     return f"{text} {units}"
 
 

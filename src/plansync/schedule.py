@@ -8,6 +8,7 @@ boundary too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations, pairwise
 
 from .vocab import HARD_KINDS
@@ -51,7 +52,9 @@ def _spread_score(days: tuple[int, ...]) -> tuple[int, int]:
     return (min(gaps), -sum(days))
 
 
+@lru_cache(maxsize=4096)
 def place_week(req: WeekRequest) -> WeekLayout:
+    """Place a week's sessions. Pure, so cached: most weeks of a plan ask the same."""
     slots: list[Slot] = []
     sessions = list(req.sessions)
     anchor = 6 if req.race_week else req.long_offset
@@ -130,7 +133,8 @@ def place_week(req: WeekRequest) -> WeekLayout:
     return WeekLayout(tuple(slots), dropped)
 
 
-def pick_spread(candidates: list[int], k: int, avoid: set[int]) -> list[int]:
+@lru_cache(maxsize=4096)
+def pick_spread(candidates: tuple[int, ...], k: int, avoid: frozenset[int]) -> list[int]:
     """Choose k days from candidates as evenly spread as possible (for foot strength)."""
     pool = [d for d in candidates if d not in avoid]
     k = min(k, len(pool))

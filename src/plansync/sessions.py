@@ -61,6 +61,37 @@ def _count(pair: tuple[int, int], progress: float) -> int:
     return round(pair[0] + (pair[1] - pair[0]) * progress)
 
 
+def _step(s: StepSpec, zones: ZoneModel, progress: float, scale: float, fill_m: float, cross: bool) -> Step:
+    """One concrete step; times round to 30 s, distances to 100 m (short efforts stay exact)."""
+    zone = s.zone
+    assert zone is not None
+    speed = zones.speed(zone)
+    amount = s.amount
+    if amount.fill:
+        by, metres, seconds = "distance", fill_m, fill_m / speed
+    else:
+        q = amount.at(progress)
+        factor = max(MIN_WORK_SHARE if s.step_type == "run" else 0.5, scale)
+        value = q.value * factor
+        if q.measure == "time":
+            by = "time"
+            seconds = (round(value / 30) * 30 or 30) if value >= 60 else round(value)
+            metres = seconds * speed
+        else:
+            by = "distance"
+            metres = (round(value / 100) * 100 or 100) if value >= 400 else round(value)
+            seconds = metres / speed
+    return Step(
+        type=s.step_type,
+        zone=zone,
+        by=by,
+        duration_s=round(seconds),
+        distance_m=0 if cross else round(metres),
+        target=zones.target(zone),
+        label=s.label,
+    )
+
+
 def build(
     spec: SessionSpec,
     zones: ZoneModel,
@@ -71,50 +102,18 @@ def build(
     cross: bool = False,
 ) -> Sized:
     """Concrete steps. ``scale`` (0..1] shrinks fixed parts; ``fill_m`` is the fill step's distance."""
-
-    def one(s: StepSpec, times_scale: float) -> Step:
-        assert s.zone is not None
-        if s.amount.fill:
-            metres, seconds = fill_m, fill_m / zones.speed(s.zone)
-        else:
-            q = s.amount.at(progress)
-            factor = max(MIN_WORK_SHARE, times_scale) if s.step_type == "run" else max(0.5, times_scale)
-            metres, seconds = _size(Quantity(q.measure, q.value * factor), s.zone, zones)
-            if q.measure == "time":
-                seconds = round(seconds / 30) * 30 or 30 if seconds >= 60 else round(seconds)
-                metres = seconds * zones.speed(s.zone)
-            else:
-                metres = round(metres / 100) * 100 or 100 if metres >= 400 else round(metres)
-                seconds = metres / zones.speed(s.zone)
-        return Step(
-            type=s.step_type,
-            zone=s.zone,
-            duration_s=round(seconds),
-            distance_m=0 if cross else round(metres),
-            target=zones.target(s.zone),
-            label=s.label,
-        )
-
     steps: list[Step] = []
+    distance = duration = 0.0
     for s in spec.steps:
         if s.repeat is not None:
             count = max(MIN_REPEATS, int(_count(s.repeat, progress) * scale + 1e-9))
-            inner = tuple(one(x, 1.0) for x in s.steps or [])
+            inner = tuple(_step(x, zones, progress, 1.0, fill_m, cross) for x in s.steps or [])
             steps.append(Step(type="repeat", count=count, steps=inner, label=s.label))
+            distance += count * sum(x.distance_m or 0 for x in inner)
+            duration += count * sum(x.duration_s or 0 for x in inner)
         else:
-            steps.append(one(s, scale))
-    distance = sum(_metres(s) for s in steps)
-    duration = sum(_seconds(s) for s in steps)
+            step = _step(s, zones, progress, scale, fill_m, cross)
+            steps.append(step)
+            distance += step.distance_m or 0
+            duration += step.duration_s or 0
     return Sized(tuple(steps), 0.0 if cross else distance, duration)
-
-
-def _metres(s: Step) -> float:
-    if s.type == "repeat":
-        return (s.count or 1) * sum(_metres(x) for x in s.steps)
-    return float(s.distance_m or 0)
-
-
-def _seconds(s: Step) -> float:
-    if s.type == "repeat":
-        return (s.count or 1) * sum(_seconds(x) for x in s.steps)
-    return float(s.duration_s or 0)

@@ -38,6 +38,10 @@ class Planned:
     spec: SessionSpec
     progress: float  # 0..1 through the session's occurrences in the plan
 
+    @property
+    def has_fixed_part(self) -> bool:
+        return len(self.spec.steps) > 1 or self.spec.steps[0].repeat is not None
+
 
 def plain(kind: str) -> SessionSpec:
     """A one-step run of a kind, for sessions demoted by the day rules."""
@@ -50,7 +54,8 @@ def floor_to(metres: float, step: float) -> float:
 
 
 def _fixed_part(p: Planned, zones: ZoneModel) -> float:
-    return sessions.build(p.spec, zones, progress=p.progress).distance_m
+    """Metres of a fill session that are not the fill (strides, a fast finish)."""
+    return sessions.build(p.spec, zones, progress=p.progress).distance_m if p.has_fixed_part else 0.0
 
 
 def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> dict[str, Sized]:
@@ -69,11 +74,12 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> d
     quality_m = sum(out[p.slot].distance_m for p in quality if p.slot in out)
 
     fill_cap = min(b.run_cap, long_m) if long else b.run_cap
-    fill_sizes = _share_fills(fills, b.volume - long_m - quality_m, fill_cap, b, zones)
+    fixed = {p.slot: _fixed_part(p, zones) for p in fills}
+    fill_sizes = _share_fills(fills, fixed, b.volume - long_m - quality_m, fill_cap, b)
     for p in fills:
         if p.slot in fill_sizes:
             out[p.slot] = sessions.build(
-                p.spec, zones, progress=p.progress, fill_m=fill_sizes[p.slot] - _fixed_part(p, zones)
+                p.spec, zones, progress=p.progress, fill_m=fill_sizes[p.slot] - fixed[p.slot]
             )
     if long is not None:
         others = quality_m + sum(fill_sizes.values())
@@ -108,13 +114,13 @@ def _size_quality(p: Planned, b: WeekBudget, zones: ZoneModel, room: float) -> S
 
 
 def _share_fills(
-    fills: list[Planned], spare: float, cap: float, b: WeekBudget, zones: ZoneModel
+    fills: list[Planned], all_fixed: dict[str, float], spare: float, cap: float, b: WeekBudget
 ) -> dict[str, float]:
     """Split ``spare`` metres over the fill runs by weight, in whole steps; drop
     the lowest-priority runs until each left holds at least ``min_run``."""
     kept = list(fills)
     while kept:
-        fixed = {p.slot: _fixed_part(p, zones) for p in kept}
+        fixed = {p.slot: all_fixed[p.slot] for p in kept}
         weight = {p.slot: RECOVERY_WEIGHT if p.spec.kind == "recovery" else 1.0 for p in kept}
         pool = spare - sum(fixed.values())
         total_w = sum(weight.values())

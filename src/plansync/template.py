@@ -10,6 +10,7 @@ pair progresses evenly over the session's occurrences in the plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -149,11 +150,11 @@ class StepSpec(_Strict):
                 raise ValueError("a step needs a zone")
         return self
 
-    @property
+    @cached_property
     def step_type(self) -> str:
         return next(name for name in STEP_TYPES if getattr(self, name) is not None)
 
-    @property
+    @cached_property
     def amount(self) -> Amount:
         value = getattr(self, self.step_type)
         assert isinstance(value, Amount)

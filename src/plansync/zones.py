@@ -152,6 +152,7 @@ class ZoneModel:
             w = _PACE_HALF_WIDTH_S_PER_KM
             self._pace_s_km[zone] = (centre - w, centre + w)
         self._targets = {zone: self._target(zone) for zone in FRIEL}
+        self._speeds = {zone: 1000 / self.pace_s_per_km(zone) for zone in FRIEL}
 
     def pace_s_per_km(self, zone: str) -> float:
         """Mid-zone pace, for estimating how long a step takes."""
@@ -160,7 +161,7 @@ class ZoneModel:
 
     def speed(self, zone: str) -> float:
         """Metres per second at mid-zone."""
-        return 1000 / self.pace_s_per_km(zone)
+        return self._speeds[zone]
 
     def threshold_speed(self) -> float:
         return 1000 / self.pace_s_per_km("threshold")
