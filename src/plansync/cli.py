@@ -123,3 +123,50 @@ def compile_cmd(
         path, templates, Options(race_date=race_date, start_date=start_date, weeks=weeks), now=now
     )
     _write(output, to_json(plan) if fmt == "json" else to_table(plan))
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--profiles",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also dry-run every athlete profile in this folder against its template.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    help="Output: text [default], json, or GitHub annotations (the default when GITHUB_ACTIONS=true).",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail the run too.")
+def validate_cmd(paths: tuple[Path, ...], profiles: Path | None, fmt: str | None, strict: bool) -> None:
+    """Check plan templates (files or folders; default ./plan_templates): schema, references,
+    and a dry-run compile of each against a matrix of athletes, checked with the coaching rules.
+
+    Exit status: 0 clean, 1 when a problem was found, 2 for a usage error."""
+    from . import report as out
+    from .validate import validate
+
+    targets = list(paths) or [Path("plan_templates")]
+    for target in targets:
+        if not target.exists():
+            raise click.UsageError(f"{target} does not exist; name template files or folders")
+    result = validate(targets, profiles)
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if fmt == "json":
+        sys.stdout.write(out.to_json(result))
+    elif fmt == "github":
+        sys.stdout.write(out.to_github(result))
+    else:
+        click.echo(out.to_text(result, color=sys.stdout.isatty()), nl=False)
+    if result.errors or (strict and result.warnings):
+        sys.exit(1)
+
+
+@main.command("schema")
+@click.argument("kind", type=click.Choice(["template", "profile"]))
+def schema_cmd(kind: str) -> None:
+    """Print the JSON Schema of a plan template or an athlete profile, for editors."""
+    from .schemas import schema_json
+
+    sys.stdout.write(schema_json(kind))

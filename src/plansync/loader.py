@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ from .exercises import EXERCISES
 from .profile import Profile, profile_problems
 from .rules import TAPER_DEPTH
 from .template import Template
+from .vocab import HARD_KINDS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -72,6 +74,11 @@ def problems_from(exc: ValidationError, doc: yamlio.Document, model: type[BaseMo
             for prefix in ("Value error, ", "Assertion failed, "):
                 msg = msg.removeprefix(prefix)
             msg = msg.replace("Input should be", "expected").replace("String should", "expected text to")
+            if kind == "literal_error" and isinstance(err.get("input"), str):
+                choices = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+                close = get_close_matches(err["input"], choices, n=1, cutoff=0.6)
+                if close:
+                    msg += f"; did you mean {close[0]!r}?"
             if "input" in err and kind not in ("value_error",) and not isinstance(err["input"], dict):
                 msg += f" (got {_describe(err['input'])})"
             problem = doc.problem(loc, msg)
@@ -106,6 +113,22 @@ def template_problems(t: Template, doc: yamlio.Document) -> list[Problem]:
         if not any(t.sessions.get(n) and t.sessions[n].kind == "long" for n in phase.sessions[:1]):
             out.append(
                 doc.problem(("phases", i, "sessions", 0), "a phase's first session must be a long run")
+            )
+    for where, names_list in _weekly_lists(t):
+        hard = [n for n in names_list[:6] if n in t.sessions and t.sessions[n].kind in HARD_KINDS]
+        if len(hard) > t.rules.max_hard_days:
+            out.append(
+                doc.problem(
+                    where,
+                    f"{len(hard)} hard sessions a week ({', '.join(hard)}) but rules.max_hard_days is {t.rules.max_hard_days}",
+                )
+            )
+        elif len(hard) > MAX_APART_HARD and not t.rules.consecutive_hard:
+            out.append(
+                doc.problem(
+                    where,
+                    f"{len(hard)} hard sessions a week force hard days back to back: with the long run and the easy day after it, at most {MAX_APART_HARD} fit apart (or set rules.consecutive_hard)",
+                )
             )
     share = sum(p.share for p in t.phases)
     if abs(share - 1.0) > 0.011:
@@ -198,6 +221,20 @@ def template_problems(t: Template, doc: yamlio.Document) -> list[Problem]:
                     "stages start at from_week 1 and go up week by week",
                 )
             )
+    return out
+
+
+MAX_APART_HARD = (
+    2  # the long run, the day after it and the day before it leave four days: two hard days apart
+)
+
+
+def _weekly_lists(t: Template) -> list[tuple[tuple[str | int, ...], list[str]]]:
+    out: list[tuple[tuple[str | int, ...], list[str]]] = [
+        (("phases", i, "sessions"), p.sessions) for i, p in enumerate(t.phases)
+    ]
+    if t.taper is not None:
+        out.append((("taper", "sessions"), t.taper.sessions))
     return out
 
 

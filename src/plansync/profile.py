@@ -7,7 +7,15 @@ import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from .quantities import parse_clock
 from .vocab import IntensitySystem, ShoeRole, Surface, Weekday
@@ -42,8 +50,14 @@ def _date(value: Any) -> Any:
     return value
 
 
-Clock = Annotated[float, BeforeValidator(_clock)]
-Date = Annotated[dt.date, BeforeValidator(_date)]
+Clock = Annotated[
+    float,
+    BeforeValidator(_clock),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(\d+:)?\d{1,2}:\d{2}$", "description": "m:ss or h:mm:ss"}
+    ),
+]
+Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
 Positive = Annotated[float, Field(gt=0, le=1000)]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from .quantities import parse_distance, parse_duration
 from .vocab import Goal, SessionKind, Surface, Zone
@@ -89,16 +89,43 @@ def _count(value: Any) -> tuple[int, int]:
 
 
 def _dist(value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+    if isinstance(value, float | int) and not isinstance(value, bool) and value == 0:
+        return 0.0
     if not isinstance(value, str):
-        raise ValueError("expected a distance such as 40km")
+        raise ValueError("expected a distance with its unit, such as 40km or 25mi")
     return parse_distance(value)
 
 
-AmountField = Annotated[Amount, BeforeValidator(_amount)]
-CountField = Annotated[tuple[int, int], BeforeValidator(_count)]
-DistanceField = Annotated[float, BeforeValidator(_dist)]
+# What a YAML editor should accept, for the JSON Schema (``plansync schema template``).
+QUANTITY_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^\s*(\d+(\.\d+)?\s*(h|min|s|m|km|mi)\s*)+$",
+    "description": "a duration (45s, 15min, 1h30min) or a distance (800m, 5km, 3mi)",
+}
+_AMOUNT_SCHEMA = {
+    "anyOf": [
+        {"const": "fill", "description": "the distance the week gives this run"},
+        QUANTITY_SCHEMA,
+        {
+            "type": "array",
+            "items": QUANTITY_SCHEMA,
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "[from, to]: progresses over the session's occurrences",
+        },
+    ]
+}
+_COUNT_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1},
+        {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2, "maxItems": 2},
+    ]
+}
+_DISTANCE_SCHEMA = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(m|km|mi)\s*$"}
+
+AmountField = Annotated[Amount, BeforeValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
+CountField = Annotated[tuple[int, int], BeforeValidator(_count), WithJsonSchema(_COUNT_SCHEMA)]
+DistanceField = Annotated[float, BeforeValidator(_dist), WithJsonSchema(_DISTANCE_SCHEMA)]
 Fraction = Annotated[float, Field(gt=0, le=1)]
 
 
@@ -108,7 +135,7 @@ def _seconds(value: Any) -> float:
     return parse_duration(value)
 
 
-Seconds = Annotated[float, BeforeValidator(_seconds)]
+Seconds = Annotated[float, BeforeValidator(_seconds), WithJsonSchema(QUANTITY_SCHEMA)]
 
 
 class _Strict(BaseModel):
