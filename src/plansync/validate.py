@@ -17,12 +17,13 @@ from typing import Any, Literal
 from . import rules, yamlio
 from .compiler import Options, compile_plan
 from .errors import InputError, PlanError, Problem, TemplateError
-from .loader import problems_from, read_profile, template_problems
+from .loader import problems_from, read_profile
 from .matrix import matrix
 from .plan import Plan
 from .profile import Profile
 from .quantities import METRES_PER_UNIT
 from .template import Template
+from .template_checks import reference_problems, template_problems
 
 Severity = Literal["error", "warning"]
 
@@ -113,7 +114,9 @@ def _load(path: Path, report: Report) -> tuple[Template, yamlio.Document] | None
         template = Template.model_validate(doc.data)
     except ValidationError as exc:
         tid = doc.data.get("id") if isinstance(doc.data, dict) else None
-        report.findings.extend(_from_problem(p, tid) for p in problems_from(exc, doc, Template))
+        problems = problems_from(exc, doc, Template) + reference_problems(doc.data, doc)
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        report.findings.extend(_from_problem(p, tid) for p in problems)
         return None
     problems = template_problems(template, doc)
     if template.id != path.stem:
