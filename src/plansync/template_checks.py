@@ -162,8 +162,9 @@ def _exercise_problems(data: dict[str, Any], doc: Document) -> list[Problem]:
             )
         stages = ex.get("stages")
         if isinstance(stages, list) and stages:
-            weeks = [_num(s.get("from_week")) for s in stages if isinstance(s, dict)]
-            if all(w is not None for w in weeks) and (weeks[0] != 1 or weeks != sorted(set(weeks))):
+            found = [_num(s.get("from_week")) for s in stages if isinstance(s, dict)]
+            weeks = [w for w in found if w is not None]
+            if len(weeks) == len(found) and (weeks[0] != 1 or weeks != sorted(set(weeks))):
                 out.append(
                     doc.problem(
                         ("foot_strength", "exercises", i, "stages"),
