@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 from .compiler import Options, compile_plan
 from .errors import PlanError, ProfileError, TemplateNotFound
-from .loader import find_template, load_template, read_profile, template_dirs
+from .loader import find_template, load_template_cached, read_profile, template_dirs
 from .plan import Plan
+from .profile import Profile
+from .yamlio import Document
 
 
 def compile_file(
@@ -19,16 +21,27 @@ def compile_file(
     options: Options | None = None,
     now: dt.datetime | None = None,
 ) -> Plan:
-    """Load a profile, find its template (``templates``, then ``./plan_templates``'s
-    absence falls back to the shipped ones) and compile. ``now`` (aware) gives
+    """Load a profile, find its template (in ``templates`` or ``./plan_templates``,
+    then among the shipped ones) and compile. ``now`` (aware) gives
     "today" in the athlete's time zone, to refuse a race in the past. Errors
     that come from the profile point at its file and line."""
     profile, doc = read_profile(profile_path)
+    return compile_profile(profile, doc, templates, options, now)
+
+
+def compile_profile(
+    profile: Profile,
+    doc: Document,
+    templates: Path | None = None,
+    options: Options | None = None,
+    now: dt.datetime | None = None,
+) -> Plan:
+    """Compile a profile already read (``doc`` locates errors in its file)."""
     try:
         template_path = find_template(profile.plan.template, template_dirs(templates))
     except TemplateNotFound as exc:
         raise ProfileError([doc.problem(("plan", "template"), str(exc))]) from None
-    template = load_template(template_path)
+    template = load_template_cached(template_path)
     options = options or Options()
     if now is not None and options.today is None:
         today = now.astimezone(ZoneInfo(profile.timezone)).date()

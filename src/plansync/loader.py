@@ -105,6 +105,23 @@ def load_template(path: Path) -> Template:
     return template
 
 
+_template_cache: dict[Path, tuple[tuple[int, int], Template]] = {}
+
+
+def load_template_cached(path: Path) -> Template:
+    """:func:`load_template`, remembered while the file is unchanged (batch commands
+    compile many athletes against a few templates)."""
+    stat = path.stat()
+    key = path.resolve()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _template_cache.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    template = load_template(path)
+    _template_cache[key] = (stamp, template)
+    return template
+
+
 def read_profile(path: Path) -> tuple[Profile, yamlio.Document]:
     """The profile and its document, to locate later errors (a plan that cannot be made)."""
     doc = yamlio.read(path, ProfileError)

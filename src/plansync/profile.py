@@ -77,9 +77,25 @@ class PlanRequest(_Strict):
         return self
 
 
+def _time_of_day(value: Any) -> dt.time:
+    if isinstance(value, str) and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
+        hours, minutes = value.strip().split(":")
+        return dt.time(int(hours), int(minutes))
+    raise ValueError(f'expected a time of day in quotes, such as "06:30", got {value!r}')
+
+
+TimeOfDay = Annotated[
+    dt.time,
+    BeforeValidator(_time_of_day),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$", "description": "HH:MM"}),
+]
+
+
 class Availability(_Strict):
     days: list[Weekday] = Field(min_length=1)
     long_run_day: Weekday
+    time: TimeOfDay | None = None  # usual training time; calendar entries become timed
+    times: dict[Weekday, TimeOfDay] = Field(default_factory=dict)  # per weekday, over `time`
 
     @model_validator(mode="after")
     def _consistent(self) -> Availability:
@@ -88,6 +104,24 @@ class Availability(_Strict):
         if self.long_run_day not in self.days:
             raise ValueError(f"long_run_day {self.long_run_day} is not one of the available days")
         return self
+
+    def time_on(self, weekday: str) -> dt.time | None:
+        for day, at in self.times.items():
+            if day == weekday:
+                return at
+        return self.time
+
+
+class Calendar(_Strict):
+    reminder_minutes: int | None = Field(default=None, ge=0, le=24 * 60)  # a VALARM this long before
+
+
+class TrainingPeaks(_Strict):
+    athlete_id: Annotated[str, Field(pattern=r"^\d+$")]
+
+
+class Platforms(_Strict):
+    trainingpeaks: TrainingPeaks | None = None
 
 
 class RecentRace(_Strict):
@@ -135,6 +169,8 @@ class Profile(_Strict):
     surfaces: Annotated[list[Surface], AfterValidator(_unique)] = Field(
         default_factory=lambda: list(ALL_SURFACES), min_length=1
     )
+    calendar: Calendar = Calendar()
+    platforms: Platforms = Platforms()
 
 
 def profile_problems(p: Profile) -> list[tuple[tuple[str, ...], str]]:

@@ -56,7 +56,7 @@ _CoreResolver.add_implicit_resolver(
 )
 
 
-class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _CoreResolver):
+class _PyLoader(Reader, Scanner, Parser, Composer, SafeConstructor, _CoreResolver):
     def __init__(self, stream: str) -> None:
         Reader.__init__(self, stream)
         Scanner.__init__(self)
@@ -64,6 +64,21 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _CoreResolver)
         Composer.__init__(self)
         SafeConstructor.__init__(self)
         _CoreResolver.__init__(self)
+
+
+_Loader: type[Any] = _PyLoader
+try:  # libyaml's parser, when PyYAML has it, is about 80 times faster and keeps the same marks
+    from yaml._yaml import CParser
+
+    class _CLoader(CParser, SafeConstructor, _CoreResolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            _CoreResolver.__init__(self)
+
+    _Loader = _CLoader
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    pass
 
 
 @dataclass
@@ -107,7 +122,7 @@ def _mark(node: Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _scalar(node: ScalarNode, loader: _Loader) -> Any:
+def _scalar(node: ScalarNode, loader: Any) -> Any:
     tag = node.tag
     if tag == "tag:yaml.org,2002:str":
         return node.value
@@ -122,7 +137,7 @@ def _scalar(node: ScalarNode, loader: _Loader) -> Any:
     raise yaml.constructor.ConstructorError(None, None, f"unsupported tag {tag!r}", node.start_mark)
 
 
-def _build(node: Node, loc: Loc, doc: Document, loader: _Loader, errors: list[Problem]) -> Any:
+def _build(node: Node, loc: Loc, doc: Document, loader: Any, errors: list[Problem]) -> Any:
     doc.values[loc] = _mark(node)
     if isinstance(node, ScalarNode):
         return _scalar(node, loader)

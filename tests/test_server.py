@@ -1,0 +1,123 @@
+"""`plansync serve`: a real server on loopback, conditional requests, nothing leaked."""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from plansync.server import make_server
+
+TOKEN = "Zk3v0q9mC1xYt7bN2pLr5sWd8hJf4gAe"
+BODY = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
+MTIME = 1_800_000_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """One server for the module: waitress takes a second to notice it was closed."""
+    root = tmp_path_factory.mktemp("serve")
+    feeds = root / "public"
+    feeds.mkdir()
+    (root / "secret.txt").write_text("not for the web")
+    server = make_server(feeds, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", feeds
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def served(server: tuple[str, Path]) -> tuple[str, Path]:
+    _, feeds = server
+    (feeds / f"{TOKEN}.ics").write_bytes(BODY)
+    os.utime(feeds / f"{TOKEN}.ics", (MTIME, MTIME))
+    return server
+
+
+def test_feed_is_served_with_calendar_type_strong_etag_and_last_modified(served: tuple[str, Path]) -> None:
+    base, _ = served
+    r = httpx.get(f"{base}/{TOKEN}.ics")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert r.content == BODY
+    assert r.headers["etag"].startswith('"') and not r.headers["etag"].startswith("W/")
+    assert r.headers["last-modified"] == email.utils.formatdate(MTIME, usegmt=True)
+
+
+def test_second_fetch_with_the_etag_is_304(served: tuple[str, Path]) -> None:
+    base, _ = served
+    etag = httpx.get(f"{base}/{TOKEN}.ics").headers["etag"]
+    r = httpx.get(f"{base}/{TOKEN}.ics", headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.content == b""
+    assert r.headers["etag"] == etag
+
+
+def test_if_modified_since_is_honoured(served: tuple[str, Path]) -> None:
+    base, _ = served
+    since = email.utils.formatdate(MTIME, usegmt=True)
+    assert httpx.get(f"{base}/{TOKEN}.ics", headers={"If-Modified-Since": since}).status_code == 304
+    earlier = email.utils.formatdate(MTIME - 60, usegmt=True)
+    assert httpx.get(f"{base}/{TOKEN}.ics", headers={"If-Modified-Since": earlier}).status_code == 200
+
+
+def test_if_none_match_is_preferred_over_if_modified_since(served: tuple[str, Path]) -> None:
+    base, _ = served
+    since = email.utils.formatdate(MTIME, usegmt=True)
+    r = httpx.get(f"{base}/{TOKEN}.ics", headers={"If-None-Match": '"stale"', "If-Modified-Since": since})
+    assert r.status_code == 200
+
+
+def test_a_changed_file_gets_a_new_etag(served: tuple[str, Path]) -> None:
+    base, feeds = served
+    first = httpx.get(f"{base}/{TOKEN}.ics").headers["etag"]
+    (feeds / f"{TOKEN}.ics").write_bytes(BODY.replace(b"test", b"test2"))
+    os.utime(feeds / f"{TOKEN}.ics", (MTIME + 10, MTIME + 10))
+    r = httpx.get(f"{base}/{TOKEN}.ics", headers={"If-None-Match": first})
+    assert r.status_code == 200 and r.headers["etag"] != first
+
+
+def test_head_has_headers_and_no_body(served: tuple[str, Path]) -> None:
+    base, _ = served
+    r = httpx.head(f"{base}/{TOKEN}.ics")
+    assert r.status_code == 200 and r.content == b""
+    assert r.headers["content-length"] == str(len(BODY))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/Zk3v0q9mC1xYt7bN2pLr5sWd8hJf4gAX.ics",  # an unknown token
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/..%2f..%2fetc%2fpasswd",
+        f"/{TOKEN}.ics/../../secret.txt",
+        f"/{TOKEN}.ICS",
+        "/public/",
+    ],
+)
+def test_unknown_paths_get_the_same_plain_404(served: tuple[str, Path], path: str) -> None:
+    base, _ = served
+    with httpx.Client() as client:
+        request = client.build_request("GET", base)
+        request.url = request.url.copy_with(raw_path=path.encode())  # sent as written, not normalised
+        r = client.send(request)
+    assert r.status_code == 404
+    assert r.text == "Not Found\n"
+    assert "not for the web" not in r.text
+
+
+def test_only_get_and_head(served: tuple[str, Path]) -> None:
+    base, _ = served
+    r = httpx.post(f"{base}/{TOKEN}.ics", content=b"x")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
