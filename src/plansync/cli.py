@@ -63,8 +63,17 @@ def _write(output: Path | None, text: str) -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="plansync")
-def main() -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Log each platform request (method, URL, status; never headers)."
+)
+def main(verbose: bool) -> None:
     """Turn running-plan templates into athletes' calendars, and keep them right."""
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 _state_option = click.option(
@@ -255,6 +264,145 @@ def serve_cmd(directory: Path, host: str, port: int) -> None:
     click.echo(f"serving {directory} on http://{host}:{server.effective_port}/ (Ctrl-C to stop)", err=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
+
+
+def _option_pairs(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected key=value, got {value!r}", param_hint="--option")
+        out[key] = val
+    return out
+
+
+@main.command("adapters")
+def adapters_cmd() -> None:
+    """List the export targets installed: built-in and plugins (entry points `plansync.adapters`)."""
+    from .adapters import BUILTIN, available, load
+
+    for name, where in available().items():
+        cls = load(name)
+        origin = "built-in" if name in BUILTIN else f"plugin {where}"
+        caps = ", ".join(
+            k for k, v in (("update", cls.supports_update), ("delete", cls.supports_delete)) if v
+        )
+        click.echo(f"{name:<14} {cls.description or cls.__doc__ or ''}  [{caps}; {origin}]")
+
+
+@main.command("publish")
+@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--to", "target", required=True, help="The adapter to publish through (see `plansync adapters`)."
+)
+@click.option("--dry-run", is_flag=True, help="Print the actions and change nothing.")
+@click.option(
+    "--force", is_flag=True, help="Publish even when it would delete more than half of what is published."
+)
+@click.option("--sandbox", is_flag=True, help="Use the platform's sandbox hosts.")
+@click.option(
+    "-O",
+    "--option",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An adapter option, e.g. -O dir=calendars for ics.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The summary as a line of text or as JSON.",
+)
+@_templates_option
+@_state_option
+def publish_cmd(
+    profile: Path,
+    target: str,
+    dry_run: bool,
+    force: bool,
+    sandbox: bool,
+    options: tuple[str, ...],
+    fmt: str,
+    templates: Path | None,
+    state: Path,
+) -> None:
+    """Publish PROFILE's compiled plan to a target, changing only what differs."""
+    import json
+
+    from .publishing import publish_profile
+
+    summary, actions = publish_profile(
+        profile,
+        target,
+        state=state,
+        templates=templates,
+        options=_option_pairs(options),
+        sandbox=sandbox,
+        dry_run=dry_run,
+        force=force,
+        now=_now(),
+    )
+    if fmt == "json":
+        data = summary.as_dict()
+        if dry_run:
+            data["actions"] = [
+                {
+                    "action": a.kind,
+                    "date": a.date.isoformat(),
+                    "id": a.uid,
+                    "title": a.title,
+                    "remote_id": a.remote_id,
+                    "reason": a.reason or None,
+                }
+                for a in actions
+            ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        if dry_run:
+            for a in actions:
+                if a.kind != "unchanged":
+                    click.echo(a.line())
+        for failure in summary.failures:
+            click.echo(f"failed: {failure}", err=True)
+        click.echo(("dry run: would have " if dry_run else "") + summary.line())
+    if summary.failures:
+        sys.exit(1)
+
+
+@main.group("auth")
+def auth_group() -> None:
+    """Authorize plansync with a training platform."""
+
+
+@auth_group.command("trainingpeaks")
+@click.option("--sandbox", is_flag=True, help="Use the TrainingPeaks sandbox hosts.")
+@click.option(
+    "--port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    help="Loopback port for the redirect [default: any free one].",
+)
+@click.option("--no-browser", is_flag=True, help="Only print the authorization URL.")
+@_state_option
+def auth_tp_cmd(sandbox: bool, port: int, no_browser: bool, state: Path) -> None:
+    """Sign in to TrainingPeaks (authorization code with a loopback redirect) and keep the token."""
+    import webbrowser
+
+    from .adapters.tp_auth import authorize
+    from .adapters.trainingpeaks import oauth_for
+
+    oauth, store = oauth_for(state, sandbox)
+
+    def show(url: str) -> None:
+        click.echo("Open this address to authorize plansync with TrainingPeaks:\n" + url, err=True)
+        if not no_browser:
+            webbrowser.open(url)
+
+    authorize(oauth, show, port=port)
+    click.echo(f"authorized; the token is kept in {store.path} (mode 0600)")
 
 
 @main.command("validate")

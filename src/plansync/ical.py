@@ -142,7 +142,16 @@ def render(
     return b"".join(out)
 
 
-def _event(content: Mapping[str, Any], stamp: Stamp) -> bytes:
+def event_bytes(content: Mapping[str, Any], stamp: Stamp, extra: Sequence[str] = ()) -> bytes:
+    """One VEVENT; ``extra`` content lines go in before its end."""
+    return _event(content, stamp, extra)
+
+
+def vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    return _vtimezone(tzid, first_year, last_year)
+
+
+def _event(content: Mapping[str, Any], stamp: Stamp, extra: Sequence[str] = ()) -> bytes:
     esc = icswriter.escape_text
     modified = icswriter.utc(stamp.last_modified)
     lines = [
@@ -175,5 +184,6 @@ def _event(content: Mapping[str, Any], stamp: Stamp) -> bytes:
             f"TRIGGER:{trigger}",
             "END:VALARM",
         ]
+    lines += extra
     lines.append("END:VEVENT")
     return icswriter.lines(lines)

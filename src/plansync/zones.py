@@ -159,6 +159,10 @@ class ZoneModel:
         fast, slow = self._pace_s_km[zone]
         return (fast + slow) / 2
 
+    def pace_range_s_per_km(self, zone: str) -> tuple[float, float]:
+        """(fast, slow) ends of a zone, seconds per kilometre."""
+        return self._pace_s_km[zone]
+
     def speed(self, zone: str) -> float:
         """Metres per second at mid-zone."""
         return self._speeds[zone]

@@ -1,0 +1,43 @@
+"""Export targets, by name: the built-ins and those installed as plugins.
+
+A third-party package adds an adapter by declaring an entry point::
+
+    [project.entry-points."plansync.adapters"]
+    mycal = "mypackage.adapter:MyCalendarAdapter"
+
+The class subclasses :class:`plansync.adapters.base.Adapter`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import entry_points
+
+from .base import Adapter, AdapterError
+
+ENTRY_POINT_GROUP = "plansync.adapters"
+BUILTIN = {
+    "ics": "plansync.adapters.ics:IcsAdapter",
+    "trainingpeaks": "plansync.adapters.trainingpeaks:TrainingPeaksAdapter",
+}
+
+
+def available() -> dict[str, str]:
+    """Adapter name -> where it comes from ("module:Class"); built-ins win a name clash."""
+    found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    found.update(BUILTIN)
+    return dict(sorted(found.items()))
+
+
+def load(name: str) -> type[Adapter]:
+    where = available().get(name)
+    if where is None:
+        raise AdapterError(f"no adapter named {name!r}; installed: {', '.join(available())}")
+    module_name, _, attr = where.partition(":")
+    try:
+        cls = getattr(import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise AdapterError(f"adapter {name!r} ({where}) cannot be loaded: {exc}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+        raise AdapterError(f"adapter {name!r} ({where}) is not a plansync Adapter")
+    return cls

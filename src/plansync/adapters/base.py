@@ -1,0 +1,146 @@
+"""The adapter interface: how plansync talks to any place a plan is published.
+
+Glossary:
+
+WORKOUT
+    One entry of a compiled plan (:class:`plansync.Workout`): a run, a rest
+    day, a foot-strength session. Its ``id`` (the UID) never changes when its
+    date does.
+PLAN
+    The athlete's compiled :class:`plansync.Plan`: the desired state.
+REMOTE ITEM
+    What the target holds for a workout (:class:`RemoteItem`): a planned
+    workout on a platform, an event in a calendar file.
+REMOTE ID
+    The target's own id for a remote item (a TrainingPeaks ``Id``; the UID
+    for a calendar file).
+MARKER
+    What plansync writes into every item it creates — the workout's UID and a
+    fingerprint of what was sent — so it can recognise its own items without
+    its ledger, and never touch anyone else's.
+FINGERPRINT
+    A short hash of exactly what the adapter would send for a workout; equal
+    fingerprints mean there is nothing to update.
+
+An adapter is a class registered by name: the built-ins ``ics`` and
+``trainingpeaks``, others through the ``plansync.adapters`` entry-point group.
+It is made with :meth:`Adapter.from_config` and used by the sync engine
+(:mod:`plansync.sync`), which decides what to create, update and delete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..errors import PlansyncError
+from ..plan import Plan, Workout
+from ..profile import Profile
+
+
+@dataclass(frozen=True)
+class RemoteItem:
+    remote_id: str
+    date: dt.date
+    uid: str | None  # from the marker; None for items plansync did not create
+    fingerprint: str | None = None  # from the marker, when it has one
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """Who is being published to: the profile, its plan, and today in their time zone."""
+
+    profile: Profile
+    plan: Plan
+    today: dt.date
+
+
+@dataclass
+class Counters:
+    """What an adapter did on the wire, for the publish summary."""
+
+    requests: int = 0
+    retries: int = 0
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the engine hands every adapter: where state lives, the clock, options."""
+
+    state_dir: Path
+    options: Mapping[str, str] = field(default_factory=dict)  # from `--option key=value`
+    sandbox: bool = False
+
+
+class AdapterError(PlansyncError):
+    """An adapter cannot work at all (missing credentials, a bad option)."""
+
+
+class RemoteRejected(PlansyncError):
+    """The target refused one item for good (a 400, 403, 404 or 409): no retry."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class OutcomeUnknown(PlansyncError):
+    """A create was sent but its answer was lost: it may or may not exist now.
+
+    Never simply repeated: the engine lists the date and adopts the item
+    carrying the workout's marker before deciding to create again."""
+
+
+class Adapter(ABC):
+    """One export target. Subclasses set ``name`` and the capability flags."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    supports_update: ClassVar[bool] = True  # the remote can change an item in place
+    supports_delete: ClassVar[bool] = True  # the remote can remove what we created
+    past_days: ClassVar[int | None] = None  # items older than this many days are left alone
+    future_days: ClassVar[int | None] = None  # items further ahead are deferred to a later run
+
+    counters: Counters
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, context: AdapterContext) -> Adapter:
+        """Make the adapter; raise :class:`AdapterError` when it cannot work."""
+
+    @abstractmethod
+    def list(self, athlete: Athlete, start: dt.date, end: dt.date) -> list[RemoteItem]:
+        """Every item on the remote for the athlete between two dates (inclusive)."""
+
+    @abstractmethod
+    def fingerprint(self, athlete: Athlete, workout: Workout) -> str:
+        """A short hash of exactly what :meth:`create` or :meth:`update` would send."""
+
+    @abstractmethod
+    def create(self, athlete: Athlete, workout: Workout) -> RemoteItem:
+        """Create the item; raise :class:`OutcomeUnknown` when the answer was lost."""
+
+    @abstractmethod
+    def update(self, athlete: Athlete, remote_id: str, workout: Workout) -> RemoteItem:
+        """Replace the item's content with the workout's."""
+
+    @abstractmethod
+    def delete(self, athlete: Athlete, remote_id: str) -> None:
+        """Remove an item plansync created."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Finish: flush what is buffered, close connections. Called once, at the end."""
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "update": self.supports_update,
+            "delete": self.supports_delete,
+            "past_days": self.past_days,
+            "future_days": self.future_days,
+        }

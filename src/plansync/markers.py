@@ -1,0 +1,33 @@
+"""The marker plansync writes into every item it publishes.
+
+``[plansync:<uid>:<fingerprint>]`` — the workout's stable id and a 12-digit
+hash of what was sent. With it plansync recognises its own items without a
+ledger (adopt, never duplicate) and leaves everyone else's alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+MARKER = re.compile(r"\[plansync:([a-z0-9][a-z0-9-]*):([0-9a-f]{12})\]")
+TAG = "plansync"
+
+
+def marker(uid: str, fingerprint: str) -> str:
+    return f"[plansync:{uid}:{fingerprint}]"
+
+
+def parse(text: str | None) -> tuple[str, str] | None:
+    """(uid, fingerprint) from the last marker in a text, if any."""
+    if not text:
+        return None
+    found = MARKER.findall(text)
+    return found[-1] if found else None
+
+
+def fingerprint(payload: Any) -> str:
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]

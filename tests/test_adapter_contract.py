@@ -1,0 +1,162 @@
+"""The contract every adapter must pass, run against each one plansync knows.
+
+A new adapter gets the same suite by subclassing :class:`AdapterContract`
+and providing the ``adapter`` fixture.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from plansync import sync
+from plansync.adapters.base import Adapter, Athlete
+from plansync.adapters.ics import IcsAdapter
+from plansync.api import compile_file
+from plansync.ledger import Ledger
+from plansync.loader import load_profile
+
+from .conftest import EXAMPLE
+from .fakes.memory_adapter import MemoryAdapter
+from .fakes.trainingpeaks import FakeTrainingPeaks
+from .tp_helpers import ATHLETE_ID, NOW, TODAY, make_adapter
+
+PLUGIN_DIR = Path(__file__).parent / "plugin_example"
+
+
+@pytest.fixture
+def athlete(tmp_path: Path) -> Athlete:
+    path = tmp_path / "jane-doe.yaml"
+    shutil.copy(EXAMPLE, path)
+    with path.open("a") as fh:
+        fh.write(f'platforms:\n  trainingpeaks: {{athlete_id: "{ATHLETE_ID}"}}\n')
+    return Athlete(load_profile(path), compile_file(path), TODAY)
+
+
+class AdapterContract:
+    """Behaviour the sync engine relies on."""
+
+    @pytest.fixture
+    def adapter(self, tmp_path: Path) -> Iterator[Adapter]:  # pragma: no cover - overridden
+        raise NotImplementedError
+        yield
+
+    def test_created_items_are_listed_with_their_uid_and_fingerprint(
+        self, adapter: Adapter, athlete: Athlete
+    ) -> None:
+        w = athlete.plan.workouts[0]
+        item = adapter.create(athlete, w)
+        listed = adapter.list(athlete, w.date, w.date)
+        found = [i for i in listed if i.remote_id == item.remote_id]
+        assert len(found) == 1
+        assert found[0].uid == w.id and found[0].date == w.date
+        assert found[0].fingerprint in (None, adapter.fingerprint(athlete, w))
+
+    def test_fingerprint_is_stable_and_follows_content(self, adapter: Adapter, athlete: Athlete) -> None:
+        w = athlete.plan.workouts[3]
+        assert adapter.fingerprint(athlete, w) == adapter.fingerprint(athlete, w)
+        assert adapter.fingerprint(athlete, dataclasses.replace(w, title="Other")) != adapter.fingerprint(
+            athlete, w
+        )
+
+    def test_update_keeps_the_remote_id(self, adapter: Adapter, athlete: Athlete) -> None:
+        w = athlete.plan.workouts[1]
+        item = adapter.create(athlete, w)
+        changed = dataclasses.replace(w, title="Changed")
+        updated = adapter.update(athlete, item.remote_id, changed)
+        assert updated.remote_id == item.remote_id
+        listed = {i.remote_id: i for i in adapter.list(athlete, w.date, w.date)}
+        assert listed[item.remote_id].fingerprint in (None, adapter.fingerprint(athlete, changed))
+
+    def test_delete_removes_only_that_item(self, adapter: Adapter, athlete: Athlete) -> None:
+        a, b = athlete.plan.workouts[0], athlete.plan.workouts[1]
+        ia, ib = adapter.create(athlete, a), adapter.create(athlete, b)
+        adapter.delete(athlete, ia.remote_id)
+        ids = {i.remote_id for i in adapter.list(athlete, athlete.plan.start_date, athlete.plan.end_date)}
+        assert ia.remote_id not in ids and ib.remote_id in ids
+
+    def test_list_keeps_to_its_dates(self, adapter: Adapter, athlete: Athlete) -> None:
+        early, late = athlete.plan.workouts[0], athlete.plan.workouts[-1]
+        adapter.create(athlete, early)
+        adapter.create(athlete, late)
+        assert {i.uid for i in adapter.list(athlete, early.date, early.date)} == {early.id}
+
+    def test_publish_twice_then_nothing_to_do(
+        self, adapter: Adapter, athlete: Athlete, tmp_path: Path
+    ) -> None:
+        with Ledger(tmp_path / "ledger-state") as ledger:
+            first, _ = sync.publish(athlete, adapter, ledger, now=lambda: NOW)
+            again, _ = sync.publish(athlete, adapter, ledger, now=lambda: NOW)
+        in_window = [
+            w
+            for w in athlete.plan.workouts
+            if adapter.future_days is None or w.date <= TODAY + dt.timedelta(days=adapter.future_days)
+        ]
+        assert first.created == len(in_window) and first.failed == 0
+        assert (again.created, again.updated, again.deleted, again.unchanged) == (0, 0, 0, len(in_window))
+
+
+class TestMemoryAdapter(AdapterContract):
+    @pytest.fixture
+    def adapter(self, tmp_path: Path) -> Iterator[Adapter]:
+        adapter = MemoryAdapter()
+        yield adapter
+        adapter.close()
+
+
+class TestIcsAdapter(AdapterContract):
+    @pytest.fixture
+    def adapter(self, tmp_path: Path) -> Iterator[Adapter]:
+        adapter = IcsAdapter(tmp_path / "calendars", lambda: NOW)
+        yield adapter
+        adapter.close()
+
+    def test_close_writes_a_calendar_a_new_adapter_reads_back(self, athlete: Athlete, tmp_path: Path) -> None:
+        import icalendar
+
+        first = IcsAdapter(tmp_path / "cal", lambda: NOW)
+        with Ledger(tmp_path / "state") as ledger:
+            sync.publish(athlete, first, ledger, now=lambda: NOW)
+            first.close()
+            cal = icalendar.Calendar.from_ical((tmp_path / "cal" / "jane-doe.ics").read_bytes())
+            assert len(cal.walk("VEVENT")) == len(athlete.plan.workouts)
+            ledger_path = ledger.path
+        ledger_path.unlink()  # even without a ledger, the file itself says what is there
+        second = IcsAdapter(tmp_path / "cal", lambda: NOW)
+        with Ledger(tmp_path / "state") as ledger:
+            summary, _ = sync.publish(athlete, second, ledger, now=lambda: NOW)
+        second.close()
+        assert summary.unchanged == len(athlete.plan.workouts) and summary.created == 0
+
+
+class TestTrainingPeaksAdapter(AdapterContract):
+    @pytest.fixture
+    def adapter(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Adapter]:
+        fake = FakeTrainingPeaks(today=TODAY)
+        fake.add_athlete(ATHLETE_ID)
+        fake.start()
+        monkeypatch.setenv("PLANSYNC_TP_API_URL", fake.url)
+        monkeypatch.setenv("PLANSYNC_TP_OAUTH_URL", fake.url)
+        monkeypatch.setenv("PLANSYNC_TP_REFRESH_TOKEN", fake.issue_refresh_token())
+        adapter = make_adapter(fake, tmp_path / "state")
+        yield adapter
+        adapter.close()
+        fake.stop()
+
+
+class TestPluginAdapter(AdapterContract):
+    @pytest.fixture
+    def adapter(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Adapter]:
+        monkeypatch.syspath_prepend(str(PLUGIN_DIR))
+        from plansync_jsonfile import JsonFileAdapter
+
+        adapter = JsonFileAdapter(tmp_path / "json")
+        yield adapter
+        adapter.close()
+        sys.modules.pop("plansync_jsonfile", None)

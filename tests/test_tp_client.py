@@ -1,0 +1,198 @@
+"""The TrainingPeaks wire in isolation, with respx: retries, tokens and errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+
+from plansync.adapters.base import OutcomeUnknown, RemoteRejected
+from plansync.adapters.tp_client import (
+    AuthError,
+    Hosts,
+    OAuth,
+    RateLimiter,
+    TokenStore,
+    Transport,
+    Unavailable,
+    error_text,
+    retry_after,
+)
+
+API, AUTH = "https://api.test", "https://oauth.test"
+SECRET, REFRESH, ACCESS = "s3cret-client", "rt-original", "at-first"
+
+
+def transport(tmp_path: Path, waits: list[float] | None = None, **kwargs: object) -> Transport:
+    http = httpx.Client()
+    store = TokenStore(tmp_path / "token.json")
+    store.save({"refresh_token": REFRESH})
+    oauth = OAuth("client", SECRET, Hosts(API, AUTH), http, store, clock=lambda: 1000.0)
+    sleeps = waits if waits is not None else []
+    return Transport(
+        Hosts(API, AUTH), oauth, http, sleep=sleeps.append, clock=lambda: 1000.0, jitter=lambda: 0.5, **kwargs
+    )  # type: ignore[arg-type]
+
+
+def token_route(mock: respx.MockRouter, *tokens: str) -> respx.Route:
+    answers = [
+        httpx.Response(200, json={"access_token": t, "refresh_token": f"rt-{i}", "expires_in": 300})
+        for i, t in enumerate(tokens)
+    ]
+    return mock.post(f"{AUTH}/oauth/token").mock(side_effect=answers)
+
+
+@respx.mock
+def test_token_request_is_form_encoded_with_basic_auth_and_the_new_refresh_token_is_saved(
+    tmp_path: Path,
+) -> None:
+    route = token_route(respx.mock, ACCESS)
+    respx.get(f"{API}/x").mock(return_value=httpx.Response(200, json=[]))
+    t = transport(tmp_path)
+    t.json("GET", "/x")
+    request = route.calls[0].request
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.headers["authorization"].startswith("Basic ")
+    assert request.content == b"grant_type=refresh_token&refresh_token=rt-original"
+    assert json.loads((tmp_path / "token.json").read_text())["refresh_token"] == "rt-0"
+
+
+@respx.mock
+def test_401_refreshes_once_and_repeats(tmp_path: Path) -> None:
+    token_route(respx.mock, "at-1", "at-2")
+    api = respx.get(f"{API}/x").mock(side_effect=[httpx.Response(401), httpx.Response(200, json={"ok": 1})])
+    assert transport(tmp_path).json("GET", "/x") == {"ok": 1}
+    assert api.calls[1].request.headers["authorization"] == "Bearer at-2"
+
+
+@respx.mock
+def test_a_second_401_asks_for_authorization(tmp_path: Path) -> None:
+    token_route(respx.mock, "at-1", "at-2")
+    respx.get(f"{API}/x").mock(return_value=httpx.Response(401))
+    with pytest.raises(AuthError, match="plansync auth trainingpeaks"):
+        transport(tmp_path).json("GET", "/x")
+
+
+@respx.mock
+def test_invalid_grant_says_to_authorize_again(tmp_path: Path) -> None:
+    respx.post(f"{AUTH}/oauth/token").mock(return_value=httpx.Response(400, json={"error": "invalid_grant"}))
+    with pytest.raises(AuthError, match="run `plansync auth trainingpeaks` again") as caught:
+        transport(tmp_path).json("GET", "/x")
+    assert REFRESH not in str(caught.value) and SECRET not in str(caught.value)
+
+
+@respx.mock
+def test_retry_after_as_seconds_and_as_a_date(tmp_path: Path) -> None:
+    token_route(respx.mock, ACCESS)
+    date = "Thu, 01 Jan 1970 00:16:50 GMT"  # 10 s after the injected clock's 1000
+    respx.get(f"{API}/x").mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "3"}),
+            httpx.Response(429, headers={"Retry-After": date}),
+            httpx.Response(200, json=[]),
+        ]
+    )
+    waits: list[float] = []
+    t = transport(tmp_path, waits)
+    t.json("GET", "/x")
+    assert waits == [3.0, 10.0]
+    assert (t.counters.requests, t.counters.retries) == (3, 2)
+
+
+@respx.mock
+def test_network_errors_and_timeouts_on_reads_back_off_exponentially(tmp_path: Path) -> None:
+    token_route(respx.mock, ACCESS)
+    respx.get(f"{API}/x").mock(
+        side_effect=[
+            httpx.ConnectError("down"),
+            httpx.ReadTimeout("slow"),
+            httpx.Response(503),
+            httpx.Response(200, json=[]),
+        ]
+    )
+    waits: list[float] = []
+    transport(tmp_path, waits).json("GET", "/x")
+    assert waits == [0.5, 1.0, 2.0]  # 0.5 · 2^n, jitter fixed at its middle
+
+
+@respx.mock
+def test_retries_are_bounded(tmp_path: Path) -> None:
+    token_route(respx.mock, ACCESS)
+    respx.get(f"{API}/x").mock(return_value=httpx.Response(503))
+    waits: list[float] = []
+    with pytest.raises(Unavailable, match="kept failing: HTTP 503"):
+        transport(tmp_path, waits, max_attempts=4).json("GET", "/x")
+    assert len(waits) == 3
+
+
+@respx.mock
+def test_a_post_whose_answer_is_lost_is_not_repeated(tmp_path: Path) -> None:
+    token_route(respx.mock, ACCESS)
+    route = respx.post(f"{API}/v2/workouts/plan").mock(side_effect=httpx.ReadTimeout("lost"))
+    with pytest.raises(OutcomeUnknown):
+        transport(tmp_path).json("POST", "/v2/workouts/plan", body={}, what="2027-01-25 Easy run")
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_a_post_refused_before_sending_is_retried(tmp_path: Path) -> None:
+    token_route(respx.mock, ACCESS)
+    route = respx.post(f"{API}/v2/workouts/plan").mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.Response(429), httpx.Response(200, json={"Id": 1})]
+    )
+    assert transport(tmp_path).json("POST", "/v2/workouts/plan", body={}) == {"Id": 1}
+    assert route.call_count == 3
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 409])
+@respx.mock
+def test_client_errors_are_not_retried(tmp_path: Path, status: int) -> None:
+    token_route(respx.mock, ACCESS)
+    route = respx.put(f"{API}/v2/workouts/plan/9").mock(return_value=httpx.Response(status, json=["Bad day"]))
+    with pytest.raises(RemoteRejected) as caught:
+        transport(tmp_path).json("PUT", "/v2/workouts/plan/9", body={}, what="2027-01-25 Easy run")
+    assert route.call_count == 1 and caught.value.status == status
+    assert "2027-01-25 Easy run" in str(caught.value) and "Bad day" in str(caught.value)
+
+
+def test_error_text_reads_every_kind_of_body() -> None:
+    assert error_text(httpx.Response(400, json={"Message": "Nope"})) == "Nope"
+    assert error_text(httpx.Response(400, json=["One", {"Message": "Two"}])) == "One; Two"
+    html = "<html><script>x()</script><body><h1>Oops</h1> <p>later</p></body></html>"
+    assert error_text(httpx.Response(500, text=html)) == "Oops later"
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "120"}), 0) == 120
+    when = dt.datetime(2027, 1, 10, 9, 0, 30, tzinfo=dt.UTC)
+    header = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert retry_after(httpx.Response(429, headers={"Retry-After": header}), when.timestamp() - 30) == 30
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "soon"}), 0) is None
+
+
+def test_rate_limiter_spaces_requests_without_real_sleep() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    limiter = RateLimiter(20, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        limiter.acquire()
+    assert slept == pytest.approx([0.05] * 4)
+
+
+@respx.mock
+def test_tokens_never_reach_exceptions(tmp_path: Path) -> None:
+    token_route(respx.mock, "at-very-secret")
+    respx.get(f"{API}/x").mock(return_value=httpx.Response(400, text="bad"))
+    with pytest.raises(RemoteRejected) as caught:
+        transport(tmp_path).json("GET", "/x", what="listing")
+    text = str(caught.value) + repr(caught.value.args)
+    assert "at-very-secret" not in text and SECRET not in text and "Bearer" not in text

@@ -1,0 +1,78 @@
+"""Wiring the TrainingPeaks adapter to the fake server, with the waits recorded instead of slept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from plansync import markers
+from plansync.adapters.tp_client import OAuth, TokenStore, Transport, hosts
+from plansync.adapters.tp_payload import payload
+from plansync.adapters.trainingpeaks import TrainingPeaksAdapter
+from plansync.plan import Plan
+from plansync.profile import Profile
+from plansync.zones import ZoneModel
+
+from .fakes.trainingpeaks import FakeTrainingPeaks
+
+ATHLETE_ID = 134129
+TODAY = dt.date(2027, 1, 10)
+NOW = dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Waits:
+    seconds: list[float] = field(default_factory=list)
+
+    def __call__(self, value: float) -> None:
+        self.seconds.append(value)
+
+
+def make_adapter(
+    fake: FakeTrainingPeaks,
+    state: Path,
+    *,
+    timeout: float = 5.0,
+    waits: Waits | None = None,
+    max_attempts: int = 6,
+) -> TrainingPeaksAdapter:
+    endpoints = hosts()
+    assert endpoints.api == fake.url
+    http = httpx.Client(timeout=timeout)
+    oauth = OAuth(
+        fake.client_id, fake.client_secret, endpoints, http, TokenStore(state / "trainingpeaks-token.json")
+    )
+    transport = Transport(
+        endpoints, oauth, http, sleep=waits or Waits(), max_attempts=max_attempts, jitter=lambda: 0.5
+    )
+    return TrainingPeaksAdapter(transport)
+
+
+def remote_matches_plan(
+    fake: FakeTrainingPeaks, plan: Plan, profile: Profile, today: dt.date = TODAY
+) -> None:
+    """The remote holds exactly the plan's workouts in the window, once each, with the right content."""
+    zones = ZoneModel(profile)
+    low, high = today - dt.timedelta(days=7), today + dt.timedelta(days=365)
+    wanted = {w.id: w for w in plan.workouts if low <= w.date <= high}
+    ours: dict[str, list[dict[str, Any]]] = {}
+    for item in fake.planned(ATHLETE_ID):
+        found = markers.parse(item["Description"])
+        if found:
+            ours.setdefault(found[0], []).append(item)
+    duplicates = {uid: len(items) for uid, items in ours.items() if len(items) > 1}
+    assert not duplicates, f"duplicated on the remote: {duplicates}"
+    assert set(ours) == set(wanted), (
+        sorted(set(wanted) - set(ours))[:5],
+        sorted(set(ours) - set(wanted))[:5],
+    )
+    for uid, (item,) in ours.items():
+        expected = payload(wanted[uid], profile, zones, str(ATHLETE_ID))
+        for key in ("WorkoutDay", "WorkoutType", "Title", "TotalTimePlanned", "DistancePlanned", "Structure"):
+            assert item[key] == expected[key], (uid, key, item[key], expected[key])
+        assert re.sub(r"\n\n\[plansync:[^\]]+\]$", "", item["Description"]) == expected["Description"]
