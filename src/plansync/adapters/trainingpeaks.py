@@ -32,8 +32,9 @@ from .tp_client import (
 log = logging.getLogger("plansync.trainingpeaks")
 
 
-def credentials() -> tuple[str, str]:
-    client_id = os.environ.get("PLANSYNC_TP_CLIENT_ID")
+def credentials(client_id: str | None = None) -> tuple[str, str]:
+    """The partner app's id (environment first, then the workspace) and secret (environment only)."""
+    client_id = os.environ.get("PLANSYNC_TP_CLIENT_ID") or client_id
     secret = os.environ.get("PLANSYNC_TP_CLIENT_SECRET")
     if not client_id or not secret:
         raise AdapterError(
@@ -57,15 +58,15 @@ def _log_response(response: httpx.Response) -> None:
     log.debug("%s %s -> %s", request.method, request.url.copy_with(query=None), response.status_code)
 
 
-def oauth_for(state_dir: Path, sandbox: bool) -> tuple[OAuth, TokenStore]:
-    client_id, secret = credentials()
+def oauth_for(state_dir: Path, sandbox: bool, client_id: str | None = None) -> tuple[OAuth, TokenStore]:
+    client_id, secret = credentials(client_id)
     store = TokenStore(state_dir / TOKEN_FILE)
     state_dir.mkdir(parents=True, exist_ok=True)
     return OAuth(client_id, secret, hosts(sandbox), _http(), store), store
 
 
 def make_transport(context: AdapterContext, *, rate: float | None = None) -> Transport:
-    oauth, _ = oauth_for(context.state_dir, context.sandbox)
+    oauth, _ = oauth_for(context.state_dir, context.sandbox, context.options.get("client_id"))
     return Transport(hosts(context.sandbox), oauth, _http(), limiter=RateLimiter(rate))
 
 

@@ -1,0 +1,130 @@
+"""Commands about plans: compile, validate, schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .base import date_option, main, now, state_dir, state_option, templates_dir, templates_option, write
+
+
+@main.command("compile")
+@click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--example", is_flag=True, help="Compile the bundled example athlete (no PROFILE needed).")
+@templates_option
+@click.option("--race-date", callback=date_option, help="Override the profile's race date (YYYY-MM-DD).")
+@click.option("--start-date", callback=date_option, help="Override the profile's start date (YYYY-MM-DD).")
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 52),
+    help="Plan length in weeks [default: the profile's, then the template's].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A week-by-week table for people, or JSON (documented in the README).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here instead of standard output.",
+)
+@click.option(
+    "--ics",
+    "ics_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the plan as an iCalendar file.",
+)
+@state_option
+def compile_cmd(
+    profile: Path | None,
+    example: bool,
+    templates: Path | None,
+    race_date: dt.date | None,
+    start_date: dt.date | None,
+    weeks: int | None,
+    fmt: str,
+    output: Path | None,
+    ics_path: Path | None,
+    state: Path | None,
+) -> None:
+    """Compile an athlete PROFILE into a dated plan, as a table or JSON."""
+    from ..api import compile_file
+    from ..compiler import Options
+    from ..loader import SHIPPED_EXAMPLES
+    from ..render import to_json, to_table
+
+    if race_date and start_date:
+        raise click.UsageError("give --race-date or --start-date, not both")
+    if example == (profile is not None):
+        raise click.UsageError("give a PROFILE file, or --example for the bundled example athlete")
+    # The example is a fixed demonstration: its dates are not checked against today.
+    clock = None if example else now()
+    path = SHIPPED_EXAMPLES / "jane-doe.yaml" if example else profile
+    assert path is not None
+    plan = compile_file(
+        path,
+        templates_dir(templates),
+        Options(race_date=race_date, start_date=start_date, weeks=weeks),
+        now=clock,
+    )
+    write(output, to_json(plan) if fmt == "json" else to_table(plan))
+    if ics_path is not None:
+        from .calendar import export_ics
+
+        export_ics(path, plan, ics_path, state_dir(state))
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--profiles",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also dry-run every athlete profile in this folder against its template.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    help="Output: text [default], json, or GitHub annotations (the default when GITHUB_ACTIONS=true).",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail the run too.")
+def validate_cmd(paths: tuple[Path, ...], profiles: Path | None, fmt: str | None, strict: bool) -> None:
+    """Check plan templates (files or folders; default ./plan_templates): schema, references,
+    and a dry-run compile of each against a matrix of athletes, checked with the coaching rules.
+
+    Exit status: 0 clean, 1 when a problem was found, 2 for a usage error."""
+    from .. import report as out
+    from ..validate import validate
+
+    targets = list(paths) or [Path("plan_templates")]
+    for target in targets:
+        if not target.exists():
+            raise click.UsageError(f"{target} does not exist; name template files or folders")
+    result = validate(targets, profiles)
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if fmt == "json":
+        sys.stdout.write(out.to_json(result))
+    elif fmt == "github":
+        sys.stdout.write(out.to_github(result))
+    else:
+        click.echo(out.to_text(result, color=sys.stdout.isatty()), nl=False)
+    if result.errors or (strict and result.warnings):
+        sys.exit(1)
+
+
+@main.command("schema")
+@click.argument("kind", type=click.Choice(["template", "profile"]))
+def schema_cmd(kind: str) -> None:
+    """Print the JSON Schema of a plan template or an athlete profile, for editors."""
+    from ..schemas import schema_json
+
+    sys.stdout.write(schema_json(kind))
