@@ -63,8 +63,8 @@ def remote_matches_plan(
     ours: dict[str, list[dict[str, Any]]] = {}
     for item in fake.planned(ATHLETE_ID):
         found = markers.parse(item["Description"])
-        if found:
-            ours.setdefault(found[0], []).append(item)
+        if found and found[0] == profile.id:
+            ours.setdefault(found[1], []).append(item)
     duplicates = {uid: len(items) for uid, items in ours.items() if len(items) > 1}
     assert not duplicates, f"duplicated on the remote: {duplicates}"
     assert set(ours) == set(wanted), (

@@ -124,7 +124,15 @@ def load_template_cached(path: Path) -> Template:
 
 def read_profile(path: Path) -> tuple[Profile, yamlio.Document]:
     """The profile and its document, to locate later errors (a plan that cannot be made)."""
-    doc = yamlio.read(path, ProfileError)
+    return _profile(yamlio.read(path, ProfileError))
+
+
+def read_profile_text(text: str, path: Path) -> tuple[Profile, yamlio.Document]:
+    """A profile not yet written to ``path`` (errors still name it)."""
+    return _profile(yamlio.parse(text, path, ProfileError))
+
+
+def _profile(doc: yamlio.Document) -> tuple[Profile, yamlio.Document]:
     profile = _validate(Profile, doc, ProfileError)
     problems = [doc.problem(loc, message) for loc, message in profile_problems(profile)]
     if problems:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 
 import click
 
+from .batch import AthleteResult
+from .status import AthleteStatus
 from .validate import Report
 
 
@@ -71,4 +74,91 @@ def to_github(report: Report) -> str:
         message = (f"{f.key}: " if f.key else "") + f.message
         lines.append(f"::{f.severity} {','.join(props)}::{_escape(message)}")
     lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def status_table(rows: list[AthleteStatus], targets: list[str], color: bool) -> str:
+    """One line per athlete, most urgent first, with a count by state at the end."""
+    colours = {
+        "overdue": "red",
+        "invalid": "magenta",
+        "changed": "yellow",
+        "draft": "cyan",
+        "published": "green",
+    }
+
+    def when(value: dt.datetime | None) -> str:
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    header = [
+        "athlete",
+        "template",
+        "race",
+        "wks",
+        "requested (UTC)",
+        "due (UTC)",
+        *[f"published: {t}" for t in targets],
+        "state",
+    ]
+    body = []
+    for r in rows:
+        body.append(
+            [
+                r.athlete,
+                r.template or "-",
+                r.race_date.isoformat() if r.race_date else "-",
+                str(r.weeks or "-"),
+                when(r.requested_at),
+                when(r.due),
+                *[when(r.published.get(t)) for t in targets],
+                r.state,
+            ]
+        )
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    for r, row in zip(rows, body, strict=True):
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        if color:
+            line = line[: -len(r.state)] + click.style(
+                r.state, fg=colours[r.state], bold=r.state == "overdue"
+            )
+        lines.append(line)
+        if r.message and r.state == "invalid":
+            lines.append("    " + r.message.splitlines()[0])
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.state] = counts.get(r.state, 0) + 1
+    order = ["overdue", "invalid", "changed", "draft", "published"]
+    lines.append("")
+    lines.append(f"{len(rows)} athletes: " + ", ".join(f"{counts[s]} {s}" for s in order if s in counts))
+    return "\n".join(lines) + "\n"
+
+
+def batch_table(results: list[AthleteResult], targets: list[str], dry_run: bool) -> str:
+    """The end of `publish --all`: what happened to each athlete, then the totals."""
+    header = ["athlete", "was", *targets]
+    body = []
+    for r in results:
+        cells = []
+        for t in targets:
+            if t in r.errors:
+                cells.append("FAILED: " + r.errors[t].splitlines()[0][:60])
+            elif t in r.summaries:
+                s = r.summaries[t]
+                text = f"+{s.created} ~{s.updated} -{s.deleted} ={s.unchanged}"
+                cells.append(text + (f"  {s.failed} failed" if s.failed else ""))
+            else:
+                cells.append("-")
+        body.append([r.status.athlete, r.status.state, *cells])
+    if not body:
+        return "nobody needs publishing: every athlete is published\n"
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *body]
+    ]
+    failed = sum(1 for r in results if r.failed)
+    verb = "would be published" if dry_run else "published"
+    ok = len(results) - failed
+    noun = "athlete" if ok == 1 else "athletes"
+    lines += ["", f"{ok} {noun} {verb}, {failed} failed  (+created ~updated -deleted =unchanged)"]
     return "\n".join(lines) + "\n"

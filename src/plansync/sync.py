@@ -143,7 +143,8 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
     remote = adapter.list(athlete, start, end) if start <= end else []
     ours: dict[str, list[RemoteItem]] = {}
     for item in remote:
-        if item.uid is not None:  # anything without our marker is not ours: never touched
+        # Anything without our marker, or with another athlete's, is not ours: never touched.
+        if item.uid is not None and item.athlete in (None, who):
             ours.setdefault(item.uid, []).append(item)
 
     actions: list[Action] = []

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -49,6 +49,7 @@ class RemoteItem:
     uid: str | None  # from the marker; None for items plansync did not create
     fingerprint: str | None = None  # from the marker, when it has one
     title: str = ""
+    athlete: str | None = None  # whose, from the marker; None where the target is one athlete's already
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,19 @@ class OutcomeUnknown(PlansyncError):
     carrying the workout's marker before deciding to create again."""
 
 
+class Batch:
+    """Makes one adapter per athlete of a batch; ``close`` releases what they shared."""
+
+    def __init__(self, make: Callable[[], Adapter], close: Callable[[], None] = lambda: None) -> None:
+        self._make, self._close = make, close
+
+    def __call__(self) -> Adapter:
+        return self._make()
+
+    def close(self) -> None:
+        self._close()
+
+
 class Adapter(ABC):
     """One export target. Subclasses set ``name`` and the capability flags."""
 
@@ -132,6 +146,12 @@ class Adapter(ABC):
     @abstractmethod
     def delete(self, athlete: Athlete, remote_id: str) -> None:
         """Remove an item plansync created."""
+
+    @classmethod
+    def batch(cls, context: AdapterContext) -> Batch:
+        """A maker of adapters for publishing many athletes at once; override to share
+        what should be shared (a sign-in, a rate limit, a connection pool)."""
+        return Batch(lambda: cls.from_config(context))
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Finish: flush what is buffered, close connections. Called once, at the end."""

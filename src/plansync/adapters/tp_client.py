@@ -141,7 +141,7 @@ class OAuth:
         self._client_id = client_id
         self._secret = client_secret
         self._hosts = endpoints
-        self._http = http
+        self.http = http
         self._store = store
         self._clock = clock
         self._lock = threading.Lock()
@@ -182,7 +182,7 @@ class OAuth:
     def _token_request(self, form: dict[str, str]) -> str:
         self.requests += 1
         try:
-            response = self._http.post(
+            response = self.http.post(
                 f"{self._hosts.oauth}{TOKEN_PATH}",
                 data=form,
                 auth=(self._client_id, self._secret),

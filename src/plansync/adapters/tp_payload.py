@@ -110,10 +110,10 @@ def payload(workout: Workout, profile: Profile, zones: ZoneModel, athlete_id: st
     return body
 
 
-def with_marker(body: dict[str, Any], uid: str) -> tuple[dict[str, Any], str]:
+def with_marker(body: dict[str, Any], athlete: str, uid: str) -> tuple[dict[str, Any], str]:
     """The payload carrying its marker (last line of the Description, and a tag), and its fingerprint."""
     fp = markers.fingerprint(body)
     marked = dict(body)
-    marked["Description"] = f"{body['Description']}\n\n{markers.marker(uid, fp)}"
-    marked["Tags"] = [*body["Tags"], f"{markers.TAG}:{uid}"]
+    marked["Description"] = f"{body['Description']}\n\n{markers.marker(athlete, uid, fp)}"
+    marked["Tags"] = [*body["Tags"], markers.tag(athlete, uid)]
     return marked, fp

@@ -14,7 +14,7 @@ from .. import markers
 from ..plan import Workout
 from ..zones import ZoneModel
 from . import tp_payload
-from .base import Adapter, AdapterContext, AdapterError, Athlete, OutcomeUnknown, RemoteItem
+from .base import Adapter, AdapterContext, AdapterError, Athlete, Batch, OutcomeUnknown, RemoteItem
 from .tp_client import (
     CREATE_PATH,
     LIST_PATH,
@@ -66,8 +66,9 @@ def oauth_for(state_dir: Path, sandbox: bool, client_id: str | None = None) -> t
 
 
 def make_transport(context: AdapterContext, *, rate: float | None = None) -> Transport:
+    """One athlete's wiring: the sign-in and the API share one HTTP client, closed with the transport."""
     oauth, _ = oauth_for(context.state_dir, context.sandbox, context.options.get("client_id"))
-    return Transport(hosts(context.sandbox), oauth, _http(), limiter=RateLimiter(rate))
+    return Transport(hosts(context.sandbox), oauth, oauth.http, limiter=RateLimiter(rate))
 
 
 class TrainingPeaksAdapter(Adapter):
@@ -90,6 +91,21 @@ class TrainingPeaksAdapter(Adapter):
         rate = context.options.get("rate")
         return cls(make_transport(context, rate=float(rate) if rate else None))
 
+    @classmethod
+    def batch(cls, context: AdapterContext) -> Batch:
+        """Per-athlete adapters sharing one sign-in (refresh tokens rotate: two would
+        race), one connection pool and one rate limit."""
+        rate = context.options.get("rate")
+        oauth, _ = oauth_for(context.state_dir, context.sandbox, context.options.get("client_id"))
+        limiter = RateLimiter(float(rate) if rate else None)
+        endpoints = hosts(context.sandbox)
+        return Batch(
+            lambda: cls(_SharedTransport(endpoints, oauth, oauth.http, limiter=limiter)), oauth.http.close
+        )
+
+    def close(self) -> None:
+        self.transport.close()
+
     # --- helpers -------------------------------------------------------------
 
     @staticmethod
@@ -109,7 +125,7 @@ class TrainingPeaksAdapter(Adapter):
         plain = tp_payload.payload(
             workout, athlete.profile, self._zones_for(athlete), self.athlete_id(athlete)
         )
-        return tp_payload.with_marker(plain, workout.id)
+        return tp_payload.with_marker(plain, athlete.profile.id, workout.id)
 
     @staticmethod
     def _what(workout: Workout) -> str:
@@ -121,18 +137,18 @@ class TrainingPeaksAdapter(Adapter):
             raise Unavailable("TrainingPeaks answered without a workout Id")
         found = markers.parse(data.get("Description"))
         tags = data.get("Tags") or []
-        if found is None and isinstance(tags, list):
-            uid = next(
-                (t.split(":", 1)[1] for t in tags if isinstance(t, str) and t.startswith("plansync:")), None
-            )
-            found = (uid, "") if uid else None
+        if found is None and isinstance(tags, list):  # the description was edited: the tag still says whose
+            pairs = [markers.parse_tag(t) for t in tags if isinstance(t, str)]
+            pair = next((p for p in pairs if p is not None), None)
+            found = (pair[0], pair[1], "") if pair else None
         day = str(data.get("WorkoutDay", ""))[:10]
         return RemoteItem(
             remote_id=str(data["Id"]),
             date=dt.date.fromisoformat(day) if day else dt.date.min,
-            uid=found[0] if found else None,
-            fingerprint=(found[1] or None) if found else None,
+            uid=found[1] if found else None,
+            fingerprint=(found[2] or None) if found else None,
             title=str(data.get("Title") or ""),
+            athlete=found[0] if found else None,
         )
 
     # --- the interface -----------------------------------------------------------
@@ -153,21 +169,25 @@ class TrainingPeaksAdapter(Adapter):
         body, fp = self._body(athlete, workout)
         data = self.transport.json("POST", CREATE_PATH, body=body, what=self._what(workout))
         item = self._item(data)
-        return RemoteItem(item.remote_id, workout.date, workout.id, fp, workout.title)
+        return RemoteItem(item.remote_id, workout.date, workout.id, fp, workout.title, athlete.profile.id)
 
     def update(self, athlete: Athlete, remote_id: str, workout: Workout) -> RemoteItem:
         body, fp = self._body(athlete, workout)
         body["Id"] = int(remote_id) if remote_id.isdigit() else remote_id
         self.transport.json("PUT", WORKOUT_PATH.format(id=remote_id), body=body, what=self._what(workout))
-        return RemoteItem(remote_id, workout.date, workout.id, fp, workout.title)
+        return RemoteItem(remote_id, workout.date, workout.id, fp, workout.title, athlete.profile.id)
 
     def delete(self, athlete: Athlete, remote_id: str) -> None:
         self.transport.request(
             "DELETE", WORKOUT_PATH.format(id=remote_id), what=f"deleting workout {remote_id}"
         )
 
+
+class _SharedTransport(Transport):
+    """A transport whose HTTP client belongs to the batch: closing it leaves the client open."""
+
     def close(self) -> None:
-        self.transport.close()
+        pass
 
 
 __all__ = ["OutcomeUnknown", "TrainingPeaksAdapter"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,9 +36,18 @@ def adapters_cmd() -> None:
 
 
 @main.command("publish")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--to", "target", required=True, help="The adapter to publish through (see `plansync adapters`)."
+    "--all",
+    "everyone",
+    is_flag=True,
+    help="Every athlete of the workspace that is draft, changed or overdue (overdue first).",
+)
+@click.option(
+    "--to",
+    "targets",
+    multiple=True,
+    help="The adapter to publish through (see `plansync adapters`) [default with --all: the workspace's targets].",
 )
 @click.option("--dry-run", is_flag=True, help="Print the actions and change nothing.")
 @click.option(
@@ -58,13 +68,14 @@ def adapters_cmd() -> None:
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="The summary as a line of text or as JSON.",
+    help="The summary as text or as JSON.",
 )
 @templates_option
 @state_option
 def publish_cmd(
-    profile: Path,
-    target: str,
+    profile: Path | None,
+    everyone: bool,
+    targets: tuple[str, ...],
     dry_run: bool,
     force: bool,
     sandbox: bool,
@@ -73,22 +84,64 @@ def publish_cmd(
     templates: Path | None,
     state: Path | None,
 ) -> None:
-    """Publish PROFILE's compiled plan to a target, changing only what differs."""
+    """Publish PROFILE's compiled plan (or --all athletes) to a target, changing only what differs."""
+    found = current_workspace(required=everyone)
+    adapter_options = _option_pairs(options)
+    if found is not None and found.config.trainingpeaks.client_id:
+        adapter_options.setdefault("client_id", found.config.trainingpeaks.client_id)
+    sandbox = sandbox or bool(found and found.config.trainingpeaks.sandbox)
+    if everyone == (profile is not None):
+        raise click.UsageError("give a PROFILE, or --all for every athlete who needs publishing")
+    if everyone:
+        assert found is not None
+        _publish_all(
+            found,
+            list(targets) or found.config.targets,
+            adapter_options,
+            sandbox,
+            dry_run,
+            fmt,
+            templates_dir(templates),
+        )
+        return
+    if len(targets) != 1:
+        raise click.UsageError("give one --to TARGET for a single athlete")
+    _publish_one(
+        profile,
+        targets[0],
+        adapter_options,
+        sandbox,
+        dry_run,
+        force,
+        fmt,
+        templates_dir(templates),
+        state_dir(state),
+    )
+
+
+def _publish_one(
+    profile: Path | None,
+    target: str,
+    options: dict[str, str],
+    sandbox: bool,
+    dry_run: bool,
+    force: bool,
+    fmt: str,
+    templates: Path | None,
+    state: Path,
+) -> None:
     import json
 
     from ..publishing import publish_profile
 
-    found = current_workspace()
-    adapter_options = _option_pairs(options)
-    if found is not None and found.config.trainingpeaks.client_id:
-        adapter_options.setdefault("client_id", found.config.trainingpeaks.client_id)
+    assert profile is not None
     summary, actions = publish_profile(
         profile,
         target,
-        state=state_dir(state),
-        templates=templates_dir(templates),
-        options=adapter_options,
-        sandbox=sandbox or bool(found and found.config.trainingpeaks.sandbox),
+        state=state,
+        templates=templates,
+        options=options,
+        sandbox=sandbox,
         dry_run=dry_run,
         force=force,
         now=now(),
@@ -117,6 +170,74 @@ def publish_cmd(
             click.echo(f"failed: {failure}", err=True)
         click.echo(("dry run: would have " if dry_run else "") + summary.line())
     if summary.failures:
+        sys.exit(1)
+
+
+def _publish_all(
+    found: Any,
+    targets: list[str],
+    options: dict[str, str],
+    sandbox: bool,
+    dry_run: bool,
+    fmt: str,
+    templates: Path | None,
+) -> None:
+    import json
+
+    from ..batch import AthleteResult, publish_all, to_publish
+    from ..ledger import Ledger
+    from ..report import batch_table
+    from ..status import workspace_status
+
+    clock = now()
+    with Ledger(found.state) as ledger:
+        statuses = workspace_status(found.profiles(), ledger, targets, clock, templates)
+    chosen = to_publish(statuses)
+    terminal = sys.stdout.isatty() and fmt == "text"
+    bar = click.progressbar(length=len(chosen), label="publishing", file=sys.stderr) if terminal else None
+
+    def done(result: AthleteResult) -> None:
+        if bar is not None:
+            bar.update(1)
+        elif fmt == "text":
+            outcome = "; ".join(f"{t}: {s.line()}" for t, s in result.summaries.items())
+            errors = "; ".join(f"{t}: {e}" for t, e in result.errors.items())
+            click.echo(f"{result.status.athlete}: {errors or outcome}")
+
+    results = publish_all(
+        statuses,
+        targets,
+        state=found.state,
+        now=clock,
+        templates=templates,
+        options=options,
+        sandbox=sandbox,
+        concurrency=found.config.publish.concurrency,
+        rate_limit=found.config.publish.rate_limit,
+        dry_run=dry_run,
+        on_done=done,
+    )
+    if bar is not None:
+        bar.render_finish()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "athlete": r.status.athlete,
+                        "state": r.status.state,
+                        "results": {t: s.as_dict() for t, s in r.summaries.items()},
+                        "errors": r.errors,
+                    }
+                    for r in results
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        click.echo(batch_table(results, targets, dry_run), nl=False)
+    if any(r.failed for r in results):
         sys.exit(1)
 
 
