@@ -58,7 +58,8 @@ section.week-details { break-inside: avoid; }
 .day { margin: 4px 0 10px; } .day h4 { margin: 0; font-size: 13px; }
 .day pre { white-space: pre-wrap; font: inherit; margin: 2px 0 0 12px; color: #323f4b; }
 @page { size: A4; margin: 12mm; }
-@media print { body { margin: 0; font-size: 11px; } .grid { font-size: 10px; } h2 { break-after: avoid; } }
+@media print { body { margin: 0; font-size: 11px; } .grid { font-size: 10px; } h2 { break-after: avoid; }
+               .grid tr, svg, .zones { break-inside: avoid; } }
 """
 
 
