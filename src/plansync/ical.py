@@ -27,26 +27,12 @@ from ._version import __version__
 from .describe import KIND_TITLES
 from .plan import Plan, Workout
 from .profile import Profile
-from .vocab import WEEKDAYS
+from .vocab import RUN_KINDS, WEEKDAYS
 
 PRODID = f"-//plansync//plansync {__version__}//EN"
 REFRESH = dt.timedelta(hours=6)
 DEFAULT_UID_DOMAIN = "plansync"
-TIMED_KINDS = frozenset(
-    {
-        "recovery",
-        "easy",
-        "long",
-        "tempo",
-        "threshold",
-        "intervals",
-        "hills",
-        "strides",
-        "race_pace",
-        "race",
-        "cross",
-    }
-)
+TIMED_KINDS = RUN_KINDS | {"cross"}  # rest days and foot strength stay all-day
 MIN_BLOCK = dt.timedelta(minutes=15)
 
 
