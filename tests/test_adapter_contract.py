@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,20 +21,16 @@ from plansync.api import compile_file
 from plansync.ledger import Ledger
 from plansync.loader import load_profile
 
-from .conftest import EXAMPLE
 from .fakes.memory_adapter import MemoryAdapter
 from .fakes.trainingpeaks import FakeTrainingPeaks
-from .tp_helpers import ATHLETE_ID, NOW, TODAY, make_adapter
+from .tp_helpers import ATHLETE_ID, NOW, TODAY, make_adapter, tp_profile
 
 PLUGIN_DIR = Path(__file__).parent / "plugin_example"
 
 
 @pytest.fixture
 def athlete(tmp_path: Path) -> Athlete:
-    path = tmp_path / "jane-doe.yaml"
-    shutil.copy(EXAMPLE, path)
-    with path.open("a") as fh:
-        fh.write(f'platforms:\n  trainingpeaks: {{athlete_id: "{ATHLETE_ID}"}}\n')
+    path = tp_profile(tmp_path)
     return Athlete(load_profile(path), compile_file(path), TODAY)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -17,16 +16,13 @@ import pytest
 
 from .conftest import EXAMPLE
 from .fakes.trainingpeaks import FakeTrainingPeaks
-from .tp_helpers import ATHLETE_ID, TODAY
+from .tp_helpers import ATHLETE_ID, TODAY, running_fake, tp_profile
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeTrainingPeaks]:
-    server = FakeTrainingPeaks(today=TODAY)
-    server.add_athlete(ATHLETE_ID)
-    server.start()
-    yield server
-    server.stop()
+    with running_fake() as server:
+        yield server
 
 
 @pytest.fixture
@@ -43,11 +39,7 @@ def env(fake: FakeTrainingPeaks) -> dict[str, str]:
 
 @pytest.fixture
 def profile(tmp_path: Path) -> Path:
-    path = tmp_path / "jane-doe.yaml"
-    shutil.copy(EXAMPLE, path)
-    with path.open("a") as fh:
-        fh.write(f'platforms:\n  trainingpeaks: {{athlete_id: "{ATHLETE_ID}"}}\n')
-    return path
+    return tp_profile(tmp_path)
 
 
 def plansync(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

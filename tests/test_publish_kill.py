@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,20 +16,16 @@ import pytest
 from plansync.api import compile_file
 from plansync.loader import load_profile
 
-from .conftest import EXAMPLE
 from .fakes.trainingpeaks import FakeTrainingPeaks
-from .tp_helpers import ATHLETE_ID, TODAY, remote_matches_plan
+from .tp_helpers import TODAY, remote_matches_plan, running_fake, tp_profile
 
 POINTS = sorted(random.Random(20270110).sample(range(2, 120), 4))
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeTrainingPeaks]:
-    server = FakeTrainingPeaks(today=TODAY)
-    server.add_athlete(ATHLETE_ID)
-    server.start()
-    yield server
-    server.stop()
+    with running_fake() as server:
+        yield server
 
 
 def publish_process(
@@ -69,10 +64,7 @@ def publish_process(
 def test_killed_publish_converges_when_run_again(
     fake: FakeTrainingPeaks, tmp_path: Path, point: int, moment: str
 ) -> None:
-    profile = tmp_path / "jane-doe.yaml"
-    shutil.copy(EXAMPLE, profile)
-    with profile.open("a") as fh:
-        fh.write(f'platforms:\n  trainingpeaks: {{athlete_id: "{ATHLETE_ID}"}}\n')
+    profile = tp_profile(tmp_path)
     state = tmp_path / "state"
     refresh = fake.issue_refresh_token()
     writes = [0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,30 +17,31 @@ from plansync.compiler import Options
 from plansync.ledger import Ledger
 from plansync.loader import load_profile
 
-from .conftest import EXAMPLE
 from .fakes.trainingpeaks import FakeTrainingPeaks
-from .tp_helpers import ATHLETE_ID, NOW, TODAY, Waits, make_adapter, remote_matches_plan
+from .tp_helpers import (
+    ATHLETE_ID,
+    NOW,
+    TODAY,
+    Waits,
+    make_adapter,
+    remote_matches_plan,
+    running_fake,
+    tp_profile,
+)
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTrainingPeaks]:
-    server = FakeTrainingPeaks(today=TODAY)
-    server.add_athlete(ATHLETE_ID)
-    server.start()
-    monkeypatch.setenv("PLANSYNC_TP_API_URL", server.url)
-    monkeypatch.setenv("PLANSYNC_TP_OAUTH_URL", server.url)
-    monkeypatch.setenv("PLANSYNC_TP_REFRESH_TOKEN", server.issue_refresh_token())
-    yield server
-    server.stop()
+    with running_fake() as server:
+        monkeypatch.setenv("PLANSYNC_TP_API_URL", server.url)
+        monkeypatch.setenv("PLANSYNC_TP_OAUTH_URL", server.url)
+        monkeypatch.setenv("PLANSYNC_TP_REFRESH_TOKEN", server.issue_refresh_token())
+        yield server
 
 
 @pytest.fixture
 def profile_path(tmp_path: Path) -> Path:
-    path = tmp_path / "jane-doe.yaml"
-    shutil.copy(EXAMPLE, path)
-    with path.open("a") as fh:
-        fh.write(f'platforms:\n  trainingpeaks: {{athlete_id: "{ATHLETE_ID}"}}\n')
-    return path
+    return tp_profile(tmp_path)
 
 
 class Publisher:

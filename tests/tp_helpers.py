@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +21,33 @@ from plansync.plan import Plan
 from plansync.profile import Profile
 from plansync.zones import ZoneModel
 
+from .conftest import EXAMPLE
 from .fakes.trainingpeaks import FakeTrainingPeaks
 
 ATHLETE_ID = 134129
 TODAY = dt.date(2027, 1, 10)
 NOW = dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.UTC)
+
+
+def tp_profile(folder: Path) -> Path:
+    """The example athlete, linked to the fake server's athlete."""
+    path = folder / "jane-doe.yaml"
+    shutil.copy(EXAMPLE, path)
+    with path.open("a") as fh:
+        fh.write(f'platforms:\n  trainingpeaks: {{athlete_id: "{ATHLETE_ID}"}}\n')
+    return path
+
+
+@contextmanager
+def running_fake(**kwargs: Any) -> Iterator[FakeTrainingPeaks]:
+    """A fake TrainingPeaks on loopback with the example athlete, stopped afterwards."""
+    server = FakeTrainingPeaks(today=TODAY, **kwargs)
+    server.add_athlete(ATHLETE_ID)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @dataclass
