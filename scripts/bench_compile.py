@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from plansync import schedule
-from plansync.compiler import Options, compile_plan
-from plansync.loader import load_profile, load_template
+from plansync.core import schedule
+from plansync.core.compiler import Options, compile_plan
+from plansync.inputs.loader import load_profile, load_template
 
 ROOT = Path(__file__).resolve().parent.parent
 

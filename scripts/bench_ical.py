@@ -15,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
-from plansync import ical
-from plansync.calendar import calendar_bytes
-from plansync.compiler import Options, compile_plan
-from plansync.feeds import build_feeds
-from plansync.ledger import Ledger
-from plansync.loader import load_profile, load_template
+from plansync.calendars import events as ical
+from plansync.calendars.feeds import build_feeds
+from plansync.calendars.identity import calendar_bytes
+from plansync.core.compiler import Options, compile_plan
+from plansync.inputs.loader import load_profile, load_template
+from plansync.state.ledger import Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)

@@ -22,13 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fakes.trainingpeaks import FakeTrainingPeaks  # noqa: E402
 
-from plansync import sync  # noqa: E402
 from plansync.adapters.base import AdapterContext, Athlete  # noqa: E402
-from plansync.adapters.trainingpeaks import TrainingPeaksAdapter  # noqa: E402
-from plansync.api import compile_file  # noqa: E402
-from plansync.compiler import Options  # noqa: E402
-from plansync.ledger import Ledger  # noqa: E402
-from plansync.loader import load_profile  # noqa: E402
+from plansync.adapters.trainingpeaks.adapter import TrainingPeaksAdapter  # noqa: E402
+from plansync.core.compiler import Options  # noqa: E402
+from plansync.inputs.compiling import compile_file  # noqa: E402
+from plansync.inputs.loader import load_profile  # noqa: E402
+from plansync.publishing import engine as sync  # noqa: E402
+from plansync.state.ledger import Ledger  # noqa: E402
 
 TODAY = dt.date(2027, 1, 10)
 NOW = dt.datetime(2027, 1, 10, 9, tzinfo=dt.UTC)

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from plansync.validate import validate
+from plansync.inputs.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from plansync.loader import SHIPPED_TEMPLATES, load_template
-from plansync.template import Template
+from plansync.core.template import Template
+from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "plan_templates"

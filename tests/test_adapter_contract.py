@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from plansync import sync
 from plansync.adapters.base import Adapter, Athlete
 from plansync.adapters.ics import IcsAdapter
-from plansync.api import compile_file
-from plansync.ledger import Ledger
-from plansync.loader import load_profile
+from plansync.inputs.compiling import compile_file
+from plansync.inputs.loader import load_profile
+from plansync.publishing import engine as sync
+from plansync.state.ledger import Ledger
 
 from .fakes.memory_adapter import MemoryAdapter
 from .fakes.trainingpeaks import FakeTrainingPeaks

@@ -162,6 +162,8 @@ def test_public_api_is_what_the_docs_promise() -> None:
 
 
 def test_help_does_not_import_the_compiler() -> None:
-    code = "import sys, plansync.cli; print('plansync.compiler' in sys.modules, 'pydantic' in sys.modules)"
+    code = (
+        "import sys, plansync.cli; print('plansync.core.compiler' in sys.modules, 'pydantic' in sys.modules)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.split() == ["False", "False"]

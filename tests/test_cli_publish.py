@@ -162,8 +162,8 @@ def test_auth_runs_in_a_thread_too(
     fake: FakeTrainingPeaks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The library flow, as an embedding application would call it."""
-    from plansync.adapters.tp_auth import authorize
-    from plansync.adapters.tp_client import OAuth, TokenStore, hosts
+    from plansync.adapters.trainingpeaks.auth import authorize
+    from plansync.adapters.trainingpeaks.client import OAuth, TokenStore, hosts
 
     monkeypatch.setenv("PLANSYNC_TP_API_URL", fake.url)
     monkeypatch.setenv("PLANSYNC_TP_OAUTH_URL", fake.url)

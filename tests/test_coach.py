@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from plansync.cli import main
-from plansync.loader import load_profile
+from plansync.inputs.loader import load_profile
 
 from .conftest import EXAMPLE
 from .fakes.trainingpeaks import FakeTrainingPeaks

@@ -11,12 +11,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plansync import rules
-from plansync.compiler import Options, compile_plan
-from plansync.loader import SHIPPED_TEMPLATES, load_template
-from plansync.profile import Profile
-from plansync.quantities import METRES_PER_UNIT
-from plansync.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
+from plansync.core import rules
+from plansync.core.compiler import Options, compile_plan
+from plansync.core.profile import Profile
+from plansync.core.quantities import METRES_PER_UNIT
+from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
+from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 
 SHIPPED = {p.stem: load_template(p) for p in sorted(SHIPPED_TEMPLATES.glob("*.yaml"))}
 SURFACES = ["trail", "grass", "asphalt", "treadmill", "concrete"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from plansync.api import compile_file
-from plansync.render import to_json
+from plansync.cli.render import to_json
+from plansync.inputs.compiling import compile_file
 
 from .conftest import ROOT
 

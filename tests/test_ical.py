@@ -16,14 +16,14 @@ import icalendar
 import pytest
 import vobject
 
-from plansync.api import compile_file
-from plansync.calendar import calendar_bytes
-from plansync.compiler import Options
-from plansync.feeds import build_feeds, rotate
-from plansync.ledger import Ledger
-from plansync.loader import load_profile
-from plansync.plan import Plan
-from plansync.profile import Profile
+from plansync.calendars.feeds import build_feeds, rotate
+from plansync.calendars.identity import calendar_bytes
+from plansync.core.compiler import Options
+from plansync.core.plan import Plan
+from plansync.core.profile import Profile
+from plansync.inputs.compiling import compile_file
+from plansync.inputs.loader import load_profile
+from plansync.state.ledger import Ledger
 
 from .conftest import EXAMPLE
 

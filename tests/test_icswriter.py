@@ -6,7 +6,7 @@ import icalendar
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plansync import icswriter
+from plansync.calendars import writer as icswriter
 
 PIECES = st.sampled_from(["\\", ";", ",", "\n", "\r\n", ":", "é", "🏃‍♀️", "🦶", "—", " ", "\\n"])
 TEXT = st.lists(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from plansync.api import compile_file
-from plansync.preview import render
+from plansync.cli.preview import render
+from plansync.inputs.compiling import compile_file
 
 from .conftest import EXAMPLE
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from plansync.api import compile_file
-from plansync.loader import load_profile
+from plansync.inputs.compiling import compile_file
+from plansync.inputs.loader import load_profile
 
 from .fakes.trainingpeaks import FakeTrainingPeaks
 from .tp_helpers import TODAY, remote_matches_plan, running_fake, tp_profile

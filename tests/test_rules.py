@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import pytest
 
-from plansync import rules
-from plansync.api import compile_file
-from plansync.loader import load_profile, load_template
-from plansync.plan import Plan, Workout
+from plansync.core import rules
+from plansync.core.plan import Plan, Workout
+from plansync.inputs.compiling import compile_file
+from plansync.inputs.loader import load_profile, load_template
 
 from .conftest import EXAMPLE, TEMPLATES
 

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from plansync.cli import main
-from plansync.schemas import schema_json
+from plansync.inputs.schemas import schema_json
 
 from .conftest import ROOT
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from plansync.server import make_server
+from plansync.calendars.server import make_server
 
 TOKEN = "Zk3v0q9mC1xYt7bN2pLr5sWd8hJf4gAe"
 BODY = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"

@@ -18,12 +18,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from plansync import sync
 from plansync.adapters.base import Athlete
-from plansync.api import compile_file
-from plansync.compiler import Options
-from plansync.ledger import Ledger
-from plansync.loader import load_profile
+from plansync.core.compiler import Options
+from plansync.inputs.compiling import compile_file
+from plansync.inputs.loader import load_profile
+from plansync.publishing import engine as sync
+from plansync.state.ledger import Ledger
 
 from .conftest import EXAMPLE
 from .fakes.memory_adapter import MemoryAdapter, Stored

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from plansync.loader import SHIPPED_TEMPLATES, load_template
-from plansync.template import Template
+from plansync.core.template import Template
+from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 
 from .conftest import TEMPLATES
 

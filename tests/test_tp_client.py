@@ -11,7 +11,7 @@ import pytest
 import respx
 
 from plansync.adapters.base import OutcomeUnknown, RemoteRejected
-from plansync.adapters.tp_client import (
+from plansync.adapters.trainingpeaks.client import (
     AuthError,
     Hosts,
     OAuth,

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from plansync import sync
 from plansync.adapters.base import Athlete
-from plansync.api import compile_file
-from plansync.compiler import Options
-from plansync.ledger import Ledger
-from plansync.loader import load_profile
+from plansync.core.compiler import Options
+from plansync.inputs.compiling import compile_file
+from plansync.inputs.loader import load_profile
+from plansync.publishing import engine as sync
+from plansync.state.ledger import Ledger
 
 from .fakes.trainingpeaks import FakeTrainingPeaks
 from .tp_helpers import (

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from plansync.cli import main
-from plansync.validate import validate
+from plansync.inputs.validate import validate
 
 from .conftest import ROOT
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from plansync.profile import Profile
-from plansync.quantities import fmt_clock
-from plansync.zones import ZoneModel, race_time, riegel, vdot
+from plansync.core.daniels import race_time, riegel, vdot
+from plansync.core.profile import Profile
+from plansync.core.quantities import fmt_clock
+from plansync.core.zones import ZoneModel
 
 
 def model(data: dict[str, Any], **intensity: Any) -> ZoneModel:

@@ -13,13 +13,13 @@ from typing import Any
 
 import httpx
 
-from plansync import markers
-from plansync.adapters.tp_client import OAuth, TokenStore, Transport, hosts
-from plansync.adapters.tp_payload import payload
-from plansync.adapters.trainingpeaks import TrainingPeaksAdapter
-from plansync.plan import Plan
-from plansync.profile import Profile
-from plansync.zones import ZoneModel
+from plansync.adapters import markers
+from plansync.adapters.trainingpeaks.adapter import TrainingPeaksAdapter
+from plansync.adapters.trainingpeaks.client import OAuth, TokenStore, Transport, hosts
+from plansync.adapters.trainingpeaks.payload import payload
+from plansync.core.plan import Plan
+from plansync.core.profile import Profile
+from plansync.core.zones import ZoneModel
 
 from .conftest import EXAMPLE
 from .fakes.trainingpeaks import FakeTrainingPeaks

@@ -14,12 +14,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from plansync._version import __version__
 
 _EXPORTS = {
-    "compile_file": "api",
-    "Options": "compiler",
-    "compile_plan": "compiler",
+    "compile_file": "inputs.compiling",
+    "Options": "core.compiler",
+    "compile_plan": "core.compiler",
     "InputError": "errors",
     "PlanError": "errors",
     "PlansyncError": "errors",
@@ -27,14 +27,14 @@ _EXPORTS = {
     "ProfileError": "errors",
     "TemplateError": "errors",
     "TemplateNotFound": "errors",
-    "load_profile": "loader",
-    "load_template": "loader",
-    "Plan": "plan",
-    "Step": "plan",
-    "WeekSummary": "plan",
-    "Workout": "plan",
-    "Violation": "rules",
-    "check": "rules",
+    "load_profile": "inputs.loader",
+    "load_template": "inputs.loader",
+    "Plan": "core.plan",
+    "Step": "core.plan",
+    "WeekSummary": "core.plan",
+    "Workout": "core.plan",
+    "Violation": "core.rules",
+    "check": "core.rules",
 }
 
 __all__ = [
@@ -60,9 +60,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .api import compile_file
-    from .compiler import Options, compile_plan
-    from .errors import (
+    from plansync.core.compiler import Options, compile_plan
+    from plansync.core.plan import Plan, Step, WeekSummary, Workout
+    from plansync.core.rules import Violation, check
+    from plansync.errors import (
         InputError,
         PlanError,
         PlansyncError,
@@ -71,9 +72,8 @@ if TYPE_CHECKING:
         TemplateError,
         TemplateNotFound,
     )
-    from .loader import load_profile, load_template
-    from .plan import Plan, Step, WeekSummary, Workout
-    from .rules import Violation, check
+    from plansync.inputs.compiling import compile_file
+    from plansync.inputs.loader import load_profile, load_template
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,7 @@ import itertools
 from dataclasses import dataclass
 
 from plansync.adapters.base import Adapter, AdapterContext, Athlete, Counters, OutcomeUnknown, RemoteItem
-from plansync.plan import Workout
+from plansync.core.plan import Workout
 
 
 @dataclass

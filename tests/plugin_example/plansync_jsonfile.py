@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from plansync.adapters.base import Adapter, AdapterContext, Athlete, Counters, RemoteItem
-from plansync.plan import Workout
+from plansync.core.plan import Workout
 
 
 class JsonFileAdapter(Adapter):

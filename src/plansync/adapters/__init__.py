@@ -13,12 +13,12 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.metadata import entry_points
 
-from .base import Adapter, AdapterError
+from plansync.adapters.base import Adapter, AdapterError
 
 ENTRY_POINT_GROUP = "plansync.adapters"
 BUILTIN = {
     "ics": "plansync.adapters.ics:IcsAdapter",
-    "trainingpeaks": "plansync.adapters.trainingpeaks:TrainingPeaksAdapter",
+    "trainingpeaks": "plansync.adapters.trainingpeaks.adapter:TrainingPeaksAdapter",
 }
 
 

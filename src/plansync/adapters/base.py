@@ -25,7 +25,7 @@ FINGERPRINT
 An adapter is a class registered by name: the built-ins ``ics`` and
 ``trainingpeaks``, others through the ``plansync.adapters`` entry-point group.
 It is made with :meth:`Adapter.from_config` and used by the sync engine
-(:mod:`plansync.sync`), which decides what to create, update and delete.
+(:mod:`plansync.publishing.engine`), which decides what to create, update and delete.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..errors import PlansyncError
-from ..plan import Plan, Workout
-from ..profile import Profile
+from plansync.core.plan import Plan, Workout
+from plansync.core.profile import Profile
+from plansync.errors import PlansyncError
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import ical
-from ..atomic import write_atomic
-from ..plan import Workout
-from .base import Adapter, AdapterContext, Athlete, RemoteItem
+from plansync.adapters.base import Adapter, AdapterContext, Athlete, RemoteItem
+from plansync.atomic import write_atomic
+from plansync.calendars import events as ical
+from plansync.core.plan import Workout
 
 FINGERPRINT_PROP = "X-PLANSYNC-FINGERPRINT"
 _BLOCK = re.compile(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", re.S)
@@ -67,7 +67,7 @@ class IcsAdapter(Adapter):
         self._events: dict[str, dict[str, _Event]] = {}
         self._athletes: dict[str, Athlete] = {}
         self._dirty: set[str] = set()
-        from .base import Counters
+        from plansync.adapters.base import Counters
 
         self.counters = Counters()
 

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._version import __version__
+from plansync._version import __version__
 
 if TYPE_CHECKING:
-    from ..workspace import Workspace
+    from plansync.inputs.workspace import Workspace
 
 
 class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        from ..errors import PlansyncError
+        from plansync.errors import PlansyncError
 
         try:
             return super().invoke(ctx)
@@ -55,7 +55,7 @@ def write(output: Path | None, text: str) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from ..atomic import write_atomic
+    from plansync.atomic import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
     click.echo(f"wrote {output}", err=True)
@@ -85,7 +85,7 @@ def main(ctx: click.Context, verbose: bool, workspace: Path | None) -> None:
 
 def current_workspace(required: bool = False) -> Workspace | None:
     """The workspace named by --workspace, else the one around the current directory."""
-    from .. import workspace as ws
+    from plansync.inputs import workspace as ws
 
     ctx = click.get_current_context()
     root = ctx.find_root()

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .base import current_workspace, main, now, templates_dir, templates_option
+from plansync.cli.base import current_workspace, main, now, templates_dir, templates_option
 
 T = TypeVar("T")
 
@@ -18,9 +18,9 @@ T = TypeVar("T")
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=".")
 def init_cmd(directory: Path) -> None:
     """Create a coach's workspace in DIRECTORY: plansync.toml, athletes/, plan_templates/, .gitignore."""
-    from .. import workspace
-    from ..loader import SHIPPED_TEMPLATES
-    from ..schemas import schema_json
+    from plansync.inputs import workspace
+    from plansync.inputs.loader import SHIPPED_TEMPLATES
+    from plansync.inputs.schemas import schema_json
 
     written = workspace.init(directory, SHIPPED_TEMPLATES)
     written += workspace.write_schemas(directory, {k: schema_json(k) for k in ("template", "profile")})
@@ -104,10 +104,10 @@ def _ask(
 @templates_option
 def athlete_new_cmd(**kw: Any) -> None:
     """Take the consultation's answers and write a valid profile, then show the plan it gives."""
-    from .. import intake
-    from ..api import compile_profile
-    from ..loader import find_template, load_template, read_profile_text, template_dirs
-    from ..render import to_table
+    from plansync.cli.render import to_table
+    from plansync.inputs import intake
+    from plansync.inputs.compiling import compile_profile
+    from plansync.inputs.loader import find_template, load_template, read_profile_text, template_dirs
 
     found = current_workspace(required=True)
     assert found is not None
@@ -248,9 +248,9 @@ def status_cmd(fmt: str) -> None:
     """Every athlete against the 24-hour promise, most urgent first (exit status 1 if any is overdue)."""
     import json
 
-    from ..ledger import Ledger
-    from ..report import status_table
-    from ..status import workspace_status
+    from plansync.cli.report import status_table
+    from plansync.publishing.status import workspace_status
+    from plansync.state.ledger import Ledger
 
     found = current_workspace(required=True)
     assert found is not None
@@ -276,9 +276,9 @@ def status_cmd(fmt: str) -> None:
 @templates_option
 def preview_cmd(profile: Path, output: Path, templates: Path | None) -> None:
     """Write PROFILE's plan as one self-contained HTML page: calendar, volume chart, every day."""
-    from ..api import compile_file
-    from ..atomic import write_atomic
-    from ..preview import render
+    from plansync.atomic import write_atomic
+    from plansync.cli.preview import render
+    from plansync.inputs.compiling import compile_file
 
     plan = compile_file(profile, templates_dir(templates), now=now())
     write_atomic(output, render(plan).encode("utf-8"))

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import click
 
-from .base import date_option, main, now, state_dir, state_option, templates_dir, templates_option, write
+from plansync.cli.base import (
+    date_option,
+    main,
+    now,
+    state_dir,
+    state_option,
+    templates_dir,
+    templates_option,
+    write,
+)
 
 
 @main.command("compile")
@@ -57,10 +66,10 @@ def compile_cmd(
     state: Path | None,
 ) -> None:
     """Compile an athlete PROFILE into a dated plan, as a table or JSON."""
-    from ..api import compile_file
-    from ..compiler import Options
-    from ..loader import SHIPPED_EXAMPLES
-    from ..render import to_json, to_table
+    from plansync.cli.render import to_json, to_table
+    from plansync.core.compiler import Options
+    from plansync.inputs.compiling import compile_file
+    from plansync.inputs.loader import SHIPPED_EXAMPLES
 
     if race_date and start_date:
         raise click.UsageError("give --race-date or --start-date, not both")
@@ -78,7 +87,7 @@ def compile_cmd(
     )
     write(output, to_json(plan) if fmt == "json" else to_table(plan))
     if ics_path is not None:
-        from .calendar import export_ics
+        from plansync.cli.calendars import export_ics
 
         export_ics(path, plan, ics_path, state_dir(state))
 
@@ -102,8 +111,8 @@ def validate_cmd(paths: tuple[Path, ...], profiles: Path | None, fmt: str | None
     and a dry-run compile of each against a matrix of athletes, checked with the coaching rules.
 
     Exit status: 0 clean, 1 when a problem was found, 2 for a usage error."""
-    from .. import report as out
-    from ..validate import validate
+    from plansync.cli import report as out
+    from plansync.inputs.validate import validate
 
     targets = list(paths) or [Path("plan_templates")]
     for target in targets:
@@ -125,6 +134,6 @@ def validate_cmd(paths: tuple[Path, ...], profiles: Path | None, fmt: str | None
 @click.argument("kind", type=click.Choice(["template", "profile"]))
 def schema_cmd(kind: str) -> None:
     """Print the JSON Schema of a plan template or an athlete profile, for editors."""
-    from ..schemas import schema_json
+    from plansync.inputs.schemas import schema_json
 
     sys.stdout.write(schema_json(kind))

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from .base import current_workspace, main, now, state_dir, state_option, templates_dir, templates_option
+from plansync.cli.base import (
+    current_workspace,
+    main,
+    now,
+    state_dir,
+    state_option,
+    templates_dir,
+    templates_option,
+)
 
 
 def _option_pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -24,7 +32,7 @@ def _option_pairs(values: tuple[str, ...]) -> dict[str, str]:
 @main.command("adapters")
 def adapters_cmd() -> None:
     """List the export targets installed: built-in and plugins (entry points `plansync.adapters`)."""
-    from ..adapters import BUILTIN, available, load
+    from plansync.adapters import BUILTIN, available, load
 
     for name, where in available().items():
         cls = load(name)
@@ -132,7 +140,7 @@ def _publish_one(
 ) -> None:
     import json
 
-    from ..publishing import publish_profile
+    from plansync.publishing.publish import publish_profile
 
     assert profile is not None
     summary, actions = publish_profile(
@@ -184,10 +192,10 @@ def _publish_all(
 ) -> None:
     import json
 
-    from ..batch import AthleteResult, publish_all, to_publish
-    from ..ledger import Ledger
-    from ..report import batch_table
-    from ..status import workspace_status
+    from plansync.cli.report import batch_table
+    from plansync.publishing.batch import AthleteResult, publish_all, to_publish
+    from plansync.publishing.status import workspace_status
+    from plansync.state.ledger import Ledger
 
     clock = now()
     with Ledger(found.state) as ledger:
@@ -260,8 +268,8 @@ def auth_tp_cmd(sandbox: bool, port: int, no_browser: bool, state: Path | None) 
     """Sign in to TrainingPeaks (authorization code with a loopback redirect) and keep the token."""
     import webbrowser
 
-    from ..adapters.tp_auth import authorize
-    from ..adapters.trainingpeaks import oauth_for
+    from plansync.adapters.trainingpeaks.adapter import oauth_for
+    from plansync.adapters.trainingpeaks.auth import authorize
 
     found = current_workspace()
     client_id = found.config.trainingpeaks.client_id if found else ""

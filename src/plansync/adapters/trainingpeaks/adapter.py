@@ -1,0 +1,201 @@
+"""The TrainingPeaks adapter: planned workouts through the Partner API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from plansync.adapters import markers
+from plansync.adapters.base import (
+    Adapter,
+    AdapterContext,
+    AdapterError,
+    Athlete,
+    Batch,
+    OutcomeUnknown,
+    RemoteItem,
+)
+from plansync.adapters.trainingpeaks import payload as tp_payload
+from plansync.adapters.trainingpeaks.client import (
+    CREATE_PATH,
+    LIST_PATH,
+    TOKEN_FILE,
+    WORKOUT_PATH,
+    OAuth,
+    RateLimiter,
+    TokenStore,
+    Transport,
+    Unavailable,
+    hosts,
+    timeout_seconds,
+)
+from plansync.core.plan import Workout
+from plansync.core.zones import ZoneModel
+
+log = logging.getLogger("plansync.trainingpeaks")
+
+
+def credentials(client_id: str | None = None) -> tuple[str, str]:
+    """The partner app's id (environment first, then the workspace) and secret (environment only)."""
+    client_id = os.environ.get("PLANSYNC_TP_CLIENT_ID") or client_id
+    secret = os.environ.get("PLANSYNC_TP_CLIENT_SECRET")
+    if not client_id or not secret:
+        raise AdapterError(
+            "set PLANSYNC_TP_CLIENT_ID and PLANSYNC_TP_CLIENT_SECRET (the partner app's credentials)"
+        )
+    return client_id, secret
+
+
+def _http() -> httpx.Client:
+    """Real HTTP with TLS verification always on; request lines logged, never headers."""
+    return httpx.Client(
+        timeout=timeout_seconds(),
+        verify=True,
+        follow_redirects=False,
+        event_hooks={"response": [_log_response]},
+    )
+
+
+def _log_response(response: httpx.Response) -> None:
+    request = response.request
+    log.debug("%s %s -> %s", request.method, request.url.copy_with(query=None), response.status_code)
+
+
+def oauth_for(state_dir: Path, sandbox: bool, client_id: str | None = None) -> tuple[OAuth, TokenStore]:
+    client_id, secret = credentials(client_id)
+    store = TokenStore(state_dir / TOKEN_FILE)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    return OAuth(client_id, secret, hosts(sandbox), _http(), store), store
+
+
+def make_transport(context: AdapterContext, *, rate: float | None = None) -> Transport:
+    """One athlete's wiring: the sign-in and the API share one HTTP client, closed with the transport."""
+    oauth, _ = oauth_for(context.state_dir, context.sandbox, context.options.get("client_id"))
+    return Transport(hosts(context.sandbox), oauth, oauth.http, limiter=RateLimiter(rate))
+
+
+class TrainingPeaksAdapter(Adapter):
+    """Publishes planned workouts to an athlete's TrainingPeaks calendar."""
+
+    name = "trainingpeaks"
+    description = "TrainingPeaks Partner API (planned workouts)"
+    supports_update = True  # PUT replaces a future, uncompleted workout
+    supports_delete = True  # only items carrying plansync's marker are ever deleted
+    past_days = 7  # the platform refuses dates more than 7 days past: those are left alone
+    future_days = 365  # and more than a year ahead: those wait for a later run
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self.counters = transport.counters
+        self._zones: dict[str, ZoneModel] = {}
+
+    @classmethod
+    def from_config(cls, context: AdapterContext) -> TrainingPeaksAdapter:
+        rate = context.options.get("rate")
+        return cls(make_transport(context, rate=float(rate) if rate else None))
+
+    @classmethod
+    def batch(cls, context: AdapterContext) -> Batch:
+        """Per-athlete adapters sharing one sign-in (refresh tokens rotate: two would
+        race), one connection pool and one rate limit."""
+        rate = context.options.get("rate")
+        oauth, _ = oauth_for(context.state_dir, context.sandbox, context.options.get("client_id"))
+        limiter = RateLimiter(float(rate) if rate else None)
+        endpoints = hosts(context.sandbox)
+        return Batch(
+            lambda: cls(_SharedTransport(endpoints, oauth, oauth.http, limiter=limiter)), oauth.http.close
+        )
+
+    def close(self) -> None:
+        self.transport.close()
+
+    # --- helpers -------------------------------------------------------------
+
+    @staticmethod
+    def athlete_id(athlete: Athlete) -> str:
+        tp = athlete.profile.platforms.trainingpeaks
+        if tp is None:
+            raise AdapterError(f"{athlete.profile.id}: the profile has no platforms.trainingpeaks.athlete_id")
+        return tp.athlete_id
+
+    def _zones_for(self, athlete: Athlete) -> ZoneModel:
+        key = athlete.profile.id
+        if key not in self._zones:
+            self._zones[key] = ZoneModel(athlete.profile)
+        return self._zones[key]
+
+    def _body(self, athlete: Athlete, workout: Workout) -> tuple[dict[str, Any], str]:
+        plain = tp_payload.payload(
+            workout, athlete.profile, self._zones_for(athlete), self.athlete_id(athlete)
+        )
+        return tp_payload.with_marker(plain, athlete.profile.id, workout.id)
+
+    @staticmethod
+    def _what(workout: Workout) -> str:
+        return f"{workout.date.isoformat()} {workout.title}"
+
+    @staticmethod
+    def _item(data: Any) -> RemoteItem:
+        if not isinstance(data, dict) or "Id" not in data:
+            raise Unavailable("TrainingPeaks answered without a workout Id")
+        found = markers.parse(data.get("Description"))
+        tags = data.get("Tags") or []
+        if found is None and isinstance(tags, list):  # the description was edited: the tag still says whose
+            pairs = [markers.parse_tag(t) for t in tags if isinstance(t, str)]
+            pair = next((p for p in pairs if p is not None), None)
+            found = (pair[0], pair[1], "") if pair else None
+        day = str(data.get("WorkoutDay", ""))[:10]
+        return RemoteItem(
+            remote_id=str(data["Id"]),
+            date=dt.date.fromisoformat(day) if day else dt.date.min,
+            uid=found[1] if found else None,
+            fingerprint=(found[2] or None) if found else None,
+            title=str(data.get("Title") or ""),
+            athlete=found[0] if found else None,
+        )
+
+    # --- the interface -----------------------------------------------------------
+
+    def list(self, athlete: Athlete, start: dt.date, end: dt.date) -> list[RemoteItem]:
+        path = LIST_PATH.format(
+            athlete=self.athlete_id(athlete), start=start.isoformat(), end=end.isoformat()
+        )
+        data = self.transport.json("GET", path, what=f"listing {start}..{end}")
+        if not isinstance(data, list):
+            raise Unavailable("TrainingPeaks listed workouts in an unexpected shape")
+        return [self._item(d) for d in data]
+
+    def fingerprint(self, athlete: Athlete, workout: Workout) -> str:
+        return self._body(athlete, workout)[1]
+
+    def create(self, athlete: Athlete, workout: Workout) -> RemoteItem:
+        body, fp = self._body(athlete, workout)
+        data = self.transport.json("POST", CREATE_PATH, body=body, what=self._what(workout))
+        item = self._item(data)
+        return RemoteItem(item.remote_id, workout.date, workout.id, fp, workout.title, athlete.profile.id)
+
+    def update(self, athlete: Athlete, remote_id: str, workout: Workout) -> RemoteItem:
+        body, fp = self._body(athlete, workout)
+        body["Id"] = int(remote_id) if remote_id.isdigit() else remote_id
+        self.transport.json("PUT", WORKOUT_PATH.format(id=remote_id), body=body, what=self._what(workout))
+        return RemoteItem(remote_id, workout.date, workout.id, fp, workout.title, athlete.profile.id)
+
+    def delete(self, athlete: Athlete, remote_id: str) -> None:
+        self.transport.request(
+            "DELETE", WORKOUT_PATH.format(id=remote_id), what=f"deleting workout {remote_id}"
+        )
+
+
+class _SharedTransport(Transport):
+    """A transport whose HTTP client belongs to the batch: closing it leaves the client open."""
+
+    def close(self) -> None:
+        pass
+
+
+__all__ = ["OutcomeUnknown", "TrainingPeaksAdapter"]

@@ -1,0 +1,382 @@
+"""The TrainingPeaks wire: hosts, OAuth with rotating refresh tokens, retries, errors.
+
+Every host and path is here, once. Status codes are mapped to exceptions in
+exactly one place (:meth:`Transport.request`); no ``httpx`` error reaches a
+user. Retries are narrow and bounded: network errors before sending, 429
+(honouring ``Retry-After``) and 5xx for requests that are safe to repeat.
+A create (POST) whose outcome is unknown — a timeout or reset after it was
+sent, or a 5xx — raises :class:`OutcomeUnknown` instead of being repeated.
+Tokens and the client secret never appear in messages, logs or exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import tenacity
+
+from plansync._version import __version__
+from plansync.adapters.base import AdapterError, Counters, OutcomeUnknown, RemoteRejected
+from plansync.atomic import write_atomic
+
+PRODUCTION = ("https://api.trainingpeaks.com", "https://oauth.trainingpeaks.com")
+SANDBOX = ("https://api.sandbox.trainingpeaks.com", "https://oauth.sandbox.trainingpeaks.com")
+AUTHORIZE_PATH = "/OAuth/Authorize"
+TOKEN_PATH = "/oauth/token"
+CREATE_PATH = "/v2/workouts/plan"
+WORKOUT_PATH = "/v2/workouts/plan/{id}"  # PUT (full replace) and DELETE
+LIST_PATH = "/v2/workouts/{athlete}/{start}/{end}"
+ATHLETES_PATH = "/v1/coach/athletes"
+SCOPES = "workouts:plan workouts:read athlete:profile coach:athletes"
+USER_AGENT = f"plansync/{__version__}"
+TOKEN_FILE = "trainingpeaks-token.json"
+
+MAX_ATTEMPTS = 6
+MAX_RETRY_SECONDS = 120.0
+MAX_SINGLE_WAIT = 60.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REJECT_STATUSES = frozenset({400, 403, 404, 409, 422})
+
+Sleep = Callable[[float], None]
+Clock = Callable[[], float]
+
+
+class AuthError(AdapterError):
+    """TrainingPeaks refused our credentials: the coach must authorize again."""
+
+
+class Unavailable(AdapterError):
+    """TrainingPeaks kept failing after every retry."""
+
+
+@dataclass(frozen=True)
+class Hosts:
+    api: str
+    oauth: str
+
+
+def hosts(sandbox: bool = False) -> Hosts:
+    api, oauth = SANDBOX if sandbox else PRODUCTION
+    return Hosts(
+        os.environ.get("PLANSYNC_TP_API_URL", api).rstrip("/"),
+        os.environ.get("PLANSYNC_TP_OAUTH_URL", oauth).rstrip("/"),
+    )
+
+
+def timeout_seconds() -> float:
+    raw = os.environ.get("PLANSYNC_HTTP_TIMEOUT", "30")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise AdapterError(f"PLANSYNC_HTTP_TIMEOUT={raw!r} is not a number of seconds") from None
+    if value <= 0:
+        raise AdapterError("PLANSYNC_HTTP_TIMEOUT must be above zero")
+    return value
+
+
+class TokenStore:
+    """The refresh token (and the current access token) in a 0600 file in the state directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            seed = os.environ.get("PLANSYNC_TP_REFRESH_TOKEN")
+            return {"refresh_token": seed} if seed else {}
+        except (OSError, ValueError):
+            raise AdapterError(
+                f"{self.path} is unreadable: run `plansync auth trainingpeaks` again"
+            ) from None
+        return data if isinstance(data, dict) else {}
+
+    def save(self, data: dict[str, Any]) -> None:
+        write_atomic(self.path, json.dumps(data, sort_keys=True).encode(), mode=0o600)
+
+
+def error_text(response: httpx.Response) -> str:
+    """A short, readable reason from any error body: JSON object or list, HTML, or text."""
+    body = response.text.strip()
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("Message", "message", "error_description", "error", "detail", "title"):
+            if isinstance(data.get(key), str):
+                return str(data[key])[:200]
+    if isinstance(data, list) and data:
+        return "; ".join(str(x.get("Message", x) if isinstance(x, dict) else x) for x in data)[:200]
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S | re.I)
+    text = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    return text[:200] or response.reason_phrase
+
+
+class OAuth:
+    """Access tokens for the API, refreshed from a rotating refresh token."""
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        endpoints: Hosts,
+        http: httpx.Client,
+        store: TokenStore,
+        clock: Clock = time.time,
+    ) -> None:
+        self._client_id = client_id
+        self._secret = client_secret
+        self._hosts = endpoints
+        self.http = http
+        self._store = store
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.requests = 0
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        query = httpx.QueryParams(
+            {
+                "response_type": "code",
+                "client_id": self._client_id,
+                "redirect_uri": redirect_uri,
+                "scope": SCOPES,
+                "state": state,
+            }
+        )
+        return f"{self._hosts.oauth}{AUTHORIZE_PATH}?{query}"
+
+    def exchange_code(self, code: str, redirect_uri: str) -> None:
+        self._token_request({"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri})
+
+    def access_token(self, *, force: bool = False, stale: str | None = None) -> str:
+        with self._lock:
+            data = self._store.load()
+            token = data.get("access_token")
+            fresh = isinstance(token, str) and float(data.get("expires_at", 0)) > self._clock() + 30
+            if fresh and not force:
+                return str(token)
+            if force and stale is not None and token != stale and fresh:
+                return str(token)  # another thread refreshed it already
+            refresh = data.get("refresh_token")
+            if not refresh:
+                raise AuthError(
+                    "no TrainingPeaks authorization yet: run `plansync auth trainingpeaks` "
+                    "(or set PLANSYNC_TP_REFRESH_TOKEN)"
+                )
+            return self._token_request({"grant_type": "refresh_token", "refresh_token": refresh})
+
+    def _token_request(self, form: dict[str, str]) -> str:
+        self.requests += 1
+        try:
+            response = self.http.post(
+                f"{self._hosts.oauth}{TOKEN_PATH}",
+                data=form,
+                auth=(self._client_id, self._secret),
+                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            )
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"TrainingPeaks sign-in could not be reached ({type(exc).__name__})") from None
+        if response.status_code != 200:
+            reason = error_text(response)
+            if response.status_code in (400, 401) and (
+                "invalid_grant" in response.text or response.status_code == 401
+            ):
+                raise AuthError(
+                    f"TrainingPeaks refused the authorization ({reason}): "
+                    "run `plansync auth trainingpeaks` again"
+                )
+            raise Unavailable(f"TrainingPeaks sign-in failed: HTTP {response.status_code} {reason}")
+        try:
+            body = response.json()
+            access = str(body["access_token"])
+        except (ValueError, KeyError, TypeError):
+            raise Unavailable("TrainingPeaks sign-in answered without an access token") from None
+        stored = {
+            "access_token": access,
+            "expires_at": self._clock() + float(body.get("expires_in", 300)),
+            # Refresh tokens rotate: keep the new one, saved before the access token is used.
+            "refresh_token": body.get("refresh_token") or form.get("refresh_token"),
+            "scope": body.get("scope"),
+        }
+        self._store.save(stored)
+        return access
+
+
+class RateLimiter:
+    """At most ``rate`` requests a second across threads (a token bucket of one)."""
+
+    def __init__(self, rate: float | None, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
+        self._interval = 1 / rate if rate else 0.0
+        self._clock, self._sleep = clock, sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self._interval
+        if start > now:
+            self._sleep(start - now)
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        self.reason = reason
+        self.wait = wait
+        super().__init__(reason)
+
+
+def retry_after(response: httpx.Response, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+class Transport:
+    """Authorised requests to the API with bounded, narrow retries."""
+
+    def __init__(
+        self,
+        endpoints: Hosts,
+        oauth: OAuth,
+        http: httpx.Client,
+        *,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.time,
+        limiter: RateLimiter | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        max_retry_seconds: float = MAX_RETRY_SECONDS,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.hosts = endpoints
+        self.oauth = oauth
+        self._http = http
+        self._sleep = sleep
+        self._clock = clock
+        self._limiter = limiter or RateLimiter(None)
+        self._max_attempts = max_attempts
+        self._max_retry_seconds = max_retry_seconds
+        self._jitter = jitter
+        self.counters = Counters()
+        self._lock = threading.Lock()
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        backoff = min(MAX_SINGLE_WAIT, 0.5 * 2 ** (state.attempt_number - 1)) * (0.5 + self._jitter())
+        if isinstance(exc, _Retry) and exc.wait is not None:
+            return float(min(MAX_SINGLE_WAIT, exc.wait))
+        return float(backoff)
+
+    def request(self, method: str, path: str, *, body: Any = None, what: str = "") -> httpx.Response:
+        """Send one request; ``what`` names it in errors (a workout's title and date)."""
+        idempotent = method != "POST"
+        refreshed = [False]
+        waited = [0.0]
+        token = [self.oauth.access_token()]
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            return state.attempt_number >= self._max_attempts or waited[0] >= self._max_retry_seconds
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            waited[0] += state.upcoming_sleep
+            with self._lock:
+                self.counters.retries += 1
+
+        def attempt() -> httpx.Response:
+            self._limiter.acquire()
+            with self._lock:
+                self.counters.requests += 1
+            try:
+                response = self._http.request(
+                    method,
+                    f"{self.hosts.api}{path}",
+                    json=body,
+                    headers={
+                        "Authorization": f"Bearer {token[0]}",
+                        "Accept": "application/json",
+                        "User-Agent": USER_AGENT,
+                    },
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                raise _Retry(f"could not connect ({type(exc).__name__})") from None
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                if not idempotent:
+                    raise OutcomeUnknown(f"{what}: the answer was lost ({type(exc).__name__})") from None
+                raise _Retry(f"no answer ({type(exc).__name__})") from None
+            status = response.status_code
+            if status == 401 and not refreshed[0]:
+                refreshed[0] = True
+                token[0] = self.oauth.access_token(force=True, stale=token[0])
+                raise _Retry("access token expired", wait=0.0)
+            if status == 401:
+                raise AuthError(
+                    "TrainingPeaks refused the access token twice: run `plansync auth trainingpeaks`"
+                )
+            if status == 429:
+                raise _Retry("rate limited (429)", wait=retry_after(response, self._clock()))
+            if status in RETRY_STATUSES or status >= 500:
+                if not idempotent:
+                    raise OutcomeUnknown(f"{what}: HTTP {status} after sending ({error_text(response)})")
+                raise _Retry(f"HTTP {status}", wait=retry_after(response, self._clock()))
+            if 200 <= status < 300:
+                return response
+            reason = error_text(response)
+            label = {403: "refused (403; a Basic athlete needs a coach account to plan future workouts)"}
+            raise RemoteRejected(
+                f"{what}: {label.get(status, f'rejected (HTTP {status})')}: {reason}", status
+            )
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_Retry),
+            stop=stop,
+            wait=self._wait,
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _Retry as exc:
+            raise Unavailable(f"{what or path}: TrainingPeaks kept failing: {exc.reason}") from None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def json(self, method: str, path: str, *, body: Any = None, what: str = "") -> Any:
+        response = self.request(method, path, body=body, what=what)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise Unavailable(
+                f"{what or path}: TrainingPeaks answered with something that is not JSON"
+            ) from None

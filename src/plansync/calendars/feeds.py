@@ -1,0 +1,132 @@
+"""Subscription feeds: one private calendar URL per athlete, and a busy-only one.
+
+Feed files are static: ``feed build`` writes ``<token>.ics`` into a folder
+that any static host, object store or CDN can serve to any number of
+subscribers (``plansync serve`` is for development and small setups). The
+tokens are 192 random bits from :mod:`secrets`; the index that maps athletes
+to their URLs is private and lives in the state directory, never in the
+served folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plansync.atomic import write_atomic
+from plansync.calendars.identity import calendar_bytes
+from plansync.core.compiler import Options
+from plansync.errors import PlansyncError
+from plansync.inputs.compiling import compile_profile
+from plansync.inputs.loader import read_profile
+from plansync.state.ledger import Feed, Ledger
+
+INDEX_NAME = "feeds-index.json"
+TOKEN_BYTES = 24  # 192 bits
+
+
+class FeedError(PlansyncError):
+    pass
+
+
+@dataclass
+class FeedResult:
+    built: list[str] = field(default_factory=list)  # athlete ids whose feeds were written
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (profile file, message)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def urls(base_url: str, token: str) -> dict[str, str]:
+    https = f"{base_url.rstrip('/')}/{token}.ics"
+    _scheme, _, rest = https.partition("://")
+    return {"https": https, "webcal": f"webcal://{rest}"}
+
+
+def write_feed_file(path: Path, data: bytes, ledger: Ledger, now: dt.datetime) -> bool:
+    """Write when the bytes differ; set mtime to the ledger's never-backwards Last-Modified."""
+    changed = not path.exists() or path.read_bytes() != data
+    if changed:
+        write_atomic(path, data)
+    stamp = ledger.file_modified(path.name, changed, now)
+    os.utime(path, (stamp.timestamp(), stamp.timestamp()))
+    return changed
+
+
+def build_feeds(
+    athletes: Path,
+    out: Path,
+    ledger: Ledger,
+    now: dt.datetime,
+    *,
+    base_url: str,
+    templates: Path | None = None,
+    index: Path | None = None,
+) -> FeedResult:
+    result = FeedResult()
+    out.mkdir(parents=True, exist_ok=True)
+    for profile_path in sorted(athletes.glob("*.yaml")):
+        try:
+            profile, doc = read_profile(profile_path)
+            plan = compile_profile(profile, doc, templates, Options(), now=now)
+        except PlansyncError as exc:
+            result.failed.append((str(profile_path), str(exc)))
+            continue
+        feed = ledger.feed(profile.id)
+        if feed is None:
+            feed = Feed(profile.id, new_token(), new_token(), str(out))
+        ledger.save_feed(Feed(feed.athlete, feed.token, feed.busy_token, str(out)))
+        full = calendar_bytes(plan, profile, ledger, now)
+        busy = calendar_bytes(plan, profile, ledger, now, busy=True)
+        changed = write_feed_file(out / f"{feed.token}.ics", full, ledger, now)
+        changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
+        (result.built if changed else result.unchanged).append(profile.id)
+    write_index(ledger, index or ledger.path.parent / INDEX_NAME, base_url)
+    return result
+
+
+def write_index(ledger: Ledger, path: Path, base_url: str | None = None) -> dict[str, object]:
+    """The private map athlete -> subscription URLs (mode 0600; keep it out of the served folder)."""
+    if base_url is None and path.exists():
+        base_url = json.loads(path.read_text(encoding="utf-8")).get("base_url")
+    if base_url is None:
+        raise FeedError(f"no base URL known for {path}: run `plansync feed build --base-url URL` first")
+    data: dict[str, object] = {
+        "base_url": base_url,
+        "athletes": {
+            f.athlete: {"calendar": urls(base_url, f.token), "busy": urls(base_url, f.busy_token)}
+            for f in ledger.feeds()
+        },
+    }
+    write_atomic(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode(), mode=0o600)
+    return data
+
+
+def rotate(athlete: str, ledger: Ledger, now: dt.datetime, *, index: Path | None = None) -> Feed:
+    """New tokens for an athlete's feeds; the files move to them and the old URLs stop working."""
+    feed = ledger.feed(athlete)
+    if feed is None:
+        known = ", ".join(f.athlete for f in ledger.feeds()) or "none"
+        raise FeedError(f"no feed for athlete {athlete!r}; feeds exist for: {known}")
+    fresh = Feed(athlete, new_token(), new_token(), feed.directory)
+    if feed.directory:
+        folder = Path(feed.directory)
+        for old, new in ((feed.token, fresh.token), (feed.busy_token, fresh.busy_token)):
+            source = folder / f"{old}.ics"
+            if source.exists():
+                os.replace(source, folder / f"{new}.ics")
+            stamp = ledger.file_modified(f"{new}.ics", True, now)
+            ledger.forget_file(f"{old}.ics")
+            target = folder / f"{new}.ics"
+            if target.exists():
+                os.utime(target, (stamp.timestamp(), stamp.timestamp()))
+    ledger.save_feed(fresh)
+    write_index(ledger, index or ledger.path.parent / INDEX_NAME)
+    return fresh

@@ -1,0 +1,164 @@
+"""``plansync validate`` output: text for people, JSON and GitHub annotations for machines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+
+import click
+
+from plansync.inputs.validate import Report
+from plansync.publishing.batch import AthleteResult
+from plansync.publishing.status import AthleteStatus
+
+
+def summary(report: Report) -> str:
+    def n(count: int, word: str) -> str:
+        return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+    return (
+        f"{n(report.templates, 'template')}, {n(report.plans, 'plan')} compiled, "
+        f"{n(report.errors, 'error')}, {n(report.warnings, 'warning')}"
+    )
+
+
+def to_text(report: Report, color: bool) -> str:
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for f in report.findings:
+        where = f.file + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.column else "")
+        label = (
+            click.style(f.severity, fg="red" if f.severity == "error" else "yellow", bold=True)
+            if color
+            else f.severity
+        )
+        key = f" {f.key}:" if f.key else ""
+        by_file[f.file].append(f"  {where}: {label}:{key} {f.message}")
+    lines: list[str] = []
+    for file in sorted(by_file):
+        lines.append(click.style(file, bold=True) if color else file)
+        lines.extend(by_file[file])
+        lines.append("")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def to_json(report: Report) -> str:
+    data = {
+        "templates": report.templates,
+        "plans": report.plans,
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "findings": [f.as_dict() for f in report.findings],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    """GitHub workflow-command escaping (message data, or property values)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def to_github(report: Report) -> str:
+    lines = []
+    for f in report.findings:
+        props = [f"file={_escape(f.file, True)}"]
+        if f.line:
+            props.append(f"line={f.line}")
+        if f.column:
+            props.append(f"col={f.column}")
+        props.append(f"title={_escape('plansync ' + (f.rule or f.severity), True)}")
+        message = (f"{f.key}: " if f.key else "") + f.message
+        lines.append(f"::{f.severity} {','.join(props)}::{_escape(message)}")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def status_table(rows: list[AthleteStatus], targets: list[str], color: bool) -> str:
+    """One line per athlete, most urgent first, with a count by state at the end."""
+    colours = {
+        "overdue": "red",
+        "invalid": "magenta",
+        "changed": "yellow",
+        "draft": "cyan",
+        "published": "green",
+    }
+
+    def when(value: dt.datetime | None) -> str:
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    header = [
+        "athlete",
+        "template",
+        "race",
+        "wks",
+        "requested (UTC)",
+        "due (UTC)",
+        *[f"published: {t}" for t in targets],
+        "state",
+    ]
+    body = []
+    for r in rows:
+        body.append(
+            [
+                r.athlete,
+                r.template or "-",
+                r.race_date.isoformat() if r.race_date else "-",
+                str(r.weeks or "-"),
+                when(r.requested_at),
+                when(r.due),
+                *[when(r.published.get(t)) for t in targets],
+                r.state,
+            ]
+        )
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    for r, row in zip(rows, body, strict=True):
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        if color:
+            line = line[: -len(r.state)] + click.style(
+                r.state, fg=colours[r.state], bold=r.state == "overdue"
+            )
+        lines.append(line)
+        if r.message and r.state == "invalid":
+            lines.append("    " + r.message.splitlines()[0])
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.state] = counts.get(r.state, 0) + 1
+    order = ["overdue", "invalid", "changed", "draft", "published"]
+    lines.append("")
+    lines.append(f"{len(rows)} athletes: " + ", ".join(f"{counts[s]} {s}" for s in order if s in counts))
+    return "\n".join(lines) + "\n"
+
+
+def batch_table(results: list[AthleteResult], targets: list[str], dry_run: bool) -> str:
+    """The end of `publish --all`: what happened to each athlete, then the totals."""
+    header = ["athlete", "was", *targets]
+    body = []
+    for r in results:
+        cells = []
+        for t in targets:
+            if t in r.errors:
+                cells.append("FAILED: " + r.errors[t].splitlines()[0][:60])
+            elif t in r.summaries:
+                s = r.summaries[t]
+                text = f"+{s.created} ~{s.updated} -{s.deleted} ={s.unchanged}"
+                cells.append(text + (f"  {s.failed} failed" if s.failed else ""))
+            else:
+                cells.append("-")
+        body.append([r.status.athlete, r.status.state, *cells])
+    if not body:
+        return "nobody needs publishing: every athlete is published\n"
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *body]
+    ]
+    failed = sum(1 for r in results if r.failed)
+    verb = "would be published" if dry_run else "published"
+    ok = len(results) - failed
+    noun = "athlete" if ok == 1 else "athletes"
+    lines += ["", f"{ok} {noun} {verb}, {failed} failed  (+created ~updated -deleted =unchanged)"]
+    return "\n".join(lines) + "\n"

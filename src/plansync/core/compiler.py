@@ -1,0 +1,320 @@
+"""The plan compiler: (template, profile, options) -> Plan. Pure and deterministic.
+
+No clock, no files, no network: ``Options.today`` is passed in by the caller.
+The compiler works week by week, so every limit it sizes a run with (the
+10 % rule over the highest earlier week, the 30-day single-run spike) is
+computed from the weeks it has already written — the same functions
+``plansync validate`` checks the finished plan with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from plansync.core import rules
+from plansync.core.entries import EntryContext, week_entries
+from plansync.core.guidance import ShoeWear
+from plansync.core.plan import Plan, WeekSummary, Workout
+from plansync.core.profile import Profile
+from plansync.core.quantities import METRES_PER_UNIT, fmt_distance
+from plansync.core.schedule import WeekRequest, place_week
+from plansync.core.sizing import MIN_RUN_M, Planned, WeekBudget, plain, size_week
+from plansync.core.template import Template
+from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS, RUN_KINDS, WEEKDAYS, ZONES
+from plansync.core.zones import ZoneModel
+from plansync.errors import PlanError
+
+RACE_WEEK_RUN_SHARE = 0.35
+# Runs come in whole steps of the athlete's unit: half kilometres, quarter miles.
+STEP_M = {"km": 500.0, "mi": METRES_PER_UNIT["mi"] / 4}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a caller may override at compile time. ``today`` rejects past races."""
+
+    race_date: dt.date | None = None
+    start_date: dt.date | None = None
+    weeks: int | None = None
+    today: dt.date | None = None
+
+
+@dataclass
+class _WeekPlan:
+    number: int
+    phase: str
+    sessions: list[str]
+    build_index: int = 0  # k of K among growing build weeks (0 if not one)
+    cutback: bool = False
+    taper_factor: float | None = None
+
+
+@dataclass
+class _State:
+    history: list[tuple[dt.date, float]] = field(default_factory=list)
+    volumes: list[float] = field(default_factory=list)
+    longs: list[float] = field(default_factory=list)
+    occurrences: dict[str, int] = field(default_factory=dict)
+    prev_last_hard: bool = False
+    dropped_hard: int = 0
+
+
+def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date | None, list[str]]:
+    warnings: list[str] = []
+    weeks = o.weeks or p.plan.weeks or t.weeks.default
+    key = "plan.weeks" if (p.plan.weeks and not o.weeks) else "plan.template"
+    if not t.weeks.min <= weeks <= t.weeks.max:
+        raise PlanError(
+            f"{weeks} weeks is outside template {t.id}'s range of {t.weeks.min}–{t.weeks.max} weeks", key=key
+        )
+    race = o.race_date or (p.plan.race_date if not o.start_date else None)
+    start_anchor = o.start_date or (p.plan.start_date if not o.race_date else None)
+    if t.goal == "general" and race is not None:
+        raise PlanError(
+            f"template {t.id} is a general plan without a race: give plan.start_date instead",
+            key="plan.race_date",
+        )
+    if race is None:
+        assert start_anchor is not None
+        if o.today is not None and start_anchor < o.today:
+            raise PlanError(
+                f"start date {start_anchor} is in the past (today is {o.today})", key="plan.start_date"
+            )
+        if t.goal == "half_marathon":
+            race = start_anchor + dt.timedelta(days=7 * weeks - 1)
+        return start_anchor, weeks, race, warnings
+    if o.today is not None:
+        if race <= o.today:
+            raise PlanError(
+                f"race date {race} is not in the future (today is {o.today})", key="plan.race_date"
+            )
+        room = ((race - o.today).days + 1) // 7
+        if room < weeks:
+            if room < t.weeks.min:
+                raise PlanError(
+                    f"race date {race} leaves {room} full weeks from {o.today}; template {t.id} needs at least {t.weeks.min}",
+                    key="plan.race_date",
+                )
+            warnings.append(
+                f"Joined late: the plan is shortened from {weeks} to {room} weeks to start by {o.today}."
+            )
+            weeks = room
+    return race - dt.timedelta(days=7 * weeks - 1), weeks, race, warnings
+
+
+def _phase_weeks(t: Template, weeks: int) -> list[_WeekPlan]:
+    taper = t.taper.weeks if t.taper else 0
+    build = weeks - taper
+    raw = [ph.share * build for ph in t.phases]
+    counts = [max(1, math.floor(x)) for x in raw]
+    while sum(counts) < build:
+        i = max(range(len(raw)), key=lambda j: (raw[j] - counts[j], -j))
+        counts[i] += 1
+    while sum(counts) > build:
+        i = max((j for j in range(len(counts)) if counts[j] > 1), key=lambda j: (counts[j] - raw[j], j))
+        counts[i] -= 1
+    out: list[_WeekPlan] = []
+    for ph, n in zip(t.phases, counts, strict=True):
+        first = len(out) + 1
+        out.extend(_WeekPlan(first + i, ph.name, list(ph.sessions)) for i in range(n))
+    every = t.progression.cutback.every
+    k = 0
+    for b, wk in enumerate(out, start=1):
+        if b % every == 0 and b != build:
+            wk.cutback = True
+        else:
+            k += 1
+            wk.build_index = k
+    if t.taper:
+        for j in range(taper):
+            out.append(
+                _WeekPlan(build + j + 1, "taper", list(t.taper.sessions), taper_factor=t.taper.factors[j])
+            )
+    return out
+
+
+def compile_plan(template: Template, profile: Profile, options: Options | None = None) -> Plan:
+    t, p, o = template, profile, options or Options()
+    start, n_weeks, race, warnings = _dates(t, p, o)
+    if len(p.availability.days) < t.rules.min_days:
+        raise PlanError(
+            f"template {t.id} needs at least {t.rules.min_days} training days a week; the profile gives {len(p.availability.days)}",
+            key="availability.days",
+        )
+    _check_fitness(t, p)
+    zones = ZoneModel(p)
+    unit_m = METRES_PER_UNIT[p.units]
+    step_m = STEP_M[p.units]
+    min_run = math.ceil(MIN_RUN_M / step_m) * step_m
+    current = p.fitness.weekly_distance * unit_m
+    current_long = p.fitness.long_run * unit_m
+    peak, peak_long = t.progression.peak_weekly, t.progression.peak_long_run
+    base, base_long = min(current, peak), min(current_long, peak_long)
+    plan_weeks = _phase_weeks(t, n_weeks)
+    growing = max(w.build_index for w in plan_weeks)
+
+    totals: dict[str, int] = {}
+    for wk in plan_weeks:
+        for name in wk.sessions:
+            totals[name] = totals.get(name, 0) + 1
+
+    offset_of = {day: (WEEKDAYS.index(day) - start.weekday()) % 7 for day in WEEKDAYS}
+    available = frozenset(offset_of[d] for d in p.availability.days)
+    capacity = min(len(available), 6)
+    st = _State()
+    ctx = EntryContext(t, p, zones, ShoeWear(p.units), warnings)
+    workouts: list[Workout] = []
+    summaries: list[WeekSummary] = []
+
+    for wk in plan_weeks:
+        week_start = start + dt.timedelta(days=7 * (wk.number - 1))
+        race_week = race is not None and wk.number == n_weeks
+        kinds = tuple((name, t.sessions[name].kind) for name in wk.sessions)
+        layout = place_week(
+            WeekRequest(
+                sessions=kinds,
+                available=available,
+                long_offset=offset_of[p.availability.long_run_day],
+                race_week=race_week,
+                prev_last_hard_or_long=st.prev_last_hard,
+                consecutive_hard=t.rules.consecutive_hard,
+                max_hard=t.rules.max_hard_days,
+                capacity=capacity,
+            )
+        )
+        st.dropped_hard += layout.dropped_hard
+
+        # Volume and long run for the week.
+        limit = rules.weekly_limit(current, st.volumes, t.progression.weekly_cap)
+        if wk.taper_factor is not None:
+            target = wk.taper_factor * max(st.volumes)
+            long_target = wk.taper_factor * max(st.longs)
+        elif wk.cutback:
+            target = t.progression.cutback.factor * max(st.volumes)
+            long_target = t.progression.cutback.factor * max(st.longs)
+        else:
+            share = wk.build_index / growing
+            target = base + (peak - base) * share
+            long_target = base_long + (peak_long - base_long) * share
+        volume = min(target, limit)
+        week_end = week_start + dt.timedelta(days=6)
+        run_cap = rules.SPIKE_LIMIT * rules.longest_recent(st.history, week_end, start, current_long)
+        if race_week:  # fresh legs: nothing in race week longer than a third of the race
+            run_cap = min(run_cap, RACE_WEEK_RUN_SHARE * HALF_MARATHON_M)
+        priority = {s.slot: i for i, s in enumerate(sorted(layout.slots, key=lambda s: _slot_rank(s.slot)))}
+
+        planned: list[Planned] = []
+        for slot in layout.slots:
+            if slot.kind == "race":
+                continue
+            spec = t.sessions[slot.name]
+            if slot.kind != spec.kind:  # demoted to an easy run by the day rules
+                spec = plain(slot.kind)
+            seen = st.occurrences.get(slot.name, 0)
+            st.occurrences[slot.name] = seen + 1
+            planned.append(Planned(slot.slot, spec, seen / max(1, totals[slot.name] - 1)))
+        planned.sort(key=lambda x: priority[x.slot])
+        budget = WeekBudget(
+            volume=volume,
+            long_target=long_target,
+            run_cap=run_cap,
+            long_share=t.rules.long_run_share,
+            step=step_m,
+            min_run=min_run,
+        )
+        sized = size_week(planned, budget, zones)
+        specs = {x.slot: x.spec for x in planned}
+        slots = [s for s in layout.slots if s.slot in sized or s.kind == "race"]
+
+        entries = week_entries(ctx, wk.number, week_start, slots, specs, sized, race_week)
+        workouts.extend(entries)
+        last_day = {w.kind for w in entries if w.date == week_start + dt.timedelta(days=6)}
+
+        volume_m = rules.training_volume(entries)
+        st.volumes.append(volume_m)
+        st.longs.append(max((w.distance_m for w in entries if w.kind == "long"), default=0.0))
+        st.history.extend((w.date, float(w.distance_m)) for w in entries if w.kind in RUN_KINDS)
+        st.prev_last_hard = bool(last_day & (HARD_KINDS | {"long"}))
+        summaries.append(
+            WeekSummary(
+                week=wk.number,
+                start=week_start,
+                phase=wk.phase,
+                distance_m=round(volume_m),
+                duration_s=sum(w.duration_s for w in entries if w.kind in RUN_KINDS and w.kind != "race"),
+                cutback=wk.cutback,
+                taper=wk.taper_factor is not None,
+            )
+        )
+
+    warnings.extend(_load_warnings(t, p, st, current, current_long, n_weeks))
+    if st.dropped_hard:
+        warnings.append(
+            f"{st.dropped_hard} hard sessions did not fit the available days without breaking the hard/easy rules and were left out."
+        )
+    return Plan(
+        athlete=p.id,
+        athlete_name=p.name,
+        template=t.id,
+        template_name=t.name,
+        goal=t.goal,
+        start_date=start,
+        end_date=start + dt.timedelta(days=7 * n_weeks - 1),
+        race_date=race,
+        weeks=n_weeks,
+        units=p.units,
+        timezone=p.timezone,
+        system=p.intensity.system,
+        warnings=tuple(warnings),
+        weeks_summary=tuple(summaries),
+        workouts=tuple(workouts),
+        zones=tuple(zones.target(z) for z in ZONES),
+    )
+
+
+def _slot_rank(slot: str) -> tuple[int, int]:
+    """Priority of a slot within its week: long, quality, then easy running in template order."""
+    order = {"race": 0, "long": 0, "q": 1, "e": 2, "x": 3}
+    head = slot.rstrip("0123456789")
+    return (order.get(head, 9), int(slot[len(head) :] or 0))
+
+
+def _load_warnings(
+    t: Template, p: Profile, st: _State, current: float, current_long: float, weeks: int
+) -> list[str]:
+    out = []
+    units = p.units
+    peak, peak_long = t.progression.peak_weekly, t.progression.peak_long_run
+    if current > peak:
+        out.append(
+            f"Current volume {fmt_distance(current, units)}/week is above this template's peak of "
+            f"{fmt_distance(peak, units)}; the plan holds at or below it. Consider a higher-level template."
+        )
+    elif max(st.volumes) < 0.95 * peak:
+        out.append(
+            f"Weekly volume is capped at {fmt_distance(max(st.volumes), units)} (template peak "
+            f"{fmt_distance(peak, units)}): it cannot be reached safely from {fmt_distance(current, units)}/week in {weeks} weeks."
+        )
+    if max(st.longs) < 0.95 * min(peak_long, max(current_long, peak_long)):
+        out.append(
+            f"The long run is capped at {fmt_distance(max(st.longs), units)} (template peak "
+            f"{fmt_distance(peak_long, units)}) to stay within 110 % of the longest recent run."
+        )
+    return out
+
+
+def _check_fitness(t: Template, p: Profile) -> None:
+    """Refuse athletes below the template's entry level: no safe plan reaches race day."""
+    unit_m = METRES_PER_UNIT[p.units]
+    for key, have, need in (
+        ("fitness.weekly_distance", p.fitness.weekly_distance * unit_m, t.progression.min_weekly),
+        ("fitness.long_run", p.fitness.long_run * unit_m, t.progression.min_long_run),
+    ):
+        if have + 1 < need:
+            raise PlanError(
+                f"template {t.id} starts from at least {fmt_distance(need, p.units)}; the athlete has "
+                f"{fmt_distance(have, p.units)}. Build up with a lower-level or base-building template first",
+                key=key,
+            )

@@ -1,0 +1,136 @@
+"""The words an athlete reads: titles and descriptions of plan entries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from plansync.core.exercises import EXERCISES
+from plansync.core.guidance import WHY
+from plansync.core.plan import Step
+from plansync.core.quantities import Units, fmt_distance, fmt_duration
+from plansync.core.template import FootStrength, Stage
+
+KIND_TITLES = {
+    "rest": "Rest day",
+    "recovery": "Recovery run",
+    "easy": "Easy run",
+    "long": "Long run",
+    "tempo": "Tempo",
+    "threshold": "Threshold",
+    "intervals": "Intervals",
+    "hills": "Hills",
+    "strides": "Easy run + strides",
+    "race_pace": "Race pace",
+    "race": "Race day",
+    "cross": "Cross-training",
+    "foot_strength": "Foot strength",
+}
+STEP_WORDS = {
+    "warmup": "Warm up",
+    "run": "Run",
+    "recover": "Recover",
+    "cooldown": "Cool down",
+    "cross": "Cross-train",
+}
+
+
+def title(kind: str, custom: str | None, distance_m: float, duration_s: float, units: Units) -> str:
+    base = custom or KIND_TITLES[kind]
+    if distance_m > 0:
+        return f"{base} · {fmt_distance(distance_m, units)}"
+    if duration_s > 0:
+        return f"{base} · {fmt_duration(duration_s)}"
+    return base
+
+
+def _amount(step: Step, units: Units) -> str:
+    if step.by == "distance":
+        return fmt_distance(step.distance_m or 0, units)
+    return fmt_duration(step.duration_s or 0)
+
+
+def step_lines(steps: Sequence[Step], units: Units, indent: str = "") -> list[str]:
+    lines: list[str] = []
+    for s in steps:
+        if s.type == "repeat":
+            lines.append(f"{indent}{s.count} ×" + (f" {s.label}" if s.label else ""))
+            lines.extend(step_lines(s.steps, units, indent + "  "))
+            continue
+        word = s.label or STEP_WORDS[s.type]
+        target = s.target.text if s.target else ""
+        lines.append(f"{indent}- {word} {_amount(s, units)} at {target}")
+    return lines
+
+
+def run_description(
+    steps: Sequence[Step],
+    units: Units,
+    *,
+    notes: str | None,
+    surface: str | None,
+    shoe: str | None,
+    recovery: Sequence[str],
+    extra: Sequence[str],
+) -> str:
+    parts = ["\n".join(step_lines(steps, units))]
+    if notes:
+        parts.append(notes.strip())
+    guide = []
+    if surface:
+        guide.append(f"Surface: {surface} ({WHY[surface]}).")
+    if shoe:
+        guide.append(f"Shoe: {shoe}.")
+    if guide:
+        parts.append("\n".join(guide))
+    if extra:
+        parts.append("\n".join(extra))
+    if recovery:
+        parts.append("Afterwards:\n" + "\n".join(f"- {line}" for line in recovery))
+    return "\n\n".join(p for p in parts if p)
+
+
+def dose(stage: Stage, per_foot: bool) -> str:
+    if stage.reps is not None:
+        text = f"{stage.sets} × {stage.reps}"
+    elif stage.hold is not None:
+        text = f"{stage.sets} × {fmt_duration(stage.hold)} hold"
+    else:
+        assert stage.duration is not None
+        return fmt_duration(stage.duration) + (f" ({stage.note})" if stage.note else "")
+    if per_foot:
+        text += " per foot"
+    if stage.note:
+        text += f" ({stage.note})"
+    return text
+
+
+def stage_for(stages: Sequence[Stage], week: int) -> Stage:
+    current = stages[0]
+    for stage in stages:
+        if stage.from_week <= week:
+            current = stage
+    return current
+
+
+def foot_strength(programme: FootStrength, week: int) -> tuple[str, int]:
+    """Description and an estimated duration in seconds for that week's session."""
+    lines = []
+    seconds = 0.0
+    for item in programme.exercises:
+        ex = EXERCISES[item.exercise]
+        stage = stage_for(item.stages, week)
+        lines.append(f"- {ex.name}: {dose(stage, ex.per_foot)} — {ex.cue}")
+        if stage.duration is not None:
+            seconds += stage.duration
+            continue
+        per_set = (stage.reps or 0) * 3 + (stage.hold or 0)
+        seconds += stage.sets * (per_set * (2 if ex.per_foot else 1) + 10)
+    text = "\n".join(lines) + "\n\nBarefoot work builds slowly: stop at any sharp pain."
+    return text, round(seconds / 60) * 60
+
+
+def rest_description(lines: Sequence[str], red_flags: Sequence[str]) -> str:
+    parts = ["Rest from running today.", "\n".join(f"- {line}" for line in lines)]
+    if red_flags:
+        parts.append("See a professional, don't train through:\n" + "\n".join(f"- {f}" for f in red_flags))
+    return "\n\n".join(parts)

@@ -1,0 +1,212 @@
+"""Building a week's plan entries: runs, the race, rest days and foot strength."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from plansync.core import describe
+from plansync.core.guidance import ShoeWear, pick_shoe, pick_surface
+from plansync.core.plan import Step, Workout
+from plansync.core.profile import Profile
+from plansync.core.quantities import fmt_distance
+from plansync.core.schedule import Slot, pick_spread
+from plansync.core.sessions import Sized
+from plansync.core.template import SessionSpec, Template
+from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS
+from plansync.core.zones import ZoneModel
+
+PAVEMENT_NOTE = "Sore heels after pavement runs? Mix in trail or treadmill runs where you can."
+
+
+@dataclass
+class EntryContext:
+    """What every entry of one athlete's plan is built from."""
+
+    template: Template
+    profile: Profile
+    zones: ZoneModel
+    wear: ShoeWear
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.prefix = f"{self.profile.id}-{self.template.id}"
+
+    def ident(self, week: int, slot: str) -> str:
+        """The stable id: athlete, template, week and slot; never the date."""
+        return f"{self.prefix}-w{week:02d}-{slot}"
+
+
+def _protocol(t: Template, kind: str) -> list[str]:
+    if kind == "long":
+        return t.recovery.after_long
+    if kind in HARD_KINDS:
+        return t.recovery.after_hard
+    if kind == "recovery":
+        return t.recovery.rest_day
+    return []
+
+
+def run_entry(
+    ctx: EntryContext, slot: Slot, spec: SessionSpec, built: Sized, date: dt.date, week: int
+) -> Workout:
+    t, p = ctx.template, ctx.profile
+    kind = slot.kind
+    surface = None if kind == "cross" else pick_surface(kind, p.surfaces, t.surfaces, week + slot.offset)
+    shoe = None if kind == "cross" else pick_shoe(kind, surface, p.shoes)
+    notes: list[str] = []
+    if shoe is not None:
+        lifespan = ctx.wear.add(shoe, built.distance_m)
+        if lifespan:
+            notes.append(
+                f"{shoe.name} passes its {lifespan} lifespan on this run: replace the pair now, even if it looks fine."
+            )
+            ctx.warnings.append(
+                f"Week {week}: {shoe.name} passes its {lifespan} lifespan ({date.isoformat()}); plan a new pair."
+            )
+    if surface in ("asphalt", "concrete") and kind in ("easy", "long", "recovery"):
+        notes.append(PAVEMENT_NOTE)
+    shoe_name = shoe.name if shoe else None
+    return Workout(
+        id=ctx.ident(week, slot.slot),
+        date=date,
+        week=week,
+        slot=slot.slot,
+        kind=kind,
+        title=describe.title(kind, spec.title, built.distance_m, built.duration_s, p.units),
+        description=describe.run_description(
+            built.steps,
+            p.units,
+            notes=spec.notes,
+            surface=surface,
+            shoe=shoe_name,
+            recovery=_protocol(t, kind),
+            extra=notes,
+        ),
+        distance_m=round(built.distance_m),
+        duration_s=round(built.duration_s),
+        hard=kind in HARD_KINDS,
+        surface=surface,
+        shoe=shoe_name,
+        steps=built.steps,
+        notes=tuple(notes),
+    )
+
+
+def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
+    t, p, zones = ctx.template, ctx.profile, ctx.zones
+    seconds = HALF_MARATHON_M / zones.speed("half_marathon")
+    target = zones.target("half_marathon")
+    step = Step(
+        type="run",
+        zone="half_marathon",
+        by="distance",
+        duration_s=round(seconds),
+        distance_m=round(HALF_MARATHON_M),
+        target=target,
+    )
+    surface = pick_surface("race", p.surfaces, t.surfaces)
+    shoe = pick_shoe("race", surface, p.shoes)
+    distance = fmt_distance(HALF_MARATHON_M, p.units)
+    lines = [
+        f"Half marathon, {distance}. Target: {target.text}.",
+        "Warm up with 10 min of easy jogging and a few strides. "
+        "Start controlled: the first quarter should feel easy.",
+    ]
+    if shoe is not None:
+        ctx.wear.add(shoe, HALF_MARATHON_M)
+        lines.append(f"Shoe: {shoe.name}. Race only in a pair you have already run in.")
+    lines.append("Afterwards:\n" + "\n".join(f"- {x}" for x in t.recovery.after_long))
+    return Workout(
+        id=ctx.ident(week, "race"),
+        date=date,
+        week=week,
+        slot="race",
+        kind="race",
+        title=f"Race day · Half marathon · {distance}",
+        description="\n\n".join(lines),
+        distance_m=round(HALF_MARATHON_M),
+        duration_s=round(seconds),
+        hard=True,
+        surface=surface,
+        shoe=shoe.name if shoe else None,
+        steps=(step,),
+    )
+
+
+def rest_entries(ctx: EntryContext, week: int, week_start: dt.date, days: list[int]) -> list[Workout]:
+    t = ctx.template
+    text = describe.rest_description(t.recovery.rest_day, t.recovery.red_flags)
+    return [
+        Workout(
+            id=ctx.ident(week, f"r{i}"),
+            date=week_start + dt.timedelta(days=d),
+            week=week,
+            slot=f"r{i}",
+            kind="rest",
+            title="Rest day",
+            description=text,
+        )
+        for i, d in enumerate(days, start=1)
+    ]
+
+
+def foot_strength_entries(
+    ctx: EntryContext, week: int, week_start: dt.date, day_kinds: dict[int, set[str]], race_week: bool
+) -> list[Workout]:
+    """2–3 sessions on easy or rest days, spread out; one rest day stays a full
+    rest day and the race and its eve stay free."""
+    programme = ctx.template.foot_strength
+    rest_days = [d for d in range(7) if not day_kinds[d]]
+    long_days = {d for d, kinds in day_kinds.items() if "long" in kinds}
+    full_rest = next((d for d in rest_days if d - 1 in long_days), rest_days[0] if rest_days else None)
+    avoid = {d for d, kinds in day_kinds.items() if kinds & (HARD_KINDS | {"long", "strides"})}
+    if full_rest is not None:
+        avoid.add(full_rest)
+    if race_week:
+        avoid |= {5, 6}
+    text, seconds = describe.foot_strength(programme, week)
+    title = describe.title("foot_strength", programme.title, 0, seconds, ctx.profile.units)
+    days = pick_spread(tuple(range(7)), programme.sessions_per_week, frozenset(avoid))
+    return [
+        Workout(
+            id=ctx.ident(week, f"f{i}"),
+            date=week_start + dt.timedelta(days=d),
+            week=week,
+            slot=f"f{i}",
+            kind="foot_strength",
+            title=title,
+            description=text,
+            duration_s=seconds,
+        )
+        for i, d in enumerate(days, start=1)
+    ]
+
+
+def week_entries(
+    ctx: EntryContext,
+    week: int,
+    week_start: dt.date,
+    slots: list[Slot],
+    specs: dict[str, SessionSpec],
+    sized: dict[str, Sized],
+    race_week: bool,
+) -> list[Workout]:
+    day_kinds: dict[int, set[str]] = {d: set() for d in range(7)}
+    for s in slots:
+        day_kinds[s.offset].add(s.kind)
+    out: list[Workout] = []
+    for s in slots:
+        date = week_start + dt.timedelta(days=s.offset)
+        if s.kind == "race":
+            out.append(race_entry(ctx, date, week))
+        else:
+            out.append(run_entry(ctx, s, specs[s.slot], sized[s.slot], date, week))
+    out += rest_entries(ctx, week, week_start, [d for d in range(7) if not day_kinds[d]])
+    out += foot_strength_entries(ctx, week, week_start, day_kinds, race_week)
+    out.sort(key=_entry_order)
+    return out
+
+
+def _entry_order(w: Workout) -> tuple[dt.date, int, str]:
+    return (w.date, 1 if w.kind == "foot_strength" else 0, w.id)

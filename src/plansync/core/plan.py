@@ -1,0 +1,149 @@
+"""The compiled plan: dated entries with stable ids, ready for any export target.
+
+Steps, workouts and week summaries are plain slotted dataclasses, not frozen
+ones: a 16-week plan builds several hundred of them and frozen construction
+costs about three times as much. Treat them as read-only values; use
+``dataclasses.replace`` for a changed copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from plansync.core.zones import Target
+
+
+@dataclass(slots=True)
+class Step:
+    """One step of a workout; a repeat holds inner steps and a count."""
+
+    type: str  # warmup, run, recover, cooldown, cross, repeat
+    zone: str | None = None
+    by: str = "time"  # how the template measures the step: "time" or "distance"
+    duration_s: int | None = None
+    distance_m: int | None = None
+    target: Target | None = None
+    count: int | None = None
+    steps: tuple[Step, ...] = ()
+    label: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        if self.type == "repeat":
+            out["count"] = self.count
+            out["steps"] = [s.as_dict() for s in self.steps]
+            return out
+        out["zone"] = self.zone
+        out["by"] = self.by
+        out["duration_s"] = self.duration_s
+        out["distance_m"] = self.distance_m
+        out["target"] = self.target.as_dict() if self.target else None
+        if self.label:
+            out["label"] = self.label
+        return out
+
+
+@dataclass(slots=True)
+class Workout:
+    """One entry of the plan on one date. ``id`` never depends on the date."""
+
+    id: str
+    date: dt.date
+    week: int
+    slot: str
+    kind: str
+    title: str
+    description: str
+    distance_m: int = 0
+    duration_s: int = 0
+    hard: bool = False
+    surface: str | None = None
+    shoe: str | None = None
+    steps: tuple[Step, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "week": self.week,
+            "kind": self.kind,
+            "title": self.title,
+            "description": self.description,
+            "distance_m": self.distance_m,
+            "duration_s": self.duration_s,
+            "hard": self.hard,
+            "surface": self.surface,
+            "shoe": self.shoe,
+            "steps": [s.as_dict() for s in self.steps],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(slots=True)
+class WeekSummary:
+    week: int
+    start: dt.date
+    phase: str
+    distance_m: int
+    duration_s: int
+    cutback: bool
+    taper: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "week": self.week,
+            "start": self.start.isoformat(),
+            "phase": self.phase,
+            "distance_m": self.distance_m,
+            "duration_s": self.duration_s,
+            "cutback": self.cutback,
+            "taper": self.taper,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    athlete: str
+    athlete_name: str
+    template: str
+    template_name: str
+    goal: str
+    start_date: dt.date
+    end_date: dt.date
+    race_date: dt.date | None
+    weeks: int
+    units: str
+    timezone: str
+    system: str
+    warnings: tuple[str, ...]
+    weeks_summary: tuple[WeekSummary, ...]
+    workouts: tuple[Workout, ...]
+    zones: tuple[Target, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "athlete": self.athlete,
+            "athlete_name": self.athlete_name,
+            "template": self.template,
+            "template_name": self.template_name,
+            "goal": self.goal,
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "race_date": self.race_date.isoformat() if self.race_date else None,
+            "weeks": self.weeks,
+            "units": self.units,
+            "timezone": self.timezone,
+            "intensity_system": self.system,
+            "warnings": list(self.warnings),
+            "zones": [z.as_dict() for z in self.zones],
+            "weeks_summary": [w.as_dict() for w in self.weeks_summary],
+            "workouts": [w.as_dict() for w in self.workouts],
+        }
+
+    def runs(self) -> list[Workout]:
+        from plansync.core.vocab import RUN_KINDS
+
+        return [w for w in self.workouts if w.kind in RUN_KINDS]

@@ -1,0 +1,224 @@
+"""The athlete-profile format: one YAML file per athlete, a user-facing contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
+
+from plansync.core.quantities import parse_clock
+from plansync.core.vocab import IntensitySystem, ShoeRole, Surface, Weekday
+
+ALL_SURFACES: tuple[Surface, ...] = ("trail", "grass", "asphalt", "treadmill", "concrete")
+RACE_DISTANCES_M = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 42195.0}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"expected an IANA time zone such as Europe/London, got {name!r}") from None
+    return name
+
+
+def _clock(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError('expected a time in quotes, such as "4:50" or "1:31:49"')
+    if not isinstance(value, str):
+        raise ValueError('expected a time in quotes, such as "4:50"')
+    return parse_clock(value)
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    return value
+
+
+Clock = Annotated[
+    float,
+    BeforeValidator(_clock),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(\d+:)?\d{1,2}:\d{2}$", "description": "m:ss or h:mm:ss"}
+    ),
+]
+Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+Positive = Annotated[float, Field(gt=0, le=1000)]
+
+
+class PlanRequest(_Strict):
+    template: str
+    race_date: Date | None = None
+    start_date: Date | None = None
+    weeks: int | None = Field(default=None, ge=1, le=52)
+    requested_at: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _one_anchor(self) -> PlanRequest:
+        if (self.race_date is None) == (self.start_date is None):
+            raise ValueError("give exactly one of race_date or start_date")
+        if self.requested_at is not None and self.requested_at.tzinfo is None:
+            raise ValueError("requested_at needs a UTC offset, e.g. 2027-01-10T09:30:00+11:00")
+        return self
+
+
+def _time_of_day(value: Any) -> dt.time:
+    if isinstance(value, str) and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
+        hours, minutes = value.strip().split(":")
+        return dt.time(int(hours), int(minutes))
+    raise ValueError(f'expected a time of day in quotes, such as "06:30", got {value!r}')
+
+
+TimeOfDay = Annotated[
+    dt.time,
+    BeforeValidator(_time_of_day),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$", "description": "HH:MM"}),
+]
+
+
+class Availability(_Strict):
+    days: list[Weekday] = Field(min_length=1)
+    long_run_day: Weekday
+    time: TimeOfDay | None = None  # usual training time; calendar entries become timed
+    times: dict[Weekday, TimeOfDay] = Field(default_factory=dict)  # per weekday, over `time`
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Availability:
+        if len(set(self.days)) != len(self.days):
+            raise ValueError("days lists a day twice")
+        if self.long_run_day not in self.days:
+            raise ValueError(f"long_run_day {self.long_run_day} is not one of the available days")
+        return self
+
+    def time_on(self, weekday: str) -> dt.time | None:
+        for day, at in self.times.items():
+            if day == weekday:
+                return at
+        return self.time
+
+
+class Calendar(_Strict):
+    reminder_minutes: int | None = Field(default=None, ge=0, le=24 * 60)  # a VALARM this long before
+
+
+class TrainingPeaks(_Strict):
+    athlete_id: Annotated[str, Field(pattern=r"^\d+$")]
+
+
+class Platforms(_Strict):
+    trainingpeaks: TrainingPeaks | None = None
+
+
+class RecentRace(_Strict):
+    distance: Literal["5k", "10k", "half", "marathon"] | Positive
+    time: Clock
+
+
+class Fitness(_Strict):
+    weekly_distance: Positive
+    long_run: Positive
+    recent_race: RecentRace | None = None
+
+
+class Intensity(_Strict):
+    system: IntensitySystem
+    threshold_pace: Clock | None = None
+    threshold_hr: int | None = Field(default=None, ge=100, le=220)
+    max_hr: int | None = Field(default=None, ge=120, le=230)
+    resting_hr: int | None = Field(default=None, ge=30, le=100)
+
+
+class Shoe(_Strict):
+    name: str
+    role: ShoeRole
+    distance: float = Field(default=0, ge=0)
+    lifespan: float = Field(gt=0)
+
+
+def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("lists a surface twice")
+    return values
+
+
+class Profile(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    name: str
+    timezone: Annotated[str, AfterValidator(_zone)]
+    units: Literal["km", "mi"]
+    plan: PlanRequest
+    availability: Availability
+    fitness: Fitness
+    intensity: Intensity
+    shoes: list[Shoe] = Field(default_factory=list)
+    surfaces: Annotated[list[Surface], AfterValidator(_unique)] = Field(
+        default_factory=lambda: list(ALL_SURFACES), min_length=1
+    )
+    calendar: Calendar = Calendar()
+    platforms: Platforms = Platforms()
+
+
+def profile_problems(p: Profile) -> list[tuple[tuple[str, ...], str]]:
+    """Checks across keys that the schema alone cannot make: (key path, message)."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    i = p.intensity
+    if i.system == "pace" and i.threshold_pace is None and p.fitness.recent_race is None:
+        out.append(
+            (
+                ("intensity", "threshold_pace"),
+                "system pace needs intensity.threshold_pace or fitness.recent_race; neither is given",
+            )
+        )
+    if i.system == "heart_rate" and i.threshold_hr is None:
+        if i.max_hr is None and i.resting_hr is None:
+            out.append(
+                (
+                    ("intensity", "threshold_hr"),
+                    "system heart_rate needs intensity.threshold_hr, or max_hr with resting_hr; none is given",
+                )
+            )
+        elif i.max_hr is None:
+            out.append((("intensity", "max_hr"), "resting_hr is given but max_hr is missing"))
+        elif i.resting_hr is None:
+            out.append((("intensity", "resting_hr"), "max_hr is given but resting_hr is missing"))
+    if i.max_hr is not None and i.resting_hr is not None and i.max_hr <= i.resting_hr + 40:
+        out.append((("intensity", "max_hr"), "max_hr must be well above resting_hr"))
+    if p.fitness.long_run > p.fitness.weekly_distance:
+        out.append((("fitness", "long_run"), "the longest recent run cannot exceed the weekly distance"))
+    race = p.fitness.recent_race
+    if race is not None:
+        from plansync.core.daniels import vdot
+        from plansync.core.quantities import METRES_PER_UNIT
+
+        metres = (
+            RACE_DISTANCES_M[race.distance]
+            if isinstance(race.distance, str)
+            else race.distance * METRES_PER_UNIT[p.units]
+        )
+        if not 1500 <= metres <= 42195:
+            out.append(
+                (("fitness", "recent_race", "distance"), "expected a race between 1.5 km and a marathon")
+            )
+        elif not 20 <= vdot(metres, race.time) <= 90:
+            out.append(
+                (
+                    ("fitness", "recent_race", "time"),
+                    "that time is outside what a runner can do at that distance; check it",
+                )
+            )
+    return out

@@ -1,0 +1,201 @@
+"""The coaching rules, written once: the compiler obeys them, ``validate`` reports them.
+
+The limits (``SPIKE_LIMIT``, :func:`longest_recent`, :func:`weekly_limit`) are
+what the compiler sizes runs with; :func:`check` walks a finished plan and
+names every broken rule with its week and date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from plansync.core.plan import Plan, Workout
+from plansync.core.schedule import EASY_AFTER
+from plansync.core.template import Template
+from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
+
+SPIKE_LIMIT = 1.10  # a run may be at most 110 % of the longest of the previous 30 days
+SPIKE_WINDOW_DAYS = 30
+FIRST_WEEK_LIMIT = 1.10  # week 1 at most 110 % of the athlete's current volume
+TAPER_DEPTH = (0.40, 0.60)  # the templates' race-week factor: a 40–60 % cut from the peak week
+TAPER_MAX_SHARE = TAPER_DEPTH[1]
+TOLERANCE_M = 1.0
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    week: int
+    date: dt.date | None
+    message: str
+
+    def __str__(self) -> str:
+        when = f"week {self.week}" + (f", {self.date.isoformat()}" if self.date else "")
+        return f"{when}: {self.rule}: {self.message}"
+
+
+def longest_recent(
+    history: Iterable[tuple[dt.date, float]], day: dt.date, start: dt.date, initial_long: float
+) -> float:
+    """Longest run in the 30 days before ``day``; the athlete's stated recent
+    longest run counts as if run the day before the plan starts."""
+    low = day - dt.timedelta(days=SPIKE_WINDOW_DAYS)
+    best = initial_long if start - dt.timedelta(days=1) >= low else 0.0
+    for date, metres in history:
+        if low <= date < day and metres > best:
+            best = metres
+    return best
+
+
+def weekly_limit(current: float, earlier: Iterable[float], cap: float) -> float:
+    """Most training volume a week may hold: ``cap`` over the highest earlier week,
+    the athlete's current volume counting as week 0."""
+    before = list(earlier)
+    limit = max([current, *before]) * (1 + cap)
+    return min(limit, current * FIRST_WEEK_LIMIT) if not before else limit
+
+
+def training_volume(workouts: Iterable[Workout]) -> float:
+    return float(sum(w.distance_m for w in workouts if w.kind in RUN_KINDS and w.kind != "race"))
+
+
+def check(
+    plan: Plan,
+    template: Template,
+    *,
+    available_days: Iterable[str],
+    current_weekly_m: float,
+    current_long_m: float,
+) -> list[Violation]:
+    """Every rule the plan breaks. An empty list means the plan is safe to send."""
+    out: list[Violation] = []
+    rules = template.rules
+    by_date: dict[dt.date, list[Workout]] = defaultdict(list)
+    by_week: dict[int, list[Workout]] = defaultdict(list)
+    for w in plan.workouts:
+        by_date[w.date].append(w)
+        by_week[w.week].append(w)
+    available = set(available_days)
+
+    def day_kinds(d: dt.date) -> set[str]:
+        return {w.kind for w in by_date.get(d, [])}
+
+    runs_so_far: list[tuple[dt.date, float]] = []
+    for w in sorted(plan.workouts, key=lambda x: (x.date, x.id)):
+        weekday = WEEKDAYS[w.date.weekday()]
+        if w.kind in RUN_KINDS | {"cross"} and w.kind != "race" and weekday not in available:
+            out.append(
+                Violation("available days", w.week, w.date, f"{w.kind} on {weekday}, not an available day")
+            )
+        if w.kind in RUN_KINDS and w.kind != "race":
+            limit = SPIKE_LIMIT * longest_recent(runs_so_far, w.date, plan.start_date, current_long_m)
+            if w.distance_m > limit + TOLERANCE_M:
+                out.append(
+                    Violation(
+                        "single-run spike",
+                        w.week,
+                        w.date,
+                        f"{w.kind} of {w.distance_m} m is over 110 % of the longest run of the previous 30 days ({limit / SPIKE_LIMIT:.0f} m)",
+                    )
+                )
+            runs_so_far.append((w.date, float(w.distance_m)))
+        kinds = day_kinds(w.date)
+        nxt = w.date + dt.timedelta(days=1)
+        if w.kind == "long" or (w.kind in HARD_KINDS and w.kind != "race"):
+            following = day_kinds(nxt)
+            allowed = EASY_AFTER | (
+                HARD_KINDS if (rules.consecutive_hard and w.kind != "long") else frozenset()
+            )
+            bad = following - allowed
+            if bad:
+                out.append(
+                    Violation(
+                        "easy after hard",
+                        w.week,
+                        nxt,
+                        f"{', '.join(sorted(bad))} the day after a {w.kind} session",
+                    )
+                )
+        if w.kind == "foot_strength":
+            clash = kinds & (HARD_KINDS | {"long"})
+            if clash:
+                out.append(
+                    Violation(
+                        "foot strength", w.week, w.date, f"foot strength on a {', '.join(sorted(clash))} day"
+                    )
+                )
+            if plan.race_date is not None and w.date == plan.race_date - dt.timedelta(days=1):
+                out.append(
+                    Violation("foot strength", w.week, w.date, "foot strength the day before the race")
+                )
+    if not rules.consecutive_hard:
+        hard_days = sorted({w.date for w in plan.workouts if w.hard})
+        for a, b in itertools.pairwise(hard_days):
+            if (b - a).days == 1:
+                week = next(w.week for w in by_date[b])
+                out.append(Violation("hard days apart", week, b, "hard sessions on consecutive days"))
+
+    earlier: list[float] = []
+    peak = 0.0
+    for week in sorted(by_week):
+        entries = by_week[week]
+        volume = training_volume(entries)
+        limit = weekly_limit(current_weekly_m, earlier, template.progression.weekly_cap)
+        if volume > limit + TOLERANCE_M * 7:
+            out.append(
+                Violation(
+                    "weekly progression",
+                    week,
+                    None,
+                    f"{volume:.0f} m is over the limit of {limit:.0f} m (cap over the highest earlier week)",
+                )
+            )
+        earlier.append(volume)
+        summary = plan.weeks_summary[week - 1]
+        if not summary.taper:
+            peak = max(peak, volume)
+        dates = {summary.start + dt.timedelta(days=i) for i in range(7)}
+        if not any(day_kinds(d) <= {"rest"} for d in dates):
+            out.append(Violation("rest day", week, None, "no full rest day in the week"))
+        sessions = sum(1 for w in entries if w.kind == "foot_strength")
+        if not 2 <= sessions <= 3:
+            out.append(
+                Violation("foot strength", week, None, f"{sessions} foot-strength sessions; expected 2–3")
+            )
+        hard = sum(1 for w in entries if w.hard and w.kind != "race")
+        if hard > rules.max_hard_days:
+            out.append(
+                Violation(
+                    "hard days", week, None, f"{hard} hard days; the template allows {rules.max_hard_days}"
+                )
+            )
+        longs = [w for w in entries if w.kind == "long"]
+        if volume > 0:
+            for w in longs:
+                if w.distance_m > rules.long_run_share * volume + TOLERANCE_M:
+                    out.append(
+                        Violation(
+                            "long-run share",
+                            week,
+                            w.date,
+                            f"long run is {w.distance_m / volume:.0%} of the week; the template caps it at {rules.long_run_share:.0%}",
+                        )
+                    )
+    if plan.race_date is not None and peak > 0:
+        # The taper must cut at least 40 %. A deeper cut is allowed (the template's
+        # factors aim at 40–60 %; caps on a small athlete can take a little more off).
+        race_week = training_volume(by_week[plan.weeks])
+        if race_week > TAPER_MAX_SHARE * peak + TOLERANCE_M:
+            out.append(
+                Violation(
+                    "taper depth",
+                    plan.weeks,
+                    None,
+                    f"race-week training is {race_week / peak:.0%} of the peak week; a taper cuts it to {TAPER_MAX_SHARE:.0%} or less",
+                )
+            )
+    return out

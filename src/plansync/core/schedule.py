@@ -1,0 +1,156 @@
+"""Placing a week's sessions on days: the hard/easy pattern and the rest day.
+
+Pure functions over day offsets 0..6 from the week's first day. Each week is
+placed knowing how the previous week ended, so the rules hold across the week
+boundary too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations, pairwise
+
+from plansync.core.vocab import HARD_KINDS
+
+# After a long run or a hard session, only these may follow (the rule engine agrees).
+EASY_AFTER = frozenset({"rest", "recovery", "easy", "cross", "foot_strength"})
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A session placed on a day of the week."""
+
+    offset: int
+    name: str  # the template's session name, or "race"
+    kind: str
+    slot: str  # stable role within the week: long, race, q1, e2, x1
+
+
+@dataclass(frozen=True)
+class WeekLayout:
+    slots: tuple[Slot, ...]
+    dropped_hard: int  # hard sessions that did not fit the available days
+
+
+@dataclass(frozen=True)
+class WeekRequest:
+    sessions: tuple[tuple[str, str], ...]  # (name, kind), priority order, long first
+    available: frozenset[int]
+    long_offset: int
+    race_week: bool
+    prev_last_hard_or_long: bool  # was the previous week's last day hard or long?
+    consecutive_hard: bool
+    max_hard: int
+    capacity: int  # most runs a week may hold (leaves a rest day)
+
+
+def _spread_score(days: tuple[int, ...]) -> tuple[int, int]:
+    if len(days) < 2:
+        return (7, 0)
+    gaps = [b - a for a, b in pairwise(days)]
+    return (min(gaps), -sum(days))
+
+
+@lru_cache(maxsize=4096)
+def place_week(req: WeekRequest) -> WeekLayout:
+    """Place a week's sessions. Pure, so cached: most weeks of a plan ask the same."""
+    slots: list[Slot] = []
+    sessions = list(req.sessions)
+    anchor = 6 if req.race_week else req.long_offset
+    if req.race_week:
+        slots.append(Slot(6, "race", "race", "race"))
+        sessions = sessions[1:]  # the race replaces the long run
+    else:
+        name, kind = sessions[0]
+        slots.append(Slot(req.long_offset, name, kind, "long"))
+        sessions = sessions[1:]
+    free = sorted(d for d in req.available if d != anchor)
+    room = max(0, req.capacity - 1)
+    sessions = sessions[:room]
+
+    hard = [s for s in sessions if s[1] in HARD_KINDS][: max(0, req.max_hard)]
+    extra_hard = [s for s in sessions if s[1] in HARD_KINDS][len(hard) :]
+    others = [s for s in sessions if s[1] not in HARD_KINDS]
+
+    blocked = {anchor, (anchor + 1) % 7, (req.long_offset - 1) % 7}
+    if req.race_week:
+        blocked |= {4, 5, 6}  # no hard session in the two days before the race
+    if req.prev_last_hard_or_long:
+        blocked.add(0)
+    candidates = [d for d in free if d not in blocked]
+    chosen: tuple[int, ...] = ()
+    for k in range(len(hard), 0, -1):
+        options = [
+            c
+            for c in combinations(candidates, k)
+            if req.consecutive_hard or all(b - a > 1 for a, b in pairwise(c))
+        ]
+        if options:
+            chosen = max(options, key=_spread_score)
+            break
+    dropped = len(hard) - len(chosen) + len(extra_hard)
+    placed_hard = hard[: len(chosen)]
+    for i, (day, (name, kind)) in enumerate(zip(chosen, placed_hard, strict=True)):
+        slots.append(Slot(day, name, kind, f"q{i + 1}"))
+
+    taken = {s.offset for s in slots}
+    after_hard = {(s.offset + 1) for s in slots if s.kind in HARD_KINDS or s.kind == "long"}
+    open_days = [d for d in free if d not in taken]
+    if req.race_week:
+        open_days = [d for d in open_days if d != 5] + ([5] if 5 in open_days else [])
+    # Spread the remaining sessions: pick days far from what is already taken.
+    picked: list[int] = []
+    for _ in range(min(len(others), len(open_days))):
+        best = max(
+            (d for d in open_days if d not in picked),
+            key=lambda d: (min(_cyclic_distance(d, t) for t in taken | set(picked)), -d),
+        )
+        picked.append(best)
+    picked.sort()
+    # Sessions in priority order, each to its best free day: recovery-type runs
+    # to days after hard ones, strides never there; slot names follow priority.
+    pool = list(others[: len(picked)])
+    days = list(picked)
+    counters: dict[str, int] = {}
+    for name, kind in pool:
+
+        def fit(day: int, kind: str = kind) -> tuple[int, int]:
+            after = day in after_hard or (day == 0 and req.prev_last_hard_or_long)
+            if kind == "strides":
+                return (0 if after else 1, -day)
+            return (1 if after == (kind in ("recovery", "cross")) else 0, -day)
+
+        day = max(days, key=fit)
+        days.remove(day)
+        after = day in after_hard or (day == 0 and req.prev_last_hard_or_long)
+        if after and kind not in EASY_AFTER:
+            kind = "easy"
+        prefix = "x" if kind == "cross" else "e"
+        counters[prefix] = counters.get(prefix, 0) + 1
+        slots.append(Slot(day, name, kind, f"{prefix}{counters[prefix]}"))
+    slots.sort(key=lambda s: s.offset)
+    return WeekLayout(tuple(slots), dropped)
+
+
+@lru_cache(maxsize=4096)
+def pick_spread(candidates: tuple[int, ...], k: int, avoid: frozenset[int]) -> list[int]:
+    """Choose k days from candidates as evenly spread as possible (for foot strength)."""
+    pool = [d for d in candidates if d not in avoid]
+    k = min(k, len(pool))
+    if k == 0:
+        return []
+    best = max(combinations(pool, k), key=lambda c: (_cyclic_min_gap(c), -sum(c)))
+    return list(best)
+
+
+def _cyclic_min_gap(days: tuple[int, ...]) -> int:
+    if len(days) < 2:
+        return 7
+    gaps = [b - a for a, b in pairwise(days)]
+    gaps.append(days[0] + 7 - days[-1])
+    return min(gaps)
+
+
+def _cyclic_distance(a: int, b: int) -> int:
+    return min((a - b) % 7, (b - a) % 7)

@@ -1,0 +1,119 @@
+"""Turning a template session into concrete steps for one athlete and one week.
+
+Steps are sized in metres and seconds with the athlete's zone speeds. A
+session either has a fixed size from its steps (quality work, scaled down to
+the Daniels caps when the week is small) or "fills" the distance the week
+gives it (long, easy, recovery and strides runs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plansync.core.plan import Step
+from plansync.core.template import Quantity, SessionSpec, StepSpec
+from plansync.core.zones import ZoneModel
+
+# Daniels' caps on the quality part of a session, as (share of the week, absolute metres).
+WORK_CAPS: dict[str, tuple[float, float]] = {
+    "threshold": (0.10, 16000.0),
+    "interval": (0.08, 10000.0),
+    "repetition": (0.05, 8000.0),
+    "marathon": (0.20, 29000.0),
+    "half_marathon": (0.12, 16000.0),
+}
+MIN_REPEATS = 1
+MIN_WORK_SHARE = 0.25  # a scaled continuous effort keeps at least a quarter of its length
+
+
+@dataclass(frozen=True)
+class Sized:
+    steps: tuple[Step, ...]
+    distance_m: float
+    duration_s: float
+
+
+def _size(q: Quantity, zone: str, zones: ZoneModel) -> tuple[float, float]:
+    """(metres, seconds) of a quantity run in a zone."""
+    speed = zones.speed(zone)
+    if q.measure == "time":
+        return q.value * speed, q.value
+    return q.value, q.value / speed
+
+
+def work_by_zone(spec: SessionSpec, progress: float, zones: ZoneModel) -> dict[str, float]:
+    """Metres run in each capped zone (the session's 'work')."""
+    out: dict[str, float] = {}
+
+    def walk(steps: list[StepSpec], times: int) -> None:
+        for s in steps:
+            if s.repeat is not None:
+                walk(s.steps or [], times * _count(s.repeat, progress))
+            elif s.zone in WORK_CAPS and not s.amount.fill and s.step_type == "run":
+                metres, _ = _size(s.amount.at(progress), s.zone, zones)
+                out[s.zone] = out.get(s.zone, 0.0) + metres * times
+
+    walk(spec.steps, 1)
+    return out
+
+
+def _count(pair: tuple[int, int], progress: float) -> int:
+    return round(pair[0] + (pair[1] - pair[0]) * progress)
+
+
+def _step(s: StepSpec, zones: ZoneModel, progress: float, scale: float, fill_m: float, cross: bool) -> Step:
+    """One concrete step; times round to 30 s, distances to 100 m (short efforts stay exact)."""
+    zone = s.zone
+    assert zone is not None
+    speed = zones.speed(zone)
+    amount = s.amount
+    if amount.fill:
+        by, metres, seconds = "distance", fill_m, fill_m / speed
+    else:
+        q = amount.at(progress)
+        factor = max(MIN_WORK_SHARE if s.step_type == "run" else 0.5, scale)
+        value = q.value * factor
+        if q.measure == "time":
+            by = "time"
+            seconds = (round(value / 30) * 30 or 30) if value >= 60 else round(value)
+            metres = seconds * speed
+        else:
+            by = "distance"
+            metres = (round(value / 100) * 100 or 100) if value >= 400 else round(value)
+            seconds = metres / speed
+    return Step(
+        type=s.step_type,
+        zone=zone,
+        by=by,
+        duration_s=round(seconds),
+        distance_m=0 if cross else round(metres),
+        target=zones.target(zone),
+        label=s.label,
+    )
+
+
+def build(
+    spec: SessionSpec,
+    zones: ZoneModel,
+    *,
+    progress: float,
+    scale: float = 1.0,
+    fill_m: float = 0.0,
+    cross: bool = False,
+) -> Sized:
+    """Concrete steps. ``scale`` (0..1] shrinks fixed parts; ``fill_m`` is the fill step's distance."""
+    steps: list[Step] = []
+    distance = duration = 0.0
+    for s in spec.steps:
+        if s.repeat is not None:
+            count = max(MIN_REPEATS, int(_count(s.repeat, progress) * scale + 1e-9))
+            inner = tuple(_step(x, zones, progress, 1.0, fill_m, cross) for x in s.steps or [])
+            steps.append(Step(type="repeat", count=count, steps=inner, label=s.label))
+            distance += count * sum(x.distance_m or 0 for x in inner)
+            duration += count * sum(x.duration_s or 0 for x in inner)
+        else:
+            step = _step(s, zones, progress, scale, fill_m, cross)
+            steps.append(step)
+            distance += step.distance_m or 0
+            duration += step.duration_s or 0
+    return Sized(tuple(steps), 0.0 if cross else distance, duration)

@@ -1,0 +1,177 @@
+"""Training zones: Daniels' VDOT paces, Friel and Karvonen heart rates, CR10 effort.
+
+A plan's steps target abstract zones (``threshold``, ``easy``, ...). This
+module turns a zone into a concrete target in the athlete's system and units,
+and into a running speed used to estimate durations and distances (every
+athlete has one: from a recent race, from a threshold pace, or estimated from
+weekly volume when neither is given).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plansync.core.daniels import race_time, vdot, velocity_for, vo2_at
+from plansync.core.profile import RACE_DISTANCES_M, Profile
+from plansync.core.quantities import METRES_PER_UNIT, Units, fmt_clock
+
+# --- Zones -------------------------------------------------------------------
+
+# Fractions of VDOT for the ranged zones (slow end, fast end).
+_VDOT_RANGES = {"recovery": (0.60, 0.66), "easy": (0.63, 0.735)}
+_POINT_FRACTIONS = {"threshold": 0.88, "interval": 0.974}
+_PACE_HALF_WIDTH_S_PER_KM = 3.0
+
+# Friel, % of lactate-threshold heart rate.
+FRIEL = {
+    "recovery": (70, 84),
+    "easy": (85, 89),
+    "marathon": (90, 94),
+    "half_marathon": (95, 99),
+    "threshold": (100, 102),
+    "interval": (103, 106),
+    "repetition": (106, 110),
+    "strides": (106, 110),
+}
+# Karvonen, % of heart-rate reserve.
+KARVONEN = {
+    "recovery": (50, 60),
+    "easy": (60, 70),
+    "marathon": (70, 80),
+    "half_marathon": (80, 85),
+    "threshold": (85, 90),
+    "interval": (90, 95),
+    "repetition": (95, 100),
+    "strides": (95, 100),
+}
+# Borg CR10, after McMillan's mapping.
+RPE = {
+    "recovery": (2, 3),
+    "easy": (2, 4),
+    "marathon": (3, 5),
+    "half_marathon": (5, 6),
+    "threshold": (6, 7),
+    "interval": (8, 9),
+    "repetition": (9, 10),
+    "strides": (8, 9),
+}
+ZONE_LABELS = {
+    "recovery": "recovery",
+    "easy": "easy",
+    "marathon": "marathon pace",
+    "half_marathon": "half-marathon pace",
+    "threshold": "threshold",
+    "interval": "interval",
+    "repetition": "repetition",
+    "strides": "strides",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A zone rendered for one athlete. For pace, ``low`` is the faster end."""
+
+    zone: str
+    system: str
+    low: int
+    high: int
+    unit: str  # "s/km", "s/mi", "bpm", "rpe"
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "zone": self.zone,
+            "system": self.system,
+            "low": self.low,
+            "high": self.high,
+            "unit": self.unit,
+            "text": self.text,
+        }
+
+
+class ZoneModel:
+    """Everything zone-related for one athlete, computed once per compile."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.units: Units = profile.units
+        self.vdot, self.vdot_source = _athlete_vdot(profile)
+        interval_s_km = 1000 / (velocity_for(self.vdot * 0.974) / 60)
+        rep_gain = 20.0 if self.vdot < 50 else 15.0
+        self._pace_s_km: dict[str, tuple[float, float]] = {}  # fast, slow
+        for zone, (slow, fast) in _VDOT_RANGES.items():
+            self._pace_s_km[zone] = (_s_per_km(self.vdot * fast), _s_per_km(self.vdot * slow))
+        centres = {
+            "threshold": _s_per_km(self.vdot * _POINT_FRACTIONS["threshold"]),
+            "interval": interval_s_km,
+            "repetition": interval_s_km - rep_gain,
+            "strides": interval_s_km - rep_gain,
+            "marathon": race_time(self.vdot, 42195.0) / 42.195,
+            "half_marathon": race_time(self.vdot, 21097.5) / 21.0975,
+        }
+        for zone, centre in centres.items():
+            w = _PACE_HALF_WIDTH_S_PER_KM
+            self._pace_s_km[zone] = (centre - w, centre + w)
+        self._targets = {zone: self._target(zone) for zone in FRIEL}
+        self._speeds = {zone: 1000 / self.pace_s_per_km(zone) for zone in FRIEL}
+
+    def pace_s_per_km(self, zone: str) -> float:
+        """Mid-zone pace, for estimating how long a step takes."""
+        fast, slow = self._pace_s_km[zone]
+        return (fast + slow) / 2
+
+    def pace_range_s_per_km(self, zone: str) -> tuple[float, float]:
+        """(fast, slow) ends of a zone, seconds per kilometre."""
+        return self._pace_s_km[zone]
+
+    def speed(self, zone: str) -> float:
+        """Metres per second at mid-zone."""
+        return self._speeds[zone]
+
+    def threshold_speed(self) -> float:
+        return 1000 / self.pace_s_per_km("threshold")
+
+    def target(self, zone: str) -> Target:
+        return self._targets[zone]
+
+    def _target(self, zone: str) -> Target:
+        i = self.profile.intensity
+        label = ZONE_LABELS[zone]
+        if i.system == "pace":
+            factor = METRES_PER_UNIT[self.units] / 1000
+            fast, slow = (round(p * factor) for p in self._pace_s_km[zone])
+            text = f"{fmt_clock(fast)}–{fmt_clock(slow)}/{self.units}"
+            return Target(zone, "pace", fast, slow, f"s/{self.units}", f"{text} ({label})")
+        if i.system == "heart_rate":
+            if i.threshold_hr is not None:
+                lo_pct, hi_pct = FRIEL[zone]
+                lo, hi = round(i.threshold_hr * lo_pct / 100), round(i.threshold_hr * hi_pct / 100)
+            else:
+                assert i.max_hr is not None and i.resting_hr is not None
+                reserve = i.max_hr - i.resting_hr
+                lo_pct, hi_pct = KARVONEN[zone]
+                lo = round(i.resting_hr + reserve * lo_pct / 100)
+                hi = round(i.resting_hr + reserve * hi_pct / 100)
+            return Target(zone, "heart_rate", lo, hi, "bpm", f"{lo}–{hi} bpm ({label})")
+        lo, hi = RPE[zone]
+        return Target(zone, "rpe", lo, hi, "rpe", f"RPE {lo}–{hi}/10 ({label})")
+
+
+def _s_per_km(vo2: float) -> float:
+    return 1000 / (velocity_for(vo2) / 60)
+
+
+def _athlete_vdot(profile: Profile) -> tuple[float, str]:
+    race = profile.fitness.recent_race
+    if race is not None:
+        if isinstance(race.distance, str):
+            metres = RACE_DISTANCES_M[race.distance]
+        else:
+            metres = race.distance * METRES_PER_UNIT[profile.units]
+        return vdot(metres, race.time), "recent_race"
+    if profile.intensity.threshold_pace is not None:
+        s_per_km = profile.intensity.threshold_pace / (METRES_PER_UNIT[profile.units] / 1000)
+        v = 60000 / s_per_km
+        return vo2_at(v) / _POINT_FRACTIONS["threshold"], "threshold_pace"
+    weekly_km = profile.fitness.weekly_distance * METRES_PER_UNIT[profile.units] / 1000
+    return min(50.0, max(30.0, 28.0 + 0.3 * weekly_km)), "estimated"

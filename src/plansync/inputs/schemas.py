@@ -1,0 +1,26 @@
+"""JSON Schemas of the two file formats, for YAML editors and other tools."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from plansync.core.profile import Profile
+from plansync.core.template import Template
+
+SCHEMA_ID = "https://plansync.dev/schemas/{kind}.schema.json"
+
+
+def schema(kind: str) -> dict[str, Any]:
+    model = Template if kind == "template" else Profile
+    out: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID.format(kind=kind),
+        **model.model_json_schema(mode="validation"),
+    }
+    out["title"] = "plansync plan template" if kind == "template" else "plansync athlete profile"
+    return out
+
+
+def schema_json(kind: str) -> str:
+    return json.dumps(schema(kind), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,238 @@
+"""``plansync validate``: every problem in a set of templates, before an athlete sees one.
+
+For each template file: syntax and schema problems (all of them, located),
+broken references, then a dry-run compile against the built-in matrix of
+athlete profiles (:mod:`plansync.inputs.matrix`) and the coach's own profiles, each
+plan checked with the same rule engine the compiler obeys.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from plansync.core import rules
+from plansync.core.compiler import Options, compile_plan
+from plansync.core.plan import Plan
+from plansync.core.profile import Profile
+from plansync.core.quantities import METRES_PER_UNIT
+from plansync.core.template import Template
+from plansync.errors import InputError, PlanError, Problem, TemplateError
+from plansync.inputs import yamlio
+from plansync.inputs.loader import problems_from, read_profile
+from plansync.inputs.matrix import matrix
+from plansync.inputs.template_checks import reference_problems, template_problems
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``validate`` reports. The JSON output is a list of these, as dicts."""
+
+    severity: Severity
+    file: str
+    line: int | None
+    column: int | None
+    key: str  # dotted key path in the file, "" for the whole file
+    message: str
+    template: str | None = None  # template id, once known
+    profile: str | None = None  # matrix profile name or profile file
+    rule: str | None = None  # coaching rule name, for rule violations
+    week: int | None = None
+    date: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "key": self.key,
+            "message": self.message,
+            "template": self.template,
+            "profile": self.profile,
+            "rule": self.rule,
+            "week": self.week,
+            "date": self.date,
+        }
+
+
+@dataclass
+class Report:
+    templates: int = 0
+    plans: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+
+def _from_problem(p: Problem, template: str | None = None) -> Finding:
+    return Finding("error", str(p.path), p.line, p.column, p.key, p.message, template)
+
+
+def template_files(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+        else:
+            out.append(path)
+    return out
+
+
+def validate(paths: Iterable[Path], profiles_dir: Path | None = None) -> Report:
+    report = Report()
+    coach_profiles = _coach_profiles(profiles_dir, report) if profiles_dir else []
+    for path in template_files(paths):
+        report.templates += 1
+        loaded = _load(path, report)
+        if loaded is None:
+            continue
+        template, doc = loaded
+        _dry_run(template, doc, path, coach_profiles, report)
+    return report
+
+
+def _load(path: Path, report: Report) -> tuple[Template, yamlio.Document] | None:
+    try:
+        doc = yamlio.read(path, TemplateError)
+    except InputError as exc:
+        report.findings.extend(_from_problem(p) for p in exc.problems)
+        return None
+    from pydantic import ValidationError
+
+    try:
+        template = Template.model_validate(doc.data)
+    except ValidationError as exc:
+        tid = doc.data.get("id") if isinstance(doc.data, dict) else None
+        problems = problems_from(exc, doc, Template) + reference_problems(doc.data, doc)
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        report.findings.extend(_from_problem(p, tid) for p in problems)
+        return None
+    problems = template_problems(template, doc)
+    if template.id != path.stem:
+        problems.insert(0, doc.problem(("id",), f"the id must match the file name {path.stem!r}"))
+    if problems:
+        report.findings.extend(_from_problem(p, template.id) for p in problems)
+        return None
+    return template, doc
+
+
+def _coach_profiles(directory: Path, report: Report) -> list[tuple[str, Profile]]:
+    out = []
+    for path in sorted(p for p in directory.glob("*.y*ml")):
+        try:
+            profile, _ = read_profile(path)
+        except InputError as exc:
+            report.findings.extend(_from_problem(p) for p in exc.problems)
+            continue
+        out.append((str(path), profile))
+    return out
+
+
+def _phase_line(
+    doc: yamlio.Document, template: Template, plan: Plan, week: int | None
+) -> tuple[int | None, int | None, str]:
+    """Where a week's trouble starts in the template: its phase (or the taper)."""
+    if week is None or week > len(plan.weeks_summary):
+        return (*doc.locate(("phases",)), "phases")
+    phase = plan.weeks_summary[week - 1].phase
+    for i, p in enumerate(template.phases):
+        if p.name == phase:
+            return (*doc.locate(("phases", i)), f"phases[{i}]")
+    return (*doc.locate(("taper",)), "taper")
+
+
+def _dry_run(
+    template: Template, doc: yamlio.Document, path: Path, coach: list[tuple[str, Profile]], report: Report
+) -> None:
+    cases = [(m.name, m.profile) for m in matrix(template)]
+    cases += [(name, p) for name, p in coach if p.plan.template == template.id]
+    warned: dict[str, list[str]] = defaultdict(list)
+    for name, profile in cases:
+        report.plans += 1
+        try:
+            plan = compile_plan(template, profile, Options())
+        except PlanError as exc:
+            line, col = doc.locate(())
+            report.findings.append(
+                Finding("error", str(path), line, col, "", f"{name}: {exc.message}", template.id, name)
+            )
+            continue
+        unit = METRES_PER_UNIT[profile.units]
+        for v in rules.check(
+            plan,
+            template,
+            available_days=profile.availability.days,
+            current_weekly_m=profile.fitness.weekly_distance * unit,
+            current_long_m=profile.fitness.long_run * unit,
+        ):
+            line, col, key = _phase_line(doc, template, plan, v.week)
+            when = f"week {v.week}" + (f" ({v.date.isoformat()})" if v.date else "")
+            report.findings.append(
+                Finding(
+                    "error",
+                    str(path),
+                    line,
+                    col,
+                    key,
+                    f"{template.id} with {name}, {when}: {v.rule}: {v.message}",
+                    template.id,
+                    name,
+                    v.rule,
+                    v.week,
+                    v.date.isoformat() if v.date else None,
+                )
+            )
+        for warning in plan.warnings:
+            kind = _warning_kind(warning)
+            if kind is not None:
+                warned[kind].append(name)
+    for kind, names in sorted(warned.items()):
+        loc = WARNING_KEYS.get(kind, ("progression",))
+        line, col = doc.locate(loc)
+        report.findings.append(
+            Finding(
+                "warning",
+                str(path),
+                line,
+                col,
+                yamlio.dotted(loc),
+                f"{template.id}: {kind} for {len(names)} of {len(cases)} profiles (e.g. {names[0]})",
+                template.id,
+                names[0],
+            )
+        )
+
+
+WARNING_KEYS: dict[str, tuple[str, ...]] = {
+    "weekly peak not reached": ("progression", "peak_weekly"),
+    "current volume above the template's peak": ("progression", "peak_weekly"),
+    "long-run peak not reached": ("progression", "peak_long_run"),
+    "hard sessions left out": ("rules", "max_hard_days"),
+}
+
+
+def _warning_kind(text: str) -> str | None:
+    """The template-level meaning of a plan warning; None for the athlete's own
+    matters (shoes to replace, a plan shortened for a late start)."""
+    lowered = text.lower()
+    if "weekly volume is capped" in lowered or "above this template's peak" in lowered:
+        return (
+            "weekly peak not reached" if "capped" in lowered else "current volume above the template's peak"
+        )
+    if "long run is capped" in lowered:
+        return "long-run peak not reached"
+    if "hard sessions did not fit" in lowered:
+        return "hard sessions left out"
+    return None

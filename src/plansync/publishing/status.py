@@ -1,0 +1,152 @@
+"""`plansync status`: every athlete against the 24-hour promise.
+
+States: ``overdue`` (past due and never published), ``invalid`` (the profile
+or its template fails), ``changed`` (published, but the plan compiled now
+differs from what was published — a profile or template edit), ``draft``
+(never published, not yet due) and ``published``. Sorted most urgent first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from plansync.core.compiler import Options
+from plansync.errors import PlansyncError
+from plansync.inputs.compiling import compile_profile
+from plansync.inputs.loader import read_profile
+from plansync.publishing.engine import plan_hash
+from plansync.state.ledger import Ledger
+
+State = Literal["overdue", "invalid", "changed", "draft", "published"]
+URGENCY: dict[str, int] = {"overdue": 0, "invalid": 1, "changed": 2, "draft": 3, "published": 4}
+PROMISE = dt.timedelta(hours=24)
+PARALLEL_FROM = 64  # rosters at least this big are compiled in worker processes
+
+
+@dataclass
+class AthleteStatus:
+    athlete: str
+    file: str
+    state: State
+    template: str | None = None
+    race_date: dt.date | None = None
+    weeks: int | None = None
+    requested_at: dt.datetime | None = None
+    published: dict[str, dt.datetime | None] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def due(self) -> dt.datetime | None:
+        return self.requested_at + PROMISE if self.requested_at else None
+
+    def sort_key(self) -> tuple[int, dt.datetime, str]:
+        far = dt.datetime.max.replace(tzinfo=dt.UTC)
+        return (URGENCY[self.state], self.due.astimezone(dt.UTC) if self.due else far, self.athlete)
+
+    def as_dict(self) -> dict[str, Any]:
+        def iso(v: dt.datetime | dt.date | None) -> str | None:
+            return v.isoformat() if v is not None else None
+
+        return {
+            "athlete": self.athlete,
+            "file": self.file,
+            "state": self.state,
+            "template": self.template,
+            "race_date": iso(self.race_date),
+            "weeks": self.weeks,
+            "requested_at": iso(self.requested_at),
+            "due": iso(self.due),
+            "published": {t: iso(v) for t, v in self.published.items()},
+            "message": self.message or None,
+        }
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """What status needs from compiling one profile (small, so it crosses processes cheaply)."""
+
+    path: str
+    athlete: str
+    template: str | None = None
+    race_date: dt.date | None = None
+    weeks: int | None = None
+    requested_at: dt.datetime | None = None
+    plan_hash: str | None = None
+    error: str = ""
+    profile_ok: bool = True
+
+
+def _compile(path: Path, now: dt.datetime, templates: Path | None) -> _Compiled:
+    try:
+        profile, doc = read_profile(path)
+    except PlansyncError as exc:
+        return _Compiled(str(path), path.stem, error=str(exc), profile_ok=False)
+    base = _Compiled(
+        str(path),
+        profile.id,
+        profile.plan.template,
+        profile.plan.race_date,
+        profile.plan.weeks,
+        profile.plan.requested_at,
+    )
+    try:
+        plan = compile_profile(profile, doc, templates, Options(), now=now)
+    except PlansyncError as exc:
+        return dataclasses.replace(base, error=str(exc))
+    return dataclasses.replace(
+        base, race_date=plan.race_date, weeks=plan.weeks, plan_hash=plan_hash(plan.workouts)
+    )
+
+
+def _state(c: _Compiled, ledger: Ledger, targets: list[str], now: dt.datetime) -> AthleteStatus:
+    status = AthleteStatus(
+        c.athlete, c.path, "draft", c.template, c.race_date, c.weeks, c.requested_at, message=c.error
+    )
+    records = ledger.published(c.athlete) if c.profile_ok else {}
+    status.published = {t: records[t][1] if t in records else None for t in targets}
+    if c.plan_hash is None:
+        status.state = "invalid"
+        return status
+    done = [t for t in targets if t in records]
+    if not done:
+        due = status.due
+        status.state = "overdue" if due is not None and now > due else "draft"
+    elif len(done) == len(targets) and all(records[t][0] == c.plan_hash for t in targets):
+        status.state = "published"
+    else:
+        status.state = "changed"
+    return status
+
+
+def athlete_status(
+    path: Path, ledger: Ledger, targets: list[str], now: dt.datetime, templates: Path | None = None
+) -> AthleteStatus:
+    return _state(_compile(path, now, templates), ledger, targets, now)
+
+
+def workspace_status(
+    profiles: list[Path], ledger: Ledger, targets: list[str], now: dt.datetime, templates: Path | None = None
+) -> list[AthleteStatus]:
+    """Every athlete's status, most urgent first. Large rosters compile on every core."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(profiles) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            compiled = list(
+                pool.map(
+                    _compile,
+                    profiles,
+                    [now] * len(profiles),
+                    [templates] * len(profiles),
+                    chunksize=max(1, len(profiles) // (workers * 4)),
+                )
+            )
+    else:
+        compiled = [_compile(p, now, templates) for p in profiles]
+    return sorted((_state(c, ledger, targets, now) for c in compiled), key=AthleteStatus.sort_key)

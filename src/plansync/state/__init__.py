@@ -1,0 +1,1 @@
+"""Local state in the state directory (``.plansync/``): the publication ledger."""
