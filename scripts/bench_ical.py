@@ -30,19 +30,19 @@ def render_benchmark() -> None:
     template = load_template(ROOT / "plan_templates" / "half-marathon-advanced.yaml")
     profile = load_profile(ROOT / "examples" / "ana-ruiz.yaml")
     plan = compile_plan(template, profile, Options(weeks=16))
-    contents = ical.event_contents(plan, profile)
+    contents = ical.event_contents(plan)
     stamps = {c["uid"]: ical.Stamp(0, NOW) for c in contents}
     times = []
     for _ in range(60):
         t0 = time.perf_counter()
-        ical.render(plan, ical.event_contents(plan, profile), stamps)
+        ical.render(plan, ical.event_contents(plan), stamps)
         times.append((time.perf_counter() - t0) * 1000)
     print(f"render a 16-week calendar ({len(contents)} events): median {statistics.median(times):.1f} ms")
     with tempfile.TemporaryDirectory() as state, Ledger(Path(state)) as ledger:
         times = []
         for _ in range(30):
             t0 = time.perf_counter()
-            calendar_bytes(plan, profile, ledger, NOW)
+            calendar_bytes(plan, ledger, NOW)
             times.append((time.perf_counter() - t0) * 1000)
     print(f"  with the ledger's SEQUENCE bookkeeping: median {statistics.median(times):.1f} ms")
 

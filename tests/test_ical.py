@@ -20,9 +20,7 @@ from plansync.calendars.feeds import build_feeds, rotate
 from plansync.calendars.identity import calendar_bytes
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan
-from plansync.core.profile import Profile
 from plansync.inputs.compiling import compile_file
-from plansync.inputs.loader import load_profile
 from plansync.state.ledger import Ledger
 
 from .conftest import EXAMPLE
@@ -32,8 +30,8 @@ ICALJS = Path(__file__).parent / "icaljs"
 Writer = Callable[[dict[str, Any], str], Path]
 
 
-def plan_for(path: Path, **options: Any) -> tuple[Plan, Profile]:
-    return compile_file(path, options=Options(**options)), load_profile(path)
+def plan_for(path: Path, **options: Any) -> Plan:
+    return compile_file(path, options=Options(**options))
 
 
 def parse_all_three(data: bytes, tmp_path: Path) -> list[dict[str, Any]]:
@@ -71,9 +69,9 @@ def icaljs_name(data: bytes, tmp_path: Path) -> str:
 
 
 def test_every_parser_reads_the_calendar_and_gets_every_workout_back(tmp_path: Path) -> None:
-    plan, profile = plan_for(EXAMPLE)
+    plan = plan_for(EXAMPLE)
     with Ledger(tmp_path / "state") as ledger:
-        data = calendar_bytes(plan, profile, ledger, T0)
+        data = calendar_bytes(plan, ledger, T0)
     events = {e["uid"]: e for e in parse_all_three(data, tmp_path)}
     assert len(events) == len(plan.workouts)
     for w in plan.workouts:
@@ -87,9 +85,9 @@ def test_every_parser_reads_the_calendar_and_gets_every_workout_back(tmp_path: P
 
 
 def test_calendar_properties(tmp_path: Path) -> None:
-    plan, profile = plan_for(EXAMPLE)
+    plan = plan_for(EXAMPLE)
     with Ledger(tmp_path) as ledger:
-        text = calendar_bytes(plan, profile, ledger, T0).decode()
+        text = calendar_bytes(plan, ledger, T0).decode()
     assert "\r\nNAME:Jane Doe · Half marathon · intermediate\r\n" in text
     assert "\r\nX-WR-CALNAME:Jane Doe · Half marathon · intermediate\r\n" in text
     assert "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT6H\r\n" in text
@@ -103,14 +101,14 @@ def test_escaping_and_folding_survive_commas_semicolons_emoji_and_long_lines(
 ) -> None:
     profile_data["name"] = "Zoë “Flash” O'Brien; runner, 🏃‍♀️ coach's pick \\ backslash"
     path = write_yaml(profile_data, "athlete.yaml")
-    plan, profile = plan_for(path)
+    plan = plan_for(path)
     long_words = "a" * 90 + " ; , \\n é 🦶 " * 20
     first = dataclasses.replace(
         plan.workouts[0], description="Line one\nLine two; with, punctuation\n" + long_words
     )
     plan = dataclasses.replace(plan, workouts=(first, *plan.workouts[1:]))
     with Ledger(tmp_path / "state") as ledger:
-        data = calendar_bytes(plan, profile, ledger, T0)
+        data = calendar_bytes(plan, ledger, T0)
     for line in data.split(b"\r\n"):
         assert len(line) <= 75
     events = parse_all_three(data, tmp_path)
@@ -128,9 +126,9 @@ def test_training_times_make_timed_events_with_a_timezone_and_reminders(
     profile_data["availability"]["time"] = "06:30"
     profile_data["availability"]["times"] = {"sun": "08:00"}
     profile_data["calendar"] = {"reminder_minutes": 45}
-    plan, profile = plan_for(write_yaml(profile_data, "athlete.yaml"))
+    plan = plan_for(write_yaml(profile_data, "athlete.yaml"))
     with Ledger(tmp_path / "state") as ledger:
-        data = calendar_bytes(plan, profile, ledger, T0)
+        data = calendar_bytes(plan, ledger, T0)
     text = data.decode()
     assert "BEGIN:VTIMEZONE\r\nTZID:Australia/Sydney" in text
     events = {e["uid"]: e for e in parse_all_three(data, tmp_path)}
@@ -150,21 +148,19 @@ def test_training_times_make_timed_events_with_a_timezone_and_reminders(
 
 
 def test_unchanged_re_export_gives_identical_bytes(tmp_path: Path) -> None:
-    plan, profile = plan_for(EXAMPLE)
+    plan = plan_for(EXAMPLE)
     with Ledger(tmp_path) as ledger:
-        first = calendar_bytes(plan, profile, ledger, T0)
-        again = calendar_bytes(plan_for(EXAMPLE)[0], profile, ledger, T0 + dt.timedelta(days=3))
+        first = calendar_bytes(plan, ledger, T0)
+        again = calendar_bytes(plan_for(EXAMPLE), ledger, T0 + dt.timedelta(days=3))
     assert first == again
 
 
 def test_moving_the_race_date_keeps_uids_and_raises_sequence_only_where_changed(tmp_path: Path) -> None:
-    plan, profile = plan_for(EXAMPLE)
-    moved, _ = plan_for(EXAMPLE, race_date=dt.date(2027, 4, 25))
+    plan = plan_for(EXAMPLE)
+    moved = plan_for(EXAMPLE, race_date=dt.date(2027, 4, 25))
     with Ledger(tmp_path) as ledger:
-        before = icalendar.Calendar.from_ical(calendar_bytes(plan, profile, ledger, T0))
-        after = icalendar.Calendar.from_ical(
-            calendar_bytes(moved, profile, ledger, T0 + dt.timedelta(days=1))
-        )
+        before = icalendar.Calendar.from_ical(calendar_bytes(plan, ledger, T0))
+        after = icalendar.Calendar.from_ical(calendar_bytes(moved, ledger, T0 + dt.timedelta(days=1)))
     old = {str(e["UID"]): e for e in before.walk("VEVENT")}
     new = {str(e["UID"]): e for e in after.walk("VEVENT")}
     assert set(old) == set(new)
@@ -175,34 +171,32 @@ def test_moving_the_race_date_keeps_uids_and_raises_sequence_only_where_changed(
 
 
 def test_only_changed_events_move(tmp_path: Path) -> None:
-    plan, profile = plan_for(EXAMPLE)
+    plan = plan_for(EXAMPLE)
     edited = dataclasses.replace(plan.workouts[3], title="Changed by the coach")
     changed_plan = dataclasses.replace(plan, workouts=(*plan.workouts[:3], edited, *plan.workouts[4:]))
     with Ledger(tmp_path) as ledger:
-        calendar_bytes(plan, profile, ledger, T0)
-        cal = icalendar.Calendar.from_ical(
-            calendar_bytes(changed_plan, profile, ledger, T0 + dt.timedelta(hours=1))
-        )
+        calendar_bytes(plan, ledger, T0)
+        cal = icalendar.Calendar.from_ical(calendar_bytes(changed_plan, ledger, T0 + dt.timedelta(hours=1)))
     sequences = {str(e["UID"]): int(e["SEQUENCE"]) for e in cal.walk("VEVENT")}
     assert sequences.pop(f"{edited.id}@plansync") == 1
     assert set(sequences.values()) == {0}
 
 
 def test_a_workout_that_leaves_the_plan_leaves_the_calendar(tmp_path: Path) -> None:
-    plan, profile = plan_for(EXAMPLE)
+    plan = plan_for(EXAMPLE)
     gone = plan.workouts[5]
     smaller = dataclasses.replace(plan, workouts=tuple(w for w in plan.workouts if w.id != gone.id))
     with Ledger(tmp_path) as ledger:
-        calendar_bytes(plan, profile, ledger, T0)
-        data = calendar_bytes(smaller, profile, ledger, T0)
-        assert gone.id + "@plansync" not in ledger.entries("ics", plan.athlete)
+        calendar_bytes(plan, ledger, T0)
+        data = calendar_bytes(smaller, ledger, T0)
+        assert gone.id + "@plansync" not in ledger.entries("calendar", plan.athlete)
     assert gone.id.encode() not in data
 
 
 def test_busy_feed_has_the_times_but_not_the_details(tmp_path: Path) -> None:
-    plan, profile = plan_for(EXAMPLE)
+    plan = plan_for(EXAMPLE)
     with Ledger(tmp_path) as ledger:
-        data = calendar_bytes(plan, profile, ledger, T0, busy=True)
+        data = calendar_bytes(plan, ledger, T0, busy=True)
     events = parse_all_three(data, tmp_path)
     assert {e["summary"] for e in events} == {"Training"}
     assert all(e["description"] is None for e in events)

@@ -19,7 +19,6 @@ from plansync.adapters.trainingpeaks.client import OAuth, TokenStore, Transport,
 from plansync.adapters.trainingpeaks.payload import payload
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.core.zones import ZoneModel
 
 from .conftest import EXAMPLE
 from .fakes.trainingpeaks import FakeTrainingPeaks
@@ -82,7 +81,6 @@ def remote_matches_plan(
     fake: FakeTrainingPeaks, plan: Plan, profile: Profile, today: dt.date = TODAY
 ) -> None:
     """The remote holds exactly the plan's workouts in the window, once each, with the right content."""
-    zones = ZoneModel(profile)
     low, high = today - dt.timedelta(days=7), today + dt.timedelta(days=365)
     wanted = {w.id: w for w in plan.workouts if low <= w.date <= high}
     ours: dict[str, list[dict[str, Any]]] = {}
@@ -97,7 +95,7 @@ def remote_matches_plan(
         sorted(set(ours) - set(wanted))[:5],
     )
     for uid, (item,) in ours.items():
-        expected = payload(wanted[uid], profile, zones, str(ATHLETE_ID))
+        expected = payload(wanted[uid], plan, str(ATHLETE_ID))
         for key in ("WorkoutDay", "WorkoutType", "Title", "TotalTimePlanned", "DistancePlanned", "Structure"):
             assert item[key] == expected[key], (uid, key, item[key], expected[key])
         assert re.sub(r"\n\n\[plansync:[^\]]+\]$", "", item["Description"]) == expected["Description"]

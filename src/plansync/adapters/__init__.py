@@ -14,6 +14,7 @@ from importlib import import_module
 from importlib.metadata import entry_points
 
 from plansync.adapters.base import Adapter, AdapterError
+from plansync.state.ledger import RESERVED_TARGETS
 
 ENTRY_POINT_GROUP = "plansync.adapters"
 BUILTIN = {
@@ -40,4 +41,13 @@ def load(name: str) -> type[Adapter]:
         raise AdapterError(f"adapter {name!r} ({where}) cannot be loaded: {exc}") from None
     if not (isinstance(cls, type) and issubclass(cls, Adapter)):
         raise AdapterError(f"adapter {name!r} ({where}) is not a plansync Adapter")
+    # The sync engine keeps the adapter's ledger rows under its class's name: the
+    # registered name must be that name, and never one the calendars own.
+    if getattr(cls, "name", None) != name:
+        raise AdapterError(
+            f"adapter {name!r} ({where}) calls itself {getattr(cls, 'name', None)!r}; "
+            "the registered name and the class's name must be the same"
+        )
+    if name in RESERVED_TARGETS:
+        raise AdapterError(f"adapter {name!r} ({where}) takes a name the calendars own in the ledger")
     return cls

@@ -78,6 +78,18 @@ class AdapterContext:
     sandbox: bool = False
 
 
+@dataclass(frozen=True)
+class AdapterSetting:
+    """A setting an adapter declares: filled from ``-O name=value``, then ``env``, then the
+    workspace's ``[adapter]`` table in plansync.toml, then ``default``. Never a secret:
+    secrets come from the environment or the adapter's own sign-in, read by the adapter."""
+
+    name: str
+    default: str | bool | int | float
+    env: str | None = None
+    help: str = ""
+
+
 class AdapterError(PlansyncError):
     """An adapter cannot work at all (missing credentials, a bad option)."""
 
@@ -119,6 +131,8 @@ class Adapter(ABC):
     supports_delete: ClassVar[bool] = True  # the remote can remove what we created
     past_days: ClassVar[int | None] = None  # items older than this many days are left alone
     future_days: ClassVar[int | None] = None  # items further ahead are deferred to a later run
+    settings: ClassVar[tuple[AdapterSetting, ...]] = ()  # what plansync.toml's [name] table may set
+    auth_help: ClassVar[str | None] = None  # how to sign in, for adapters that need it
 
     counters: Counters
 
@@ -152,6 +166,11 @@ class Adapter(ABC):
         """A maker of adapters for publishing many athletes at once; override to share
         what should be shared (a sign-in, a rate limit, a connection pool)."""
         return Batch(lambda: cls.from_config(context))
+
+    @classmethod
+    def authorize(cls, context: AdapterContext, show: Callable[[str], None], *, port: int = 0) -> Path:
+        """Sign in interactively (``plansync auth NAME``); returns where the credentials are kept."""
+        raise AdapterError(f"adapter {cls.name} needs no sign-in")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Finish: flush what is buffered, close connections. Called once, at the end."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from plansync.adapters.base import Adapter, AdapterContext, Athlete, RemoteItem
+from plansync.adapters.base import Adapter, AdapterContext, AdapterSetting, Athlete, RemoteItem
 from plansync.atomic import write_atomic
 from plansync.calendars import events as ical
 from plansync.core.plan import Workout
@@ -57,6 +57,7 @@ class IcsAdapter(Adapter):
     description = "iCalendar file per athlete (<dir>/<athlete-id>.ics)"
     supports_update = True
     supports_delete = True
+    settings = (AdapterSetting("dir", "calendars", help="folder of the calendar files"),)
 
     def __init__(
         self, directory: Path, clock: Callable[[], dt.datetime], uid_domain: str = ical.DEFAULT_UID_DOMAIN
@@ -101,7 +102,7 @@ class IcsAdapter(Adapter):
         ]
 
     def _content(self, athlete: Athlete, workout: Workout) -> dict[str, object]:
-        return ical.event_content(workout, athlete.profile, busy=False, uid_domain=self._domain)
+        return ical.event_content(workout, athlete.plan.timezone, busy=False, uid_domain=self._domain)
 
     def fingerprint(self, athlete: Athlete, workout: Workout) -> str:
         return ical.content_hash(self._content(athlete, workout))[:12]

@@ -26,13 +26,10 @@ from plansync._version import __version__
 from plansync.calendars import writer as icswriter
 from plansync.core.describe import KIND_TITLES
 from plansync.core.plan import Plan, Workout
-from plansync.core.profile import Profile
-from plansync.core.vocab import RUN_KINDS, WEEKDAYS
 
 PRODID = f"-//plansync//plansync {__version__}//EN"
 REFRESH = dt.timedelta(hours=6)
 DEFAULT_UID_DOMAIN = "plansync"
-TIMED_KINDS = RUN_KINDS | {"cross"}  # rest days and foot strength stay all-day
 MIN_BLOCK = dt.timedelta(minutes=15)
 
 
@@ -48,10 +45,10 @@ def _block(workout: Workout) -> dt.timedelta:
     return max(MIN_BLOCK, dt.timedelta(minutes=minutes))
 
 
-def event_content(workout: Workout, profile: Profile, *, busy: bool, uid_domain: str) -> dict[str, Any]:
+def event_content(workout: Workout, timezone: str, *, busy: bool, uid_domain: str) -> dict[str, Any]:
     """Everything a subscriber sees of one event, as plain data (hashed to detect changes)."""
-    at = profile.availability.time_on(WEEKDAYS[workout.date.weekday()])
-    timed = at is not None and workout.kind in TIMED_KINDS
+    at = workout.start_time
+    timed = at is not None
     content: dict[str, Any] = {
         "uid": f"{workout.id}{'-busy' if busy else ''}@{uid_domain}",
         "date": workout.date.isoformat(),
@@ -61,7 +58,7 @@ def event_content(workout: Workout, profile: Profile, *, busy: bool, uid_domain:
         start = dt.datetime.combine(workout.date, at)
         content["start"] = start.isoformat()
         content["end"] = (start + _block(workout)).isoformat()
-        content["tzid"] = profile.timezone
+        content["tzid"] = timezone
     if busy:
         content.update(summary="Training", transp="OPAQUE")
         return content
@@ -71,18 +68,18 @@ def event_content(workout: Workout, profile: Profile, *, busy: bool, uid_domain:
         categories=[KIND_TITLES[workout.kind]],
         transp="OPAQUE" if timed else "TRANSPARENT",
     )
-    if profile.calendar.reminder_minutes is not None and workout.kind != "rest":
-        content["reminder_minutes"] = profile.calendar.reminder_minutes
+    if workout.reminder_minutes is not None:
+        content["reminder_minutes"] = workout.reminder_minutes
     return content
 
 
 def event_contents(
-    plan: Plan, profile: Profile, *, busy: bool = False, uid_domain: str = DEFAULT_UID_DOMAIN
+    plan: Plan, *, busy: bool = False, uid_domain: str = DEFAULT_UID_DOMAIN
 ) -> list[dict[str, Any]]:
     workouts: Sequence[Workout] = plan.workouts
     if busy:  # a work calendar needs to know when, not what; rest days hold no time
         workouts = [w for w in workouts if w.kind != "rest"]
-    return [event_content(w, profile, busy=busy, uid_domain=uid_domain) for w in workouts]
+    return [event_content(w, plan.timezone, busy=busy, uid_domain=uid_domain) for w in workouts]
 
 
 def content_hash(content: Mapping[str, Any]) -> str:

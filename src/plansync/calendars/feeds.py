@@ -83,8 +83,8 @@ def build_feeds(
         if feed is None:
             feed = Feed(profile.id, new_token(), new_token(), str(out))
         ledger.save_feed(Feed(feed.athlete, feed.token, feed.busy_token, str(out)))
-        full = calendar_bytes(plan, profile, ledger, now)
-        busy = calendar_bytes(plan, profile, ledger, now, busy=True)
+        full = calendar_bytes(plan, ledger, now)
+        busy = calendar_bytes(plan, ledger, now, busy=True)
         changed = write_feed_file(out / f"{feed.token}.ics", full, ledger, now)
         changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
         (result.built if changed else result.unchanged).append(profile.id)

@@ -12,16 +12,14 @@ import datetime as dt
 
 from plansync.calendars import events as ical
 from plansync.core.plan import Plan
-from plansync.core.profile import Profile
-from plansync.state.ledger import Entry, Ledger
+from plansync.state.ledger import CALENDAR_BUSY_TARGET, CALENDAR_TARGET, Entry, Ledger
 
-TARGET = "ics"
-BUSY_TARGET = "ics-busy"
+TARGET = CALENDAR_TARGET
+BUSY_TARGET = CALENDAR_BUSY_TARGET
 
 
 def calendar_bytes(
     plan: Plan,
-    profile: Profile,
     ledger: Ledger,
     now: dt.datetime,
     *,
@@ -30,7 +28,7 @@ def calendar_bytes(
 ) -> bytes:
     """Render the plan's calendar, moving the ledger's stamps only for changed events."""
     target = BUSY_TARGET if busy else TARGET
-    contents = ical.event_contents(plan, profile, busy=busy, uid_domain=uid_domain)
+    contents = ical.event_contents(plan, busy=busy, uid_domain=uid_domain)
     stamp_now = now.astimezone(dt.UTC).replace(microsecond=0)
     stamps: dict[str, ical.Stamp] = {}
     with ledger.transaction():

@@ -1,13 +1,13 @@
-"""Shared pieces of the ``plansync`` command: the group, the clock, the workspace.
+"""Shared pieces of the ``plansync`` command: the group, settings, and output.
 
 Errors become messages in one place, :class:`Group.invoke`: a
-``PlansyncError`` prints its message and exits 2; anything else is a bug.
+``PlansyncError`` prints its message and exits with its code; anything else is
+a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,7 @@ import click
 from plansync._version import __version__
 
 if TYPE_CHECKING:
-    from plansync.inputs.workspace import Workspace
+    from plansync.service.settings import Settings
 
 
 class Group(click.Group):
@@ -29,17 +29,6 @@ class Group(click.Group):
         except PlansyncError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
-
-
-def now() -> dt.datetime:
-    """The clock, injectable for reproducible runs: PLANSYNC_TODAY=YYYY-MM-DD."""
-    pinned = os.environ.get("PLANSYNC_TODAY")
-    if pinned:
-        try:
-            return dt.datetime.combine(dt.date.fromisoformat(pinned), dt.time(12), dt.UTC)
-        except ValueError:
-            raise click.BadParameter(f"PLANSYNC_TODAY={pinned!r} is not a YYYY-MM-DD date") from None
-    return dt.datetime.now(dt.UTC)
 
 
 def date_option(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -64,7 +53,10 @@ def write(output: Path | None, text: str) -> None:
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="plansync")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Log each platform request (method, URL, status; never headers)."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Log each platform request (method, URL, status; never headers) and where each setting came from.",
 )
 @click.option(
     "--workspace",
@@ -74,7 +66,7 @@ def write(output: Path | None, text: str) -> None:
 @click.pass_context
 def main(ctx: click.Context, verbose: bool, workspace: Path | None) -> None:
     """Turn running-plan templates into athletes' calendars, and keep them right."""
-    ctx.obj = {"workspace": workspace}
+    ctx.obj = {"workspace": workspace, "verbose": verbose}
     if verbose:
         import logging
 
@@ -83,37 +75,23 @@ def main(ctx: click.Context, verbose: bool, workspace: Path | None) -> None:
         logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def current_workspace(required: bool = False) -> Workspace | None:
-    """The workspace named by --workspace, else the one around the current directory."""
-    from plansync.inputs import workspace as ws
+def settings(*, required: bool = False, **flags: Any) -> Settings:
+    """The command's settings, merged once: the flags given > environment > plansync.toml > default.
+    ``required``: the command needs a workspace."""
+    from plansync.service.settings import describe, resolve
 
-    ctx = click.get_current_context()
-    root = ctx.find_root()
+    root = click.get_current_context().find_root()
     obj = root.obj if isinstance(root.obj, dict) else {}
-    if "loaded" not in obj:
-        named = obj.get("workspace")
-        obj["loaded"] = ws.load(named) if named is not None else ws.find(Path.cwd())
-        root.obj = obj
-    found = obj["loaded"]
-    if found is None and required:
+    # Flags named as settings' keys; --base-url is feeds.base_url.
+    if "base_url" in flags:
+        flags["feeds.base_url"] = flags.pop("base_url")
+    merged = resolve(flags, workspace=obj.get("workspace"))
+    if required and merged.workspace is None:
         raise click.UsageError("not inside a plansync workspace: run `plansync init` or pass --workspace DIR")
-    return found  # type: ignore[no-any-return]
-
-
-def state_dir(state: Path | None) -> Path:
-    """--state, else the workspace's .plansync/, else ./.plansync."""
-    if state is not None:
-        return state
-    found = current_workspace()
-    return found.state if found is not None else Path(".plansync")
-
-
-def templates_dir(templates: Path | None) -> Path | None:
-    """--templates, else the workspace's templates folder, else the default search."""
-    if templates is not None:
-        return templates
-    found = current_workspace()
-    return found.templates if found is not None and found.templates.is_dir() else None
+    if obj.get("verbose"):
+        for key, value, source in describe(merged):
+            click.echo(f"setting {key} = {value or '-'} ({source})", err=True)
+    return merged
 
 
 state_option = click.option(

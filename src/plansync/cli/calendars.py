@@ -5,34 +5,14 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from plansync.cli.base import (
-    current_workspace,
-    main,
-    now,
-    state_dir,
-    state_option,
-    templates_dir,
-    templates_option,
-)
+from plansync.cli.base import main, settings, state_option, templates_option
 
 
-def export_ics(profile_path: Path, plan: Any, output: Path, state: Path) -> None:
-    from plansync.atomic import write_atomic
-    from plansync.calendars.identity import calendar_bytes
-    from plansync.inputs.loader import load_profile
-    from plansync.state.ledger import Ledger
-
-    with Ledger(state) as ledger:
-        data = calendar_bytes(plan, load_profile(profile_path), ledger, now())
-    if output.exists() and output.read_bytes() == data:
-        click.echo(f"{output} is up to date", err=True)
-        return
-    write_atomic(output, data)
-    click.echo(f"wrote {output}", err=True)
+def report_written(output: Path, written: bool) -> None:
+    click.echo(f"wrote {output}" if written else f"{output} is up to date", err=True)
 
 
 @main.group("export")
@@ -53,10 +33,9 @@ def export_group() -> None:
 @state_option
 def export_ics_cmd(profile: Path, output: Path, templates: Path | None, state: Path | None) -> None:
     """Write PROFILE's compiled plan as one iCalendar file."""
-    from plansync.inputs.compiling import compile_file
+    from plansync.service.plans import export_calendar
 
-    plan = compile_file(profile, templates_dir(templates), now=now())
-    export_ics(profile, plan, output, state_dir(state))
+    report_written(output, export_calendar(settings(templates=templates, state=state), profile, output))
 
 
 @main.group("feed")
@@ -74,9 +53,8 @@ def feed_group() -> None:
 )
 @click.option(
     "--base-url",
-    default="http://127.0.0.1:8080",
-    show_default=True,
-    help="Where --out is served from; used for the subscription URLs in the private index.",
+    help="Where --out is served from, for the subscription URLs in the private index "
+    "[default: the workspace's feeds.base_url, else http://127.0.0.1:8080].",
 )
 @templates_option
 @state_option
@@ -86,23 +64,15 @@ def feed_build_cmd(
     """Write a feed and a busy-only feed for every athlete profile in ATHLETES.
 
     The private index of subscription URLs is written to the state directory."""
-    from plansync.calendars.feeds import INDEX_NAME, build_feeds
-    from plansync.state.ledger import Ledger
+    from plansync.service.calendars import build_feeds
 
-    found = current_workspace()
-    base_url = base_url or (found.config.feeds.base_url if found else "http://127.0.0.1:8080")
-    state = state_dir(state)
-    if not base_url.startswith(("https://", "http://")):
-        raise click.BadParameter("expected an http:// or https:// URL", param_hint="--base-url")
-    with Ledger(state) as ledger:
-        result = build_feeds(
-            athletes, out, ledger, now(), base_url=base_url, templates=templates_dir(templates)
-        )
+    config = settings(templates=templates, state=state, base_url=base_url)
+    result, index = build_feeds(config, athletes, out)
     for _path, message in result.failed:
         click.echo(f"error: {message}", err=True)
     click.echo(
         f"{len(result.built)} feeds written, {len(result.unchanged)} unchanged, "
-        f"{len(result.failed)} failed; subscription URLs in {state / INDEX_NAME}"
+        f"{len(result.failed)} failed; subscription URLs in {index}"
     )
     if result.failed:
         sys.exit(1)
@@ -113,13 +83,10 @@ def feed_build_cmd(
 @state_option
 def feed_rotate_cmd(athlete_id: str, state: Path | None) -> None:
     """Give ATHLETE_ID's feeds new secret URLs; the old ones stop working."""
-    from plansync.calendars.feeds import INDEX_NAME, rotate
-    from plansync.state.ledger import Ledger
+    from plansync.service.calendars import rotate_feed
 
-    state = state_dir(state)
-    with Ledger(state) as ledger:
-        rotate(athlete_id, ledger, now())
-    click.echo(f"new feed URLs for {athlete_id} are in {state / INDEX_NAME}")
+    index = rotate_feed(settings(state=state), athlete_id)
+    click.echo(f"new feed URLs for {athlete_id} are in {index}")
 
 
 @main.command("serve")
@@ -130,7 +97,7 @@ def feed_rotate_cmd(athlete_id: str, state: Path | None) -> None:
 )
 def serve_cmd(directory: Path, host: str, port: int) -> None:
     """Serve the feed files in DIRECTORY over HTTP (for development and small setups)."""
-    from plansync.calendars.server import make_server
+    from plansync.service.calendars import server as make_server
 
     server = make_server(directory, host, port)
     click.echo(f"serving {directory} on http://{host}:{server.effective_port}/ (Ctrl-C to stop)", err=True)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from plansync.cli.base import current_workspace, main, now, templates_dir, templates_option
+from plansync.cli.base import main, settings, templates_option
 
 T = TypeVar("T")
 
@@ -18,12 +18,9 @@ T = TypeVar("T")
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=".")
 def init_cmd(directory: Path) -> None:
     """Create a coach's workspace in DIRECTORY: plansync.toml, athletes/, plan_templates/, .gitignore."""
-    from plansync.inputs import workspace
-    from plansync.inputs.loader import SHIPPED_TEMPLATES
-    from plansync.inputs.schemas import schema_json
+    from plansync.service.athletes import init_workspace
 
-    written = workspace.init(directory, SHIPPED_TEMPLATES)
-    written += workspace.write_schemas(directory, {k: schema_json(k) for k in ("template", "profile")})
+    written = init_workspace(directory)
     for path in written:
         click.echo(f"  wrote {path}")
     click.echo(f"workspace ready in {directory.resolve()}: add athletes with `plansync athlete new`")
@@ -105,134 +102,24 @@ def _ask(
 def athlete_new_cmd(**kw: Any) -> None:
     """Take the consultation's answers and write a valid profile, then show the plan it gives."""
     from plansync.cli.render import to_table
-    from plansync.inputs import intake
-    from plansync.inputs.compiling import compile_profile
-    from plansync.inputs.loader import find_template, load_template, read_profile_text, template_dirs
+    from plansync.service.athletes import Consultation
 
-    found = current_workspace(required=True)
-    assert found is not None
-    no_input = kw["no_input"]
-
-    def ask(label: str, key: str, check: Callable[[str], T], **extra: Any) -> T | None:
-        return _ask(
-            label, kw.get(key), check, no_input=no_input, option="--" + key.replace("_", "-"), **extra
-        )
-
-    def text(value: str) -> str:
-        if not value.strip():
-            raise ValueError("expected an answer")
-        return value.strip()
-
-    def whole(value: str) -> int:
-        number = intake.check_positive(value)
-        if not number.is_integer():
-            raise ValueError("expected a whole number")
-        return int(number)
-
-    tdirs = template_dirs(templates_dir(kw["templates"]))
-    known = sorted({p.stem for d in tdirs if d.is_dir() for p in d.glob("*.yaml")})
-
-    def template_id(value: str) -> str:
-        if value.strip() not in known:
-            raise ValueError(f"expected one of: {', '.join(known)}")
-        return value.strip()
-
+    consultation = Consultation(settings(required=True, templates=kw["templates"]))
     answers: dict[str, Any] = {}
-    answers["name"] = ask("Name", "name", text)
-    answers["id"] = ask(
-        "Profile id",
-        "ident",
-        lambda v: intake.slug(v) if v.strip() else intake.slug(answers["name"]),
-        default=intake.slug(answers["name"]),
-    )
-    answers["timezone"] = ask("Time zone", "timezone", intake.check_zone, default="UTC")
-    answers["units"] = ask(
-        "Units (km or mi)", "units", lambda v: v if v in ("km", "mi") else _fail("km or mi"), default="km"
-    )
-    answers["template"] = ask(
-        f"Plan template ({', '.join(known)})", "template", template_id, default="half-marathon-intermediate"
-    )
-    template = load_template(find_template(answers["template"], tdirs))
-    if template.goal == "half_marathon":
-        answers["race_date"] = ask("Race date (YYYY-MM-DD)", "race_date", intake.check_date)
-    else:
-        answers["start_date"] = ask("Start date (YYYY-MM-DD)", "start_date", intake.check_date)
-    answers["weeks"] = ask(
-        f"Weeks ({template.weeks.min}–{template.weeks.max})",
-        "weeks",
-        whole,
-        default=str(template.weeks.default),
-    )
-    answers["days"] = ask("Training days", "days", intake.check_days, default="mon, tue, thu, sat, sun")
-    answers["long_run_day"] = ask(
-        "Long-run day",
-        "long_run_day",
-        lambda v: intake.check_days(v)[0] if len(intake.check_days(v)) == 1 else _fail("one day"),
-        default="sun" if "sun" in answers["days"] else answers["days"][-1],
-    )
-    answers["time"] = ask(
-        "Usual training time HH:MM (empty for all-day entries)", "train_time", _time, optional=True
-    )
-    answers["weekly_distance"] = ask(
-        f"Current weekly distance ({answers['units']})", "weekly_distance", intake.check_positive
-    )
-    answers["long_run"] = ask(
-        f"Longest run of the last 30 days ({answers['units']})", "long_run", intake.check_positive
-    )
-    answers["system"] = ask(
-        "Intensity system (pace, heart_rate, rpe)",
-        "system",
-        lambda v: v if v in ("pace", "heart_rate", "rpe") else _fail("pace, heart_rate or rpe"),
-        default="pace",
-    )
-    answers["recent_race"] = ask(
-        "Recent race, e.g. '10k 48:30' (empty if none)", "recent_race", intake.check_race, optional=True
-    )
-    if answers["system"] == "pace" and not answers["recent_race"]:
-        answers["threshold_pace"] = ask(
-            f"Threshold pace per {answers['units']} (m:ss)", "threshold_pace", intake.check_clock
+    for question in consultation.questions(answers):
+        option = {"id": "ident", "time": "train_time"}.get(question.key, question.key)
+        answers[question.key] = _ask(
+            question.label,
+            kw.get(option),
+            question.check,
+            default=question.default,
+            optional=question.optional,
+            no_input=kw["no_input"],
+            option="--" + question.key.replace("_", "-"),
         )
-    if answers["system"] == "heart_rate":
-        answers["threshold_hr"] = ask(
-            "Threshold heart rate (empty to give max and resting)", "threshold_hr", whole, optional=True
-        )
-        if not answers["threshold_hr"]:
-            answers["max_hr"] = ask("Maximum heart rate", "max_hr", whole)
-            answers["resting_hr"] = ask("Resting heart rate", "resting_hr", whole)
-    answers["shoes"] = ask(
-        "Shoes NAME:ROLE:DISTANCE:LIFESPAN, ';' between pairs (empty for none)",
-        "shoes",
-        lambda v: [intake.check_shoe(s) for s in v.split(";") if s.strip()],
-        optional=True,
-    )
-    answers["surfaces"] = ask(
-        "Surfaces", "surfaces", intake.check_surfaces, default="trail, grass, asphalt, treadmill, concrete"
-    )
-    answers["trainingpeaks_id"] = ask(
-        "TrainingPeaks athlete id (empty if none)", "trainingpeaks_id", lambda v: str(whole(v)), optional=True
-    )
-
-    doc = intake.build(answers, now())
-    found.athletes.mkdir(parents=True, exist_ok=True)
-    path = found.athletes / f"{answers['id']}.yaml"
-    # The profile must compile before anything is written: a half-made athlete helps nobody.
-    profile, parsed = read_profile_text(intake.to_yaml(doc), path)
-    plan = compile_profile(profile, parsed, templates_dir(kw["templates"]), now=now())
-    intake.write_profile(path, doc, force=kw["force"])
+    path, plan = consultation.create(answers, force=kw["force"])
     click.echo(f"wrote {path}\n")
     click.echo(to_table(plan), nl=False)
-
-
-def _fail(expected: str) -> Any:
-    raise ValueError(f"expected {expected}")
-
-
-def _time(value: str) -> str:
-    import re
-
-    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
-        raise ValueError("expected a time of day such as 06:30")
-    return value.strip()
 
 
 @main.command("status")
@@ -249,17 +136,14 @@ def status_cmd(fmt: str) -> None:
     import json
 
     from plansync.cli.report import status_table
-    from plansync.publishing.status import workspace_status
-    from plansync.state.ledger import Ledger
+    from plansync.service.publishing import status
 
-    found = current_workspace(required=True)
-    assert found is not None
-    with Ledger(found.state) as ledger:
-        rows = workspace_status(found.profiles(), ledger, found.config.targets, now(), templates_dir(None))
+    config = settings(required=True)
+    rows = status(config)
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
     else:
-        click.echo(status_table(rows, found.config.targets, color=sys.stdout.isatty()), nl=False)
+        click.echo(status_table(rows, config.targets, color=sys.stdout.isatty()), nl=False)
     if any(r.state == "overdue" for r in rows):
         sys.exit(1)
 
@@ -278,8 +162,33 @@ def preview_cmd(profile: Path, output: Path, templates: Path | None) -> None:
     """Write PROFILE's plan as one self-contained HTML page: calendar, volume chart, every day."""
     from plansync.atomic import write_atomic
     from plansync.cli.preview import render
-    from plansync.inputs.compiling import compile_file
+    from plansync.service.plans import compile_profile_file
 
-    plan = compile_file(profile, templates_dir(templates), now=now())
+    plan = compile_profile_file(settings(templates=templates), profile)
     write_atomic(output, render(plan).encode("utf-8"))
     click.echo(f"wrote {output}")
+
+
+@main.command("config")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people or JSON for scripts.",
+)
+def config_cmd(fmt: str) -> None:
+    """Every setting this folder runs with, and where it comes from
+    (flag > environment > plansync.toml > default)."""
+    import json
+
+    from plansync.service.settings import describe
+
+    rows = describe(settings())
+    if fmt == "json":
+        click.echo(json.dumps([{"key": k, "value": v, "source": s} for k, v, s in rows], indent=2))
+        return
+    width = max(len(k) for k, _, _ in rows)
+    for key, value, source in rows:
+        click.echo(f"{key:<{width}}  {value or '-'}  ({source})")

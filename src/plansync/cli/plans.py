@@ -9,16 +9,7 @@ from pathlib import Path
 
 import click
 
-from plansync.cli.base import (
-    date_option,
-    main,
-    now,
-    state_dir,
-    state_option,
-    templates_dir,
-    templates_option,
-    write,
-)
+from plansync.cli.base import date_option, main, settings, state_option, templates_option, write
 
 
 @main.command("compile")
@@ -67,29 +58,24 @@ def compile_cmd(
 ) -> None:
     """Compile an athlete PROFILE into a dated plan, as a table or JSON."""
     from plansync.cli.render import to_json, to_table
-    from plansync.core.compiler import Options
-    from plansync.inputs.compiling import compile_file
-    from plansync.inputs.loader import SHIPPED_EXAMPLES
+    from plansync.service import Options, plans
 
     if race_date and start_date:
         raise click.UsageError("give --race-date or --start-date, not both")
     if example == (profile is not None):
         raise click.UsageError("give a PROFILE file, or --example for the bundled example athlete")
-    # The example is a fixed demonstration: its dates are not checked against today.
-    clock = None if example else now()
-    path = SHIPPED_EXAMPLES / "jane-doe.yaml" if example else profile
-    assert path is not None
-    plan = compile_file(
-        path,
-        templates_dir(templates),
-        Options(race_date=race_date, start_date=start_date, weeks=weeks),
-        now=clock,
-    )
+    config = settings(templates=templates, state=state)
+    options = Options(race_date=race_date, start_date=start_date, weeks=weeks)
+    if example:
+        plan = plans.compile_example(config, options)
+    else:
+        assert profile is not None
+        plan = plans.compile_profile_file(config, profile, options)
     write(output, to_json(plan) if fmt == "json" else to_table(plan))
     if ics_path is not None:
-        from plansync.cli.calendars import export_ics
+        from plansync.cli.calendars import report_written
 
-        export_ics(path, plan, ics_path, state_dir(state))
+        report_written(ics_path, plans.write_if_changed(ics_path, plans.calendar(config, plan)))
 
 
 @main.command("validate")
@@ -112,7 +98,7 @@ def validate_cmd(paths: tuple[Path, ...], profiles: Path | None, fmt: str | None
 
     Exit status: 0 clean, 1 when a problem was found, 2 for a usage error."""
     from plansync.cli import report as out
-    from plansync.inputs.validate import validate
+    from plansync.service.plans import validate
 
     targets = list(paths) or [Path("plan_templates")]
     for target in targets:
@@ -134,6 +120,6 @@ def validate_cmd(paths: tuple[Path, ...], profiles: Path | None, fmt: str | None
 @click.argument("kind", type=click.Choice(["template", "profile"]))
 def schema_cmd(kind: str) -> None:
     """Print the JSON Schema of a plan template or an athlete profile, for editors."""
-    from plansync.inputs.schemas import schema_json
+    from plansync.service.plans import schema
 
-    sys.stdout.write(schema_json(kind))
+    sys.stdout.write(schema(kind))

@@ -183,7 +183,7 @@ def render(plan: Plan) -> str:
             f'<section class="week-details"><h3>Week {s.week} · {escape(s.phase)} · '
             f"{escape(fmt_distance(s.distance_m, units))}</h3>{''.join(days)}</section>"
         )
-    warnings = "".join(f"<p>{escape(w)}</p>" for w in plan.warnings)
+    warnings = "".join(f"<p>{escape(str(w))}</p>" for w in plan.warnings)
     race = f" · race day {plan.race_date.strftime('%d %b %Y')}" if plan.race_date else ""
     title = f"{plan.athlete_name} · {plan.template_name}"
     return (

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from plansync.cli.base import (
-    current_workspace,
-    main,
-    now,
-    state_dir,
-    state_option,
-    templates_dir,
-    templates_option,
-)
+from plansync.cli.base import main, settings, state_option, templates_option
+
+if TYPE_CHECKING:
+    from plansync.service import AthleteResult
+    from plansync.service.settings import Settings
 
 
 def _option_pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -32,15 +28,10 @@ def _option_pairs(values: tuple[str, ...]) -> dict[str, str]:
 @main.command("adapters")
 def adapters_cmd() -> None:
     """List the export targets installed: built-in and plugins (entry points `plansync.adapters`)."""
-    from plansync.adapters import BUILTIN, available, load
+    from plansync.service.publishing import list_adapters
 
-    for name, where in available().items():
-        cls = load(name)
-        origin = "built-in" if name in BUILTIN else f"plugin {where}"
-        caps = ", ".join(
-            k for k, v in (("update", cls.supports_update), ("delete", cls.supports_delete)) if v
-        )
-        click.echo(f"{name:<14} {cls.description or cls.__doc__ or ''}  [{caps}; {origin}]")
+    for info in list_adapters():
+        click.echo(f"{info.name:<14} {info.description}  [{', '.join(info.capabilities)}; {info.origin}]")
 
 
 @main.command("publish")
@@ -93,67 +84,35 @@ def publish_cmd(
     state: Path | None,
 ) -> None:
     """Publish PROFILE's compiled plan (or --all athletes) to a target, changing only what differs."""
-    found = current_workspace(required=everyone)
-    adapter_options = _option_pairs(options)
-    if found is not None and found.config.trainingpeaks.client_id:
-        adapter_options.setdefault("client_id", found.config.trainingpeaks.client_id)
-    sandbox = sandbox or bool(found and found.config.trainingpeaks.sandbox)
+    flags = _option_pairs(options)
+    if sandbox:
+        flags.setdefault("sandbox", "true")
     if everyone == (profile is not None):
         raise click.UsageError("give a PROFILE, or --all for every athlete who needs publishing")
+    config = settings(required=everyone, templates=templates, state=state, targets=list(targets) or None)
     if everyone:
-        assert found is not None
-        _publish_all(
-            found,
-            list(targets) or found.config.targets,
-            adapter_options,
-            sandbox,
-            dry_run,
-            fmt,
-            templates_dir(templates),
-        )
+        _publish_all(config, config.targets, flags, dry_run, fmt)
         return
     if len(targets) != 1:
         raise click.UsageError("give one --to TARGET for a single athlete")
-    _publish_one(
-        profile,
-        targets[0],
-        adapter_options,
-        sandbox,
-        dry_run,
-        force,
-        fmt,
-        templates_dir(templates),
-        state_dir(state),
-    )
+    assert profile is not None
+    _publish_one(config, profile, targets[0], flags, dry_run, force, fmt)
 
 
 def _publish_one(
-    profile: Path | None,
+    config: Settings,
+    profile: Path,
     target: str,
-    options: dict[str, str],
-    sandbox: bool,
+    flags: dict[str, str],
     dry_run: bool,
     force: bool,
     fmt: str,
-    templates: Path | None,
-    state: Path,
 ) -> None:
     import json
 
-    from plansync.publishing.publish import publish_profile
+    from plansync.service.publishing import publish_one
 
-    assert profile is not None
-    summary, actions = publish_profile(
-        profile,
-        target,
-        state=state,
-        templates=templates,
-        options=options,
-        sandbox=sandbox,
-        dry_run=dry_run,
-        force=force,
-        now=now(),
-    )
+    summary, actions = publish_one(config, profile, target, flags, dry_run=dry_run, force=force)
     if fmt == "json":
         data = summary.as_dict()
         if dry_run:
@@ -182,51 +141,31 @@ def _publish_one(
 
 
 def _publish_all(
-    found: Any,
-    targets: list[str],
-    options: dict[str, str],
-    sandbox: bool,
-    dry_run: bool,
-    fmt: str,
-    templates: Path | None,
+    config: Settings, targets: list[str], flags: dict[str, str], dry_run: bool, fmt: str
 ) -> None:
     import json
 
     from plansync.cli.report import batch_table
-    from plansync.publishing.batch import AthleteResult, publish_all, to_publish
-    from plansync.publishing.status import workspace_status
-    from plansync.state.ledger import Ledger
+    from plansync.service.publishing import publish_everyone
 
-    clock = now()
-    with Ledger(found.state) as ledger:
-        statuses = workspace_status(found.profiles(), ledger, targets, clock, templates)
-    chosen = to_publish(statuses)
     terminal = sys.stdout.isatty() and fmt == "text"
-    bar = click.progressbar(length=len(chosen), label="publishing", file=sys.stderr) if terminal else None
+    bars: list[Any] = []
+
+    def start(count: int) -> None:
+        if terminal:
+            bars.append(click.progressbar(length=count, label="publishing", file=sys.stderr))
 
     def done(result: AthleteResult) -> None:
-        if bar is not None:
-            bar.update(1)
+        if bars:
+            bars[0].update(1)
         elif fmt == "text":
             outcome = "; ".join(f"{t}: {s.line()}" for t, s in result.summaries.items())
             errors = "; ".join(f"{t}: {e}" for t, e in result.errors.items())
             click.echo(f"{result.status.athlete}: {errors or outcome}")
 
-    results = publish_all(
-        statuses,
-        targets,
-        state=found.state,
-        now=clock,
-        templates=templates,
-        options=options,
-        sandbox=sandbox,
-        concurrency=found.config.publish.concurrency,
-        rate_limit=found.config.publish.rate_limit,
-        dry_run=dry_run,
-        on_done=done,
-    )
-    if bar is not None:
-        bar.render_finish()
+    results = publish_everyone(config, targets, flags, dry_run=dry_run, on_start=start, on_done=done)
+    if bars:
+        bars[0].render_finish()
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -268,18 +207,13 @@ def auth_tp_cmd(sandbox: bool, port: int, no_browser: bool, state: Path | None) 
     """Sign in to TrainingPeaks (authorization code with a loopback redirect) and keep the token."""
     import webbrowser
 
-    from plansync.adapters.trainingpeaks.adapter import oauth_for
-    from plansync.adapters.trainingpeaks.auth import authorize
-
-    found = current_workspace()
-    client_id = found.config.trainingpeaks.client_id if found else ""
-    sandbox = sandbox or bool(found and found.config.trainingpeaks.sandbox)
-    oauth, store = oauth_for(state_dir(state), sandbox, client_id or None)
+    from plansync.service.publishing import authorize
 
     def show(url: str) -> None:
         click.echo("Open this address to authorize plansync with TrainingPeaks:\n" + url, err=True)
         if not no_browser:
             webbrowser.open(url)
 
-    authorize(oauth, show, port=port)
-    click.echo(f"authorized; the token is kept in {store.path} (mode 0600)")
+    flags = {"sandbox": "true"} if sandbox else {}
+    where = authorize(settings(state=state), "trainingpeaks", show, port=port, flags=flags)
+    click.echo(f"authorized; the token is kept in {where} (mode 0600)")

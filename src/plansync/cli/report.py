@@ -1,16 +1,17 @@
-"""``plansync validate`` output: text for people, JSON and GitHub annotations for machines."""
+"""Reports for people and machines: ``validate`` (text, JSON, GitHub annotations), ``status``
+and ``publish --all`` tables."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import click
 
-from plansync.inputs.validate import Report
-from plansync.publishing.batch import AthleteResult
-from plansync.publishing.status import AthleteStatus
+if TYPE_CHECKING:
+    from plansync.service import AthleteResult, AthleteStatus, Report
 
 
 def summary(report: Report) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from plansync.core import rules
 from plansync.core.entries import EntryContext, week_entries
 from plansync.core.guidance import ShoeWear
-from plansync.core.plan import Plan, WeekSummary, Workout
+from plansync.core.plan import TIMED_KINDS, Plan, PlanWarning, References, WeekSummary, Workout
 from plansync.core.profile import Profile
 from plansync.core.quantities import METRES_PER_UNIT, fmt_distance
 from plansync.core.schedule import WeekRequest, place_week
@@ -61,8 +61,8 @@ class _State:
     dropped_hard: int = 0
 
 
-def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date | None, list[str]]:
-    warnings: list[str] = []
+def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date | None, list[PlanWarning]]:
+    warnings: list[PlanWarning] = []
     weeks = o.weeks or p.plan.weeks or t.weeks.default
     key = "plan.weeks" if (p.plan.weeks and not o.weeks) else "plan.template"
     if not t.weeks.min <= weeks <= t.weeks.max:
@@ -98,7 +98,11 @@ def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date |
                     key="plan.race_date",
                 )
             warnings.append(
-                f"Joined late: the plan is shortened from {weeks} to {room} weeks to start by {o.today}."
+                PlanWarning(
+                    "joined-late",
+                    f"Joined late: the plan is shortened from {weeks} to {room} weeks to start by {o.today}.",
+                    {"weeks": weeks, "shortened_to": room},
+                )
             )
             weeks = room
     return race - dt.timedelta(days=7 * weeks - 1), weeks, race, warnings
@@ -252,8 +256,13 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
     warnings.extend(_load_warnings(t, p, st, current, current_long, n_weeks))
     if st.dropped_hard:
         warnings.append(
-            f"{st.dropped_hard} hard sessions did not fit the available days without breaking the hard/easy rules and were left out."
+            PlanWarning(
+                "hard-sessions-dropped",
+                f"{st.dropped_hard} hard sessions did not fit the available days without breaking the hard/easy rules and were left out.",
+                {"dropped": st.dropped_hard},
+            )
         )
+    _set_timing(workouts, p)
     return Plan(
         athlete=p.id,
         athlete_name=p.name,
@@ -271,6 +280,11 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         weeks_summary=tuple(summaries),
         workouts=tuple(workouts),
         zones=tuple(zones.target(z) for z in ZONES),
+        references=References(
+            zones.pace_s_per_km("threshold") * METRES_PER_UNIT[p.units] / 1000,
+            p.intensity.threshold_hr,
+            p.intensity.max_hr,
+        ),
     )
 
 
@@ -283,24 +297,33 @@ def _slot_rank(slot: str) -> tuple[int, int]:
 
 def _load_warnings(
     t: Template, p: Profile, st: _State, current: float, current_long: float, weeks: int
-) -> list[str]:
-    out = []
+) -> list[PlanWarning]:
+    out: list[PlanWarning] = []
     units = p.units
     peak, peak_long = t.progression.peak_weekly, t.progression.peak_long_run
     if current > peak:
         out.append(
-            f"Current volume {fmt_distance(current, units)}/week is above this template's peak of "
-            f"{fmt_distance(peak, units)}; the plan holds at or below it. Consider a higher-level template."
+            PlanWarning(
+                "above-template-peak",
+                f"Current volume {fmt_distance(current, units)}/week is above this template's peak of "
+                f"{fmt_distance(peak, units)}; the plan holds at or below it. Consider a higher-level template.",
+            )
         )
     elif max(st.volumes) < 0.95 * peak:
         out.append(
-            f"Weekly volume is capped at {fmt_distance(max(st.volumes), units)} (template peak "
-            f"{fmt_distance(peak, units)}): it cannot be reached safely from {fmt_distance(current, units)}/week in {weeks} weeks."
+            PlanWarning(
+                "weekly-peak-capped",
+                f"Weekly volume is capped at {fmt_distance(max(st.volumes), units)} (template peak "
+                f"{fmt_distance(peak, units)}): it cannot be reached safely from {fmt_distance(current, units)}/week in {weeks} weeks.",
+            )
         )
     if max(st.longs) < 0.95 * min(peak_long, max(current_long, peak_long)):
         out.append(
-            f"The long run is capped at {fmt_distance(max(st.longs), units)} (template peak "
-            f"{fmt_distance(peak_long, units)}) to stay within 110 % of the longest recent run."
+            PlanWarning(
+                "long-run-capped",
+                f"The long run is capped at {fmt_distance(max(st.longs), units)} (template peak "
+                f"{fmt_distance(peak_long, units)}) to stay within 110 % of the longest recent run.",
+            )
         )
     return out
 
@@ -318,3 +341,13 @@ def _check_fitness(t: Template, p: Profile) -> None:
                 f"{fmt_distance(have, p.units)}. Build up with a lower-level or base-building template first",
                 key=key,
             )
+
+
+def _set_timing(workouts: list[Workout], p: Profile) -> None:
+    """Each entry carries its own time of day and reminder, so calendars need no profile."""
+    reminder = p.calendar.reminder_minutes
+    for w in workouts:
+        if w.kind in TIMED_KINDS:
+            w.start_time = p.availability.time_on(WEEKDAYS[w.date.weekday()])
+        if reminder is not None and w.kind != "rest":
+            w.reminder_minutes = reminder

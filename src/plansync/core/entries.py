@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from plansync.core import describe
 from plansync.core.guidance import ShoeWear, pick_shoe, pick_surface
-from plansync.core.plan import Step, Workout
+from plansync.core.plan import PlanWarning, Step, Workout
 from plansync.core.profile import Profile
 from plansync.core.quantities import fmt_distance
 from plansync.core.schedule import Slot, pick_spread
@@ -27,7 +27,7 @@ class EntryContext:
     profile: Profile
     zones: ZoneModel
     wear: ShoeWear
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[PlanWarning] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.prefix = f"{self.profile.id}-{self.template.id}"
@@ -62,7 +62,11 @@ def run_entry(
                 f"{shoe.name} passes its {lifespan} lifespan on this run: replace the pair now, even if it looks fine."
             )
             ctx.warnings.append(
-                f"Week {week}: {shoe.name} passes its {lifespan} lifespan ({date.isoformat()}); plan a new pair."
+                PlanWarning(
+                    "shoe-lifespan",
+                    f"Week {week}: {shoe.name} passes its {lifespan} lifespan ({date.isoformat()}); plan a new pair.",
+                    {"shoe": shoe.name, "week": week, "date": date.isoformat()},
+                )
             )
     if surface in ("asphalt", "concrete") and kind in ("easy", "long", "recovery"):
         notes.append(PAVEMENT_NOTE)

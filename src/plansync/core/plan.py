@@ -9,10 +9,48 @@ costs about three times as much. Treat them as read-only values; use
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from plansync.core.vocab import RUN_KINDS
 from plansync.core.zones import Target
+
+# Entries that take a time of day in a calendar when the athlete trains at a set time;
+# rest days and foot strength stay all-day.
+TIMED_KINDS = RUN_KINDS | {"cross"}
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """Something the coach should know about a plan, with a stable ``code`` for machines.
+
+    Codes: ``above-template-peak``, ``weekly-peak-capped``, ``long-run-capped``,
+    ``hard-sessions-dropped``, ``joined-late``, ``shoe-lifespan``.
+    """
+
+    code: str
+    message: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            **({"data": dict(self.data)} if self.data else {}),
+        }
+
+
+@dataclass(frozen=True)
+class References:
+    """The athlete's 100 % marks that platforms express targets against."""
+
+    threshold_pace_s: float | None = None  # seconds per unit (km or mi) at threshold
+    threshold_hr: int | None = None
+    max_hr: int | None = None
 
 
 @dataclass(slots=True)
@@ -63,6 +101,8 @@ class Workout:
     shoe: str | None = None
     steps: tuple[Step, ...] = ()
     notes: tuple[str, ...] = ()
+    start_time: dt.time | None = None  # local time of day, for timed calendar entries
+    reminder_minutes: int | None = None  # a calendar alarm this long before
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,7 +119,15 @@ class Workout:
             "shoe": self.shoe,
             "steps": [s.as_dict() for s in self.steps],
             "notes": list(self.notes),
-        }
+        } | self._timing()
+
+    def _timing(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.start_time is not None:
+            out["start_time"] = self.start_time.strftime("%H:%M")
+        if self.reminder_minutes is not None:
+            out["reminder_minutes"] = self.reminder_minutes
+        return out
 
 
 @dataclass(slots=True)
@@ -118,10 +166,11 @@ class Plan:
     units: str
     timezone: str
     system: str
-    warnings: tuple[str, ...]
+    warnings: tuple[PlanWarning, ...]
     weeks_summary: tuple[WeekSummary, ...]
     workouts: tuple[Workout, ...]
     zones: tuple[Target, ...] = field(default=())
+    references: References = field(default=References())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -137,13 +186,11 @@ class Plan:
             "units": self.units,
             "timezone": self.timezone,
             "intensity_system": self.system,
-            "warnings": list(self.warnings),
+            "warnings": [w.as_dict() for w in self.warnings],
             "zones": [z.as_dict() for z in self.zones],
             "weeks_summary": [w.as_dict() for w in self.weeks_summary],
             "workouts": [w.as_dict() for w in self.workouts],
         }
 
     def runs(self) -> list[Workout]:
-        from plansync.core.vocab import RUN_KINDS
-
         return [w for w in self.workouts if w.kind in RUN_KINDS]

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from plansync.core import rules
 from plansync.core.compiler import Options, compile_plan
-from plansync.core.plan import Plan
+from plansync.core.plan import Plan, PlanWarning
 from plansync.core.profile import Profile
 from plansync.core.quantities import METRES_PER_UNIT
 from plansync.core.template import Template
@@ -215,6 +215,13 @@ def _dry_run(
         )
 
 
+# Plan warning codes that speak of the template, and how validate names them.
+WARNING_KINDS: dict[str, str] = {
+    "weekly-peak-capped": "weekly peak not reached",
+    "above-template-peak": "current volume above the template's peak",
+    "long-run-capped": "long-run peak not reached",
+    "hard-sessions-dropped": "hard sessions left out",
+}
 WARNING_KEYS: dict[str, tuple[str, ...]] = {
     "weekly peak not reached": ("progression", "peak_weekly"),
     "current volume above the template's peak": ("progression", "peak_weekly"),
@@ -223,16 +230,7 @@ WARNING_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _warning_kind(text: str) -> str | None:
+def _warning_kind(warning: PlanWarning) -> str | None:
     """The template-level meaning of a plan warning; None for the athlete's own
     matters (shoes to replace, a plan shortened for a late start)."""
-    lowered = text.lower()
-    if "weekly volume is capped" in lowered or "above this template's peak" in lowered:
-        return (
-            "weekly peak not reached" if "capped" in lowered else "current volume above the template's peak"
-        )
-    if "long run is capped" in lowered:
-        return "long-run peak not reached"
-    if "hard sessions did not fit" in lowered:
-        return "hard sessions left out"
-    return None
+    return WARNING_KINDS.get(warning.code)

@@ -78,11 +78,6 @@ class FeedSettings(_Strict):
     base_url: str = "http://127.0.0.1:8080"
 
 
-class TrainingPeaksSettings(_Strict):
-    client_id: str = ""
-    sandbox: bool = False
-
-
 class PublishSettings(_Strict):
     concurrency: int = Field(default=4, ge=1, le=64)
     rate_limit: float = Field(default=20, gt=0, le=1000)
@@ -93,8 +88,10 @@ class Config(_Strict):
     templates: str = "plan_templates"
     targets: list[str] = Field(default_factory=lambda: ["trainingpeaks"], min_length=1)
     feeds: FeedSettings = FeedSettings()
-    trainingpeaks: TrainingPeaksSettings = TrainingPeaksSettings()
     publish: PublishSettings = PublishSettings()
+    # Any other table is an adapter's own settings (``[trainingpeaks]``), checked by the
+    # adapter's declared settings when a command uses it.
+    adapters: dict[str, dict[str, str | bool | int | float]] = Field(default_factory=dict)
 
 
 class WorkspaceError(InputError):
@@ -164,6 +161,8 @@ def load(root: Path) -> Workspace:
                 for key in secrets
             ]
         )
+    tables = {k for k, v in data.items() if isinstance(v, dict) and k not in Config.model_fields}
+    data = {k: v for k, v in data.items() if k not in tables} | {"adapters": {k: data[k] for k in tables}}
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -172,14 +171,7 @@ def load(root: Path) -> Workspace:
             key = ".".join(str(p) for p in err["loc"])
             message = err["msg"]
             if err["type"] == "extra_forbidden":
-                known = [
-                    *Config.model_fields,
-                    "base_url",
-                    "client_id",
-                    "sandbox",
-                    "concurrency",
-                    "rate_limit",
-                ]
+                known = [*Config.model_fields, *FeedSettings.model_fields, *PublishSettings.model_fields]
                 close = get_close_matches(str(err["loc"][-1]), known, n=1)
                 message = f"unknown key{f'; did you mean {close[0]!r}?' if close else ''}"
             problems.append(Problem(path, None, None, key, message))

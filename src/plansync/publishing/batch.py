@@ -16,9 +16,14 @@ from pathlib import Path
 
 from plansync import adapters
 from plansync.adapters.base import AdapterContext, Batch
+from plansync.core.compiler import Options
+from plansync.core.plan import Plan
+from plansync.core.profile import Profile
 from plansync.errors import PlansyncError
+from plansync.inputs.compiling import compile_profile
+from plansync.inputs.loader import read_profile
 from plansync.publishing.engine import Summary
-from plansync.publishing.publish import publish_profile
+from plansync.publishing.publish import publish_plan
 from plansync.publishing.status import AthleteStatus
 from plansync.state.ledger import Ledger
 
@@ -88,16 +93,21 @@ def _run(
 
         def one(status: AthleteStatus) -> AthleteResult:
             result = AthleteResult(status)
+            try:
+                profile, plan = status.compiled or _compile(Path(status.file), now, templates)
+            except PlansyncError as exc:
+                result.errors = {t: str(exc) for t in targets}
+                return result
             for target in targets:
                 adapter = None
                 try:
                     adapter = makers[target]()
-                    summary, _ = publish_profile(
-                        Path(status.file),
+                    summary, _ = publish_plan(
+                        profile,
+                        plan,
                         target,
                         state=state,
                         now=now,
-                        templates=templates,
                         adapter=adapter,
                         ledger=ledger,
                         dry_run=dry_run,
@@ -117,3 +127,8 @@ def _run(
                 results[result.status.athlete] = result
                 on_done(result)
     return [results[s.athlete] for s in chosen]
+
+
+def _compile(path: Path, now: dt.datetime, templates: Path | None) -> tuple[Profile, Plan]:
+    profile, doc = read_profile(path)
+    return profile, compile_profile(profile, doc, templates, Options(), now=now)

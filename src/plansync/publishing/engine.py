@@ -11,6 +11,12 @@ Rules: the remote is the truth when it and the ledger disagree; only items
 carrying plansync's marker are ever updated or deleted; an item found on the
 remote with a workout's marker is adopted, never duplicated; duplicates of a
 marker (left by an interrupted run) are removed.
+
+Capabilities are honoured: for a target that cannot update in place
+(``supports_update = False``) a changed item is replaced (created anew, the
+old one deleted) when it can delete, and skipped otherwise; for a target
+that cannot delete (``supports_delete = False``) stale items are skipped and
+reported, never passed to ``delete``.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from plansync.core.plan import Workout
 from plansync.errors import PlansyncError
 from plansync.state.ledger import Entry, Ledger
 
-ActionKind = Literal["create", "update", "delete", "unchanged", "left", "deferred"]
+ActionKind = Literal["create", "update", "delete", "unchanged", "left", "deferred", "skipped"]
 COUNTED = {
     "create": "created",
     "update": "updated",
@@ -34,7 +40,10 @@ COUNTED = {
     "unchanged": "unchanged",
     "left": "left",
     "deferred": "deferred",
+    "skipped": "skipped",
 }
+CANNOT_DELETE = "the target cannot delete: remove it by hand"
+CANNOT_UPDATE = "the target can neither update nor delete: change it by hand"
 RECONCILE_ATTEMPTS = 3
 LISTING_MARGIN = dt.timedelta(days=365)
 
@@ -68,6 +77,7 @@ class Summary:
     unchanged: int = 0
     left: int = 0  # too far in the past for the target: left alone
     deferred: int = 0  # too far ahead: published by a later run
+    skipped: int = 0  # the target lacks the capability (update, delete): reported, not done
     requests: int = 0
     retries: int = 0
     failures: list[str] = field(default_factory=list)
@@ -87,6 +97,7 @@ class Summary:
             for n, word in (
                 (self.deferred, "deferred"),
                 (self.left, "left in the past"),
+                (self.skipped, "skipped (the target cannot change them)"),
                 (self.failed, "failed"),
             )
             if n
@@ -104,6 +115,7 @@ class Summary:
             "unchanged": self.unchanged,
             "deferred": self.deferred,
             "left": self.left,
+            "skipped": self.skipped,
             "requests": self.requests,
             "retries": self.retries,
             "failed": self.failed,
@@ -168,33 +180,39 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
         )
         for extra in items:
             if keep is not None and extra.remote_id != keep.remote_id:
-                actions.append(
-                    Action("delete", extra.date, w.id, w.title, extra.remote_id, reason="duplicate")
-                )
+                actions.append(_delete(adapter, extra.date, w.id, w.title, extra.remote_id, "duplicate"))
         if keep is None:
             actions.append(Action("create", w.date, w.id, w.title, fingerprint=fp))
             continue
         remote_fp = (
             row.content_hash if row is not None and row.remote_id == keep.remote_id else keep.fingerprint
         )
-        kind: ActionKind = "unchanged" if remote_fp == fp and keep.date == w.date else "update"
-        actions.append(Action(kind, w.date, w.id, w.title, keep.remote_id, fp))
+        if remote_fp == fp and keep.date == w.date:
+            actions.append(Action("unchanged", w.date, w.id, w.title, keep.remote_id, fp))
+        elif adapter.supports_update:
+            actions.append(Action("update", w.date, w.id, w.title, keep.remote_id, fp))
+        elif adapter.supports_delete:
+            replaced = "replaced: the target cannot update in place"
+            actions.append(Action("create", w.date, w.id, w.title, fingerprint=fp, reason=replaced))
+            actions.append(Action("delete", keep.date, w.id, w.title, keep.remote_id, reason=replaced))
+        else:
+            actions.append(Action("skipped", w.date, w.id, w.title, keep.remote_id, fp, CANNOT_UPDATE))
     for uid, items in sorted(ours.items()):
         if uid not in desired:
             for item in items:
                 if low <= item.date <= high:
                     actions.append(
-                        Action(
-                            "delete",
+                        _delete(
+                            adapter,
                             item.date,
                             uid,
                             item.title or uid,
                             item.remote_id,
-                            reason="no longer in the plan",
+                            "no longer in the plan",
                         )
                     )
 
-    deletes = sum(1 for a in actions if a.kind == "delete" and a.reason != "duplicate")
+    deletes = sum(1 for a in actions if a.kind == "delete" and a.reason == "no longer in the plan")
     published = len({uid for uid, items in ours.items() if items})
     if not force and published and deletes * 2 > published:
         raise SafetyStop(
@@ -203,6 +221,13 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
         )
     order = {"delete": 2, "create": 0, "update": 0}
     return sorted(actions, key=lambda a: (order.get(a.kind, 1), a.date, a.uid or ""))
+
+
+def _delete(adapter: Adapter, date: dt.date, uid: str, title: str, remote_id: str, reason: str) -> Action:
+    """A delete, or a skip that says why when the target cannot delete."""
+    if adapter.supports_delete:
+        return Action("delete", date, uid, title, remote_id, reason=reason)
+    return Action("skipped", date, uid, title, remote_id, reason=f"{reason}; {CANNOT_DELETE}")
 
 
 def apply(
@@ -229,6 +254,9 @@ def apply(
             continue
         if action.kind == "deferred":
             summary.deferred += 1
+            continue
+        if action.kind == "skipped":
+            summary.skipped += 1
             continue
         workout = by_id.get(action.uid or "")
         try:

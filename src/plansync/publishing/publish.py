@@ -1,4 +1,4 @@
-"""Publishing an athlete's plan through an adapter: the library behind `plansync publish`."""
+"""Publishing one athlete's compiled plan through an adapter."""
 
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ def athlete_for(profile: Profile, plan: Plan, now: dt.datetime) -> Athlete:
     return Athlete(profile, plan, now.astimezone(ZoneInfo(profile.timezone)).date())
 
 
-def publish_profile(
-    profile_path: Path,
+def publish_plan(
+    profile: Profile,
+    plan: Plan,
     target: str,
     *,
     state: Path,
     now: dt.datetime,
-    templates: Path | None = None,
     options: Mapping[str, str] | None = None,
     sandbox: bool = False,
     dry_run: bool = False,
@@ -37,9 +37,7 @@ def publish_profile(
     ledger: Ledger | None = None,
     wait: Callable[[float], None] | None = None,
 ) -> tuple[Summary, list[Action]]:
-    """Compile a profile and publish it; ``adapter`` and ``ledger`` may be passed in (tests, batches)."""
-    profile, doc = read_profile(profile_path)
-    plan = compile_profile(profile, doc, templates, Options(), now=now)
+    """Publish a compiled plan; ``adapter`` and ``ledger`` may be passed in (tests, batches)."""
     own_adapter = adapter is None
     if adapter is None:
         adapter = adapters.load(target).from_config(AdapterContext(state, dict(options or {}), sandbox))
@@ -60,6 +58,21 @@ def publish_profile(
             adapter.close()
         if own_ledger:
             ledger.close()
+
+
+def publish_profile(
+    profile_path: Path,
+    target: str,
+    *,
+    state: Path,
+    now: dt.datetime,
+    templates: Path | None = None,
+    **kwargs: object,
+) -> tuple[Summary, list[Action]]:
+    """Read and compile a profile, then publish it (see :func:`publish_plan`)."""
+    profile, doc = read_profile(profile_path)
+    plan = compile_profile(profile, doc, templates, Options(), now=now)
+    return publish_plan(profile, plan, target, state=state, now=now, **kwargs)  # type: ignore[arg-type]
 
 
 def _sleep(seconds: float) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from plansync.core.compiler import Options
+from plansync.core.plan import Plan
+from plansync.core.profile import Profile
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_profile
 from plansync.inputs.loader import read_profile
@@ -41,6 +43,7 @@ class AthleteStatus:
     requested_at: dt.datetime | None = None
     published: dict[str, dt.datetime | None] = field(default_factory=dict)
     message: str = ""
+    compiled: tuple[Profile, Plan] | None = field(default=None, repr=False, compare=False)
 
     @property
     def due(self) -> dt.datetime | None:
@@ -81,9 +84,10 @@ class _Compiled:
     plan_hash: str | None = None
     error: str = ""
     profile_ok: bool = True
+    compiled: tuple[Profile, Plan] | None = None  # kept for publishing, so nothing compiles twice
 
 
-def _compile(path: Path, now: dt.datetime, templates: Path | None) -> _Compiled:
+def _compile(path: Path, now: dt.datetime, templates: Path | None, keep: bool = False) -> _Compiled:
     try:
         profile, doc = read_profile(path)
     except PlansyncError as exc:
@@ -101,13 +105,25 @@ def _compile(path: Path, now: dt.datetime, templates: Path | None) -> _Compiled:
     except PlansyncError as exc:
         return dataclasses.replace(base, error=str(exc))
     return dataclasses.replace(
-        base, race_date=plan.race_date, weeks=plan.weeks, plan_hash=plan_hash(plan.workouts)
+        base,
+        race_date=plan.race_date,
+        weeks=plan.weeks,
+        plan_hash=plan_hash(plan.workouts),
+        compiled=(profile, plan) if keep else None,
     )
 
 
 def _state(c: _Compiled, ledger: Ledger, targets: list[str], now: dt.datetime) -> AthleteStatus:
     status = AthleteStatus(
-        c.athlete, c.path, "draft", c.template, c.race_date, c.weeks, c.requested_at, message=c.error
+        c.athlete,
+        c.path,
+        "draft",
+        c.template,
+        c.race_date,
+        c.weeks,
+        c.requested_at,
+        message=c.error,
+        compiled=c.compiled,
     )
     records = ledger.published(c.athlete) if c.profile_ok else {}
     status.published = {t: records[t][1] if t in records else None for t in targets}
@@ -132,9 +148,16 @@ def athlete_status(
 
 
 def workspace_status(
-    profiles: list[Path], ledger: Ledger, targets: list[str], now: dt.datetime, templates: Path | None = None
+    profiles: list[Path],
+    ledger: Ledger,
+    targets: list[str],
+    now: dt.datetime,
+    templates: Path | None = None,
+    *,
+    keep_plans: bool = False,
 ) -> list[AthleteStatus]:
-    """Every athlete's status, most urgent first. Large rosters compile on every core."""
+    """Every athlete's status, most urgent first. Large rosters compile on every core.
+    ``keep_plans`` keeps each compiled plan on its status, for publishing it next."""
     workers = min(os.cpu_count() or 1, 8)
     if len(profiles) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
@@ -144,9 +167,10 @@ def workspace_status(
                     profiles,
                     [now] * len(profiles),
                     [templates] * len(profiles),
+                    [keep_plans] * len(profiles),
                     chunksize=max(1, len(profiles) // (workers * 4)),
                 )
             )
     else:
-        compiled = [_compile(p, now, templates) for p in profiles]
+        compiled = [_compile(p, now, templates, keep_plans) for p in profiles]
     return sorted((_state(c, ledger, targets, now) for c in compiled), key=AthleteStatus.sort_key)

@@ -2,8 +2,11 @@
 
 One row per (target, athlete, uid): the content hash of what was published,
 its iCalendar SEQUENCE and LAST-MODIFIED, and for platforms the remote id.
-Targets are ``ics`` (the athlete's calendar), ``ics-busy`` (the busy-only
-copy) and the platform adapters' names. Feeds keep their tokens here too.
+Every target has exactly one owner: ``calendar`` and ``calendar-busy`` belong
+to the calendars (``export ics`` and ``feed build``, which render the same
+calendar and so share its identity); every other target is an adapter's
+name, and no adapter may take a calendar's name (:data:`RESERVED_TARGETS`).
+Feeds keep their tokens here too.
 
 The ledger lives in the state directory (``.plansync/`` by default); it is
 a cache of what we did, never the only truth: platforms rebuild it by
@@ -22,7 +25,20 @@ from pathlib import Path
 
 DEFAULT_STATE_DIR = Path(".plansync")
 FILE_NAME = "ledger.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Ledger targets that belong to the calendars; adapters are refused these names.
+CALENDAR_TARGET = "calendar"
+CALENDAR_BUSY_TARGET = "calendar-busy"
+RESERVED_TARGETS = frozenset({CALENDAR_TARGET, CALENDAR_BUSY_TARGET})
+
+# Schema 1 kept the calendars' rows under ``ics``/``ics-busy``, the name the ics adapter
+# also uses; the calendars' rows are the ones without a remote id.
+_MIGRATIONS = {
+    2: f"""
+UPDATE entries SET target = '{CALENDAR_TARGET}' WHERE target = 'ics' AND remote_id IS NULL;
+UPDATE entries SET target = '{CALENDAR_BUSY_TARGET}' WHERE target = 'ics-busy';
+""",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -96,6 +112,9 @@ class Ledger:
         if version > SCHEMA_VERSION:
             raise RuntimeError(f"{self.path} was written by a newer plansync (schema {version})")
         self._db.executescript(_SCHEMA)
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            if version and step in _MIGRATIONS:
+                self._db.executescript(_MIGRATIONS[step])
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:

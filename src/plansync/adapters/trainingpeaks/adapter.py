@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from plansync.adapters.base import (
     Adapter,
     AdapterContext,
     AdapterError,
+    AdapterSetting,
     Athlete,
     Batch,
     OutcomeUnknown,
@@ -35,7 +37,6 @@ from plansync.adapters.trainingpeaks.client import (
     timeout_seconds,
 )
 from plansync.core.plan import Workout
-from plansync.core.zones import ZoneModel
 
 log = logging.getLogger("plansync.trainingpeaks")
 
@@ -73,10 +74,15 @@ def oauth_for(state_dir: Path, sandbox: bool, client_id: str | None = None) -> t
     return OAuth(client_id, secret, hosts(sandbox), _http(), store), store
 
 
+def _sandbox(context: AdapterContext) -> bool:
+    return context.sandbox or context.options.get("sandbox", "false").lower() in ("1", "true", "yes", "on")
+
+
 def make_transport(context: AdapterContext, *, rate: float | None = None) -> Transport:
     """One athlete's wiring: the sign-in and the API share one HTTP client, closed with the transport."""
-    oauth, _ = oauth_for(context.state_dir, context.sandbox, context.options.get("client_id"))
-    return Transport(hosts(context.sandbox), oauth, oauth.http, limiter=RateLimiter(rate))
+    sandbox = _sandbox(context)
+    oauth, _ = oauth_for(context.state_dir, sandbox, context.options.get("client_id") or None)
+    return Transport(hosts(sandbox), oauth, oauth.http, limiter=RateLimiter(rate))
 
 
 class TrainingPeaksAdapter(Adapter):
@@ -88,11 +94,28 @@ class TrainingPeaksAdapter(Adapter):
     supports_delete = True  # only items carrying plansync's marker are ever deleted
     past_days = 7  # the platform refuses dates more than 7 days past: those are left alone
     future_days = 365  # and more than a year ahead: those wait for a later run
+    settings = (
+        AdapterSetting("client_id", "", "PLANSYNC_TP_CLIENT_ID", "the partner app's client id"),
+        AdapterSetting("sandbox", False, "PLANSYNC_TP_SANDBOX", "use the TrainingPeaks sandbox hosts"),
+    )
+    auth_help = (
+        "set PLANSYNC_TP_CLIENT_ID and PLANSYNC_TP_CLIENT_SECRET, then run `plansync auth trainingpeaks`"
+    )
 
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
         self.counters = transport.counters
-        self._zones: dict[str, ZoneModel] = {}
+
+    @classmethod
+    def authorize(cls, context: AdapterContext, show: Callable[[str], None], *, port: int = 0) -> Path:
+        """The authorization-code flow with a loopback redirect; the token is kept mode 0600."""
+        from plansync.adapters.trainingpeaks.auth import authorize
+
+        oauth, store = oauth_for(
+            context.state_dir, _sandbox(context), context.options.get("client_id") or None
+        )
+        authorize(oauth, show, port=port)
+        return store.path
 
     @classmethod
     def from_config(cls, context: AdapterContext) -> TrainingPeaksAdapter:
@@ -104,9 +127,10 @@ class TrainingPeaksAdapter(Adapter):
         """Per-athlete adapters sharing one sign-in (refresh tokens rotate: two would
         race), one connection pool and one rate limit."""
         rate = context.options.get("rate")
-        oauth, _ = oauth_for(context.state_dir, context.sandbox, context.options.get("client_id"))
+        sandbox = _sandbox(context)
+        oauth, _ = oauth_for(context.state_dir, sandbox, context.options.get("client_id") or None)
         limiter = RateLimiter(float(rate) if rate else None)
-        endpoints = hosts(context.sandbox)
+        endpoints = hosts(sandbox)
         return Batch(
             lambda: cls(_SharedTransport(endpoints, oauth, oauth.http, limiter=limiter)), oauth.http.close
         )
@@ -123,16 +147,8 @@ class TrainingPeaksAdapter(Adapter):
             raise AdapterError(f"{athlete.profile.id}: the profile has no platforms.trainingpeaks.athlete_id")
         return tp.athlete_id
 
-    def _zones_for(self, athlete: Athlete) -> ZoneModel:
-        key = athlete.profile.id
-        if key not in self._zones:
-            self._zones[key] = ZoneModel(athlete.profile)
-        return self._zones[key]
-
     def _body(self, athlete: Athlete, workout: Workout) -> tuple[dict[str, Any], str]:
-        plain = tp_payload.payload(
-            workout, athlete.profile, self._zones_for(athlete), self.athlete_id(athlete)
-        )
+        plain = tp_payload.payload(workout, athlete.plan, self.athlete_id(athlete))
         return tp_payload.with_marker(plain, athlete.profile.id, workout.id)
 
     @staticmethod

@@ -4,7 +4,8 @@ Runs are ``run``, foot strength ``strength``, cross-training ``x-train``,
 rest days ``other``. ``WorkoutDay`` is the athlete-local date,
 ``TotalTimePlanned`` decimal hours, ``DistancePlanned`` metres, and
 ``Structure`` a JSON *string* of steps, each with an ``IntensityClass`` and a
-target range in the athlete's system (pace as a percentage of threshold
+target range in the athlete's system, derived from the step's own target in
+the plan against the plan's references (pace as a percentage of threshold
 speed, heart rate of threshold or maximum heart rate, RPE), ``Value`` at the
 midpoint of ``MinValue`` and ``MaxValue``.
 """
@@ -15,10 +16,8 @@ import json
 from typing import Any
 
 from plansync.adapters import markers
-from plansync.core.plan import Step, Workout
-from plansync.core.profile import Profile
+from plansync.core.plan import Plan, References, Step, Workout
 from plansync.core.vocab import RUN_KINDS
-from plansync.core.zones import FRIEL, KARVONEN, RPE, ZoneModel
 
 TITLE_LIMIT = 500
 INTENSITY_CLASS = {
@@ -42,27 +41,30 @@ def _range(low: float, high: float) -> dict[str, float]:
     return {"MinValue": low, "MaxValue": high, "Value": round((low + high) / 2, 2)}
 
 
-def target(step: Step, profile: Profile, zones: ZoneModel) -> dict[str, Any]:
-    zone = step.zone or "easy"
-    system = profile.intensity.system
-    if system == "pace":
-        threshold = zones.pace_s_per_km("threshold")
-        fast, slow = zones.pace_range_s_per_km(zone)
-        # Faster is higher: percent of threshold *speed*.
-        return {"Unit": "PercentOfThresholdSpeed", **_range(threshold / slow * 100, threshold / fast * 100)}
-    if system == "heart_rate":
-        if profile.intensity.threshold_hr is not None:
-            low, high = FRIEL[zone]
-            return {"Unit": "PercentOfThresholdHr", **_range(low, high)}
-        rest, top = profile.intensity.resting_hr, profile.intensity.max_hr
-        assert rest is not None and top is not None
-        bpm_low, bpm_high = (rest + (top - rest) * p / 100 for p in KARVONEN[zone])
-        return {"Unit": "PercentOfMaxHr", **_range(bpm_low / top * 100, bpm_high / top * 100)}
-    low, high = RPE[zone]
-    return {"Unit": "Rpe", **_range(low, high)}
+def target(step: Step, references: References) -> dict[str, Any]:
+    """The step's own target (as the plan states it) as a percentage of the athlete's reference."""
+    t = step.target
+    if t is None:
+        return {}
+    if t.system == "pace":
+        threshold = references.threshold_pace_s
+        assert threshold is not None
+        # Faster is higher: percent of threshold *speed*; ``low`` is the faster pace.
+        return {
+            "Unit": "PercentOfThresholdSpeed",
+            **_range(threshold / t.high * 100, threshold / t.low * 100),
+        }
+    if t.system == "heart_rate":
+        if references.threshold_hr is not None:
+            base, unit = references.threshold_hr, "PercentOfThresholdHr"
+        else:
+            assert references.max_hr is not None
+            base, unit = references.max_hr, "PercentOfMaxHr"
+        return {"Unit": unit, **_range(t.low / base * 100, t.high / base * 100)}
+    return {"Unit": "Rpe", **_range(t.low, t.high)}
 
 
-def structure(steps: tuple[Step, ...], profile: Profile, zones: ZoneModel) -> list[dict[str, Any]]:
+def structure(steps: tuple[Step, ...], references: References) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for step in steps:
         if step.type == "repeat":
@@ -70,7 +72,7 @@ def structure(steps: tuple[Step, ...], profile: Profile, zones: ZoneModel) -> li
                 {
                     "Type": "Repetition",
                     "Length": {"Unit": "Repetition", "Value": int(step.count or 1)},
-                    "Steps": structure(step.steps, profile, zones),
+                    "Steps": structure(step.steps, references),
                 }
             )
             continue
@@ -83,7 +85,7 @@ def structure(steps: tuple[Step, ...], profile: Profile, zones: ZoneModel) -> li
             "Type": "Step",
             "IntensityClass": INTENSITY_CLASS[step.type],
             "Length": length,
-            "IntensityTarget": target(step, profile, zones),
+            "IntensityTarget": target(step, references),
         }
         if step.label:
             item["Name"] = step.label
@@ -91,7 +93,7 @@ def structure(steps: tuple[Step, ...], profile: Profile, zones: ZoneModel) -> li
     return out
 
 
-def payload(workout: Workout, profile: Profile, zones: ZoneModel, athlete_id: str) -> dict[str, Any]:
+def payload(workout: Workout, plan: Plan, athlete_id: str) -> dict[str, Any]:
     """The full object sent on create and on update (PUT replaces everything)."""
     body: dict[str, Any] = {
         "AthleteId": int(athlete_id),
@@ -102,11 +104,11 @@ def payload(workout: Workout, profile: Profile, zones: ZoneModel, athlete_id: st
         "TotalTimePlanned": round(workout.duration_s / 3600, 4) if workout.duration_s else None,
         "DistancePlanned": workout.distance_m or None,
         "Structure": None,
-        "StructureDisplayUnit": DISPLAY_UNIT[profile.units],
+        "StructureDisplayUnit": DISPLAY_UNIT[plan.units],
         "Tags": [markers.TAG],
     }
     if workout.steps and workout.kind != "foot_strength":
-        body["Structure"] = json.dumps(structure(workout.steps, profile, zones), separators=(",", ":"))
+        body["Structure"] = json.dumps(structure(workout.steps, plan.references), separators=(",", ":"))
     return body
 
 

@@ -1,0 +1,36 @@
+"""Workflows about calendar feeds: build, rotate, serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from plansync.calendars import feeds
+from plansync.calendars.feeds import FeedResult
+from plansync.calendars.server import make_server
+from plansync.errors import PlansyncError
+from plansync.service.settings import Settings
+from plansync.state.ledger import Ledger
+
+
+def build_feeds(settings: Settings, athletes: Path, out: Path) -> tuple[FeedResult, Path]:
+    """Every athlete's feeds into ``out``, links on ``feeds.base_url``; returns the result
+    and the private index's path."""
+    with Ledger(settings.state) as ledger:
+        result = feeds.build_feeds(
+            athletes, out, ledger, settings.now(), base_url=settings.base_url, templates=settings.templates
+        )
+    return result, settings.state / feeds.INDEX_NAME
+
+
+def rotate_feed(settings: Settings, athlete: str) -> Path:
+    """New secret URLs for an athlete's feeds; returns the private index's path."""
+    with Ledger(settings.state) as ledger:
+        feeds.rotate(athlete, ledger, settings.now())
+    return settings.state / feeds.INDEX_NAME
+
+
+def server(directory: Path, host: str, port: int) -> Any:
+    if not directory.is_dir():
+        raise PlansyncError(f"{directory} is not a folder of feeds")
+    return make_server(directory, host, port)

@@ -1,0 +1,57 @@
+"""Workflows about plans: compile, validate, export a calendar, preview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from plansync.atomic import write_atomic
+from plansync.calendars.identity import calendar_bytes
+from plansync.core.compiler import Options
+from plansync.core.plan import Plan
+from plansync.inputs.compiling import compile_file
+from plansync.inputs.loader import SHIPPED_EXAMPLES
+from plansync.inputs.schemas import schema_json
+from plansync.inputs.validate import Report
+from plansync.inputs.validate import validate as validate_paths
+from plansync.service.settings import Settings
+from plansync.state.ledger import Ledger
+
+EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
+
+
+def compile_profile_file(settings: Settings, profile: Path, options: Options | None = None) -> Plan:
+    """The athlete's plan as of today (``settings.now()``)."""
+    return compile_file(profile, settings.templates, options, now=settings.now())
+
+
+def compile_example(settings: Settings, options: Options | None = None) -> Plan:
+    """The bundled example athlete; a fixed demonstration, so its dates are not checked against today."""
+    return compile_file(EXAMPLE, settings.templates, options, now=None)
+
+
+def validate(paths: list[Path], profiles: Path | None = None) -> Report:
+    return validate_paths(paths, profiles)
+
+
+def schema(kind: str) -> str:
+    return schema_json(kind)
+
+
+def calendar(settings: Settings, plan: Plan) -> bytes:
+    """The plan's calendar, its identity (SEQUENCE, LAST-MODIFIED) kept in the ledger."""
+    with Ledger(settings.state) as ledger:
+        return calendar_bytes(plan, ledger, settings.now())
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write atomically when the bytes differ; False when the file was already up to date."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    write_atomic(path, data)
+    return True
+
+
+def export_calendar(settings: Settings, profile: Path, output: Path, plan: Plan | None = None) -> bool:
+    """Write the athlete's calendar to ``output``; False when it was already up to date."""
+    plan = plan or compile_profile_file(settings, profile)
+    return write_if_changed(output, calendar(settings, plan))
