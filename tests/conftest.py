@@ -1,16 +1,20 @@
-"""Shared fixtures: the shipped templates, an example profile, and a place to write files."""
+"""Shared fixtures: the shipped templates, an example profile, a place to write files,
+and one way to run the ``plansync`` command as a user would (``cli``)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from plansync.cli import main
 from plansync.core.template import Template
 from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 
@@ -33,6 +37,39 @@ BASE_PROFILE: dict[str, Any] = {
         {"name": "Light racer", "role": "light", "distance": 80, "lifespan": 500},
     ],
 }
+
+
+class Cli(Protocol):
+    def __call__(
+        self,
+        args: Sequence[str],
+        cwd: Path | None = None,
+        *,
+        today: str | None = "2027-01-10",
+        stdin: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> tuple[int, str]: ...
+
+
+def run_cli(
+    args: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    today: str | None = "2027-01-10",
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    """Run ``plansync ARGS`` from ``cwd`` with today pinned; the exit status and what the user sees."""
+    environment = {"PLANSYNC_TODAY": today} if today else {}
+    with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
+        result = CliRunner().invoke(main, list(args), input=stdin, env={**environment, **(env or {})})
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """The ``plansync`` command, run in-process: ``code, out = cli(["compile", path], cwd)``."""
+    return run_cli
 
 
 @pytest.fixture(scope="session")

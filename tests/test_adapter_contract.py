@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from plansync.adapters.base import Adapter, Athlete
+from plansync.adapters.base import Adapter, Athlete, RemoteItem
 from plansync.adapters.ics import IcsAdapter
+from plansync.core.plan import Workout
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import load_profile
 from plansync.publishing import engine as sync
@@ -61,6 +62,8 @@ class AdapterContract:
         )
 
     def test_update_keeps_the_remote_id(self, adapter: Adapter, athlete: Athlete) -> None:
+        if not adapter.supports_update:
+            pytest.skip("the adapter cannot update")
         w = athlete.plan.workouts[1]
         item = adapter.create(athlete, w)
         changed = dataclasses.replace(w, title="Changed")
@@ -70,6 +73,8 @@ class AdapterContract:
         assert listed[item.remote_id].fingerprint in (None, adapter.fingerprint(athlete, changed))
 
     def test_delete_removes_only_that_item(self, adapter: Adapter, athlete: Athlete) -> None:
+        if not adapter.supports_delete:
+            pytest.skip("the adapter cannot delete")
         a, b = athlete.plan.workouts[0], athlete.plan.workouts[1]
         ia, ib = adapter.create(athlete, a), adapter.create(athlete, b)
         adapter.delete(athlete, ia.remote_id)
@@ -103,6 +108,74 @@ class TestMemoryAdapter(AdapterContract):
         adapter = MemoryAdapter()
         yield adapter
         adapter.close()
+
+
+class AppendOnlyAdapter(MemoryAdapter):
+    """A target that can only add items (a shared calendar that refuses edits)."""
+
+    name = "append-only"
+    supports_update = False
+    supports_delete = False
+
+    def update(self, athlete: Athlete, remote_id: str, workout: Workout) -> RemoteItem:
+        raise AssertionError("update() called on an adapter that cannot update")
+
+    def delete(self, athlete: Athlete, remote_id: str) -> None:
+        raise AssertionError("delete() called on an adapter that cannot delete")
+
+
+class ReplaceOnlyAdapter(MemoryAdapter):
+    """A target that cannot edit in place but can delete and create."""
+
+    name = "replace-only"
+    supports_update = False
+
+    def update(self, athlete: Athlete, remote_id: str, workout: Workout) -> RemoteItem:
+        raise AssertionError("update() called on an adapter that cannot update")
+
+
+class TestAppendOnlyAdapter(AdapterContract):
+    @pytest.fixture
+    def adapter(self, tmp_path: Path) -> Iterator[Adapter]:
+        yield AppendOnlyAdapter()
+
+    def test_changes_are_skipped_and_reported_never_sent(self, athlete: Athlete, tmp_path: Path) -> None:
+        adapter = AppendOnlyAdapter()
+        moved = _moved(athlete)
+        with Ledger(tmp_path / "state") as ledger:
+            first, _ = sync.publish(athlete, adapter, ledger, now=lambda: NOW)
+            again, actions = sync.publish(moved, adapter, ledger, now=lambda: NOW, force=True)
+        assert first.created > 0
+        changed = [a for a in actions if a.kind == "skipped"]
+        assert again.skipped == len(changed) > 0 and again.updated == again.deleted == 0
+        assert all("cannot" in a.reason for a in changed)
+        assert again.created == 0  # nothing is duplicated to work around the missing capability
+        assert "skipped (the target cannot change them)" in again.line()
+
+
+class TestReplaceOnlyAdapter(AdapterContract):
+    @pytest.fixture
+    def adapter(self, tmp_path: Path) -> Iterator[Adapter]:
+        yield ReplaceOnlyAdapter()
+
+    def test_a_changed_item_is_replaced_once(self, athlete: Athlete, tmp_path: Path) -> None:
+        adapter = ReplaceOnlyAdapter()
+        moved = _moved(athlete)
+        with Ledger(tmp_path / "state") as ledger:
+            sync.publish(athlete, adapter, ledger, now=lambda: NOW)
+            again, _ = sync.publish(moved, adapter, ledger, now=lambda: NOW, force=True)
+            third, _ = sync.publish(moved, adapter, ledger, now=lambda: NOW)
+        assert again.updated == 0 and again.created == again.deleted > 0
+        uids = [item.uid for item in adapter.items.values()]
+        assert len(uids) == len(set(uids))  # one item per workout, none left behind
+        assert third.created == third.deleted == third.skipped == 0
+
+
+def _moved(athlete: Athlete) -> Athlete:
+    """The same athlete with every workout a week later (a moved race)."""
+    week = dt.timedelta(days=7)
+    workouts = tuple(dataclasses.replace(w, date=w.date + week) for w in athlete.plan.workouts)
+    return dataclasses.replace(athlete, plan=dataclasses.replace(athlete.plan, workouts=workouts))
 
 
 class TestIcsAdapter(AdapterContract):

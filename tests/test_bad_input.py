@@ -9,21 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from plansync.cli import main
+from .conftest import Cli, run_cli
 
 Writer = Callable[[dict[str, Any], str], Path]
 
 
-def run(args: list[str], today: str = "2027-01-10") -> tuple[int, str]:
-    result = CliRunner().invoke(main, args, env={"PLANSYNC_TODAY": today})
-    return result.exit_code, result.output
-
-
 def compile_error(path: Path, tmp_path: Path, today: str = "2027-01-10") -> str:
     out = tmp_path / "plan.json"
-    code, text = run(["compile", str(path), "--format", "json", "-o", str(out)], today)
+    code, text = run_cli(["compile", str(path), "--format", "json", "-o", str(out)], today=today)
     assert code == 2, text
     assert "Traceback" not in text
     assert not out.exists(), "nothing is written on bad input"
@@ -100,10 +94,10 @@ def test_race_date_too_close(profile_data: dict[str, Any], write_yaml: Writer, t
 
 
 def test_joining_late_shortens_the_plan_with_a_warning(
-    profile_data: dict[str, Any], write_yaml: Writer
+    profile_data: dict[str, Any], write_yaml: Writer, cli: Cli
 ) -> None:
     profile_data["plan"]["weeks"] = 16
-    code, text = run(["compile", str(write_yaml(profile_data, "athlete.yaml"))], today="2027-01-10")
+    code, text = cli(["compile", str(write_yaml(profile_data, "athlete.yaml"))], today="2027-01-10")
     assert code == 0
     assert "Joined late: the plan is shortened from 16 to 14 weeks" in text
 
@@ -162,12 +156,12 @@ def test_every_problem_in_a_file_is_reported(
 
 
 def test_yaml_one_point_one_surprises_are_avoided(
-    profile_data: dict[str, Any], write_yaml: Writer, tmp_path: Path
+    profile_data: dict[str, Any], write_yaml: Writer, tmp_path: Path, cli: Cli
 ) -> None:
     path = write_yaml(profile_data, "athlete.yaml")
     # An unquoted pace is a string, not the sexagesimal number 290 of YAML 1.1.
     path.write_text(path.read_text().replace("time: '48:30'", "time: 48:30"), encoding="utf-8")
-    code, _ = run(["compile", str(path)])
+    code, _ = cli(["compile", str(path)])
     assert code == 0
 
 
@@ -180,8 +174,8 @@ def test_duplicate_keys_are_an_error(
     assert "units: duplicate key (first on line 4)" in text
 
 
-def test_missing_file(tmp_path: Path) -> None:
-    code, text = run(["compile", str(tmp_path / "nobody.yaml")])
+def test_missing_file(tmp_path: Path, cli: Cli) -> None:
+    code, text = cli(["compile", str(tmp_path / "nobody.yaml")])
     assert code == 2 and "no such file" in text
 
 

@@ -8,30 +8,24 @@ import sys
 from pathlib import Path
 
 import click
-from click.testing import CliRunner
 
 import plansync
 from plansync import __version__
 from plansync.cli import main
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, Cli
 
 
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), env={"PLANSYNC_TODAY": "2027-01-10"})
-    return result.exit_code, result.output
-
-
-def test_version() -> None:
-    code, out = invoke("--version")
+def test_version(cli: Cli) -> None:
+    code, out = cli(["--version"])
     assert code == 0 and __version__ in out
 
 
-def test_every_command_has_help() -> None:
+def test_every_command_has_help(cli: Cli) -> None:
     assert main.help
     for name, command in main.commands.items():
         assert command.help, f"{name} has no help text"
-        code, out = invoke(name, "--help")
+        code, out = cli([name, "--help"])
         assert code == 0 and "Usage:" in out
         for param in command.params:
             if isinstance(param, click.Option):
@@ -43,8 +37,8 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert proc.returncode == 0 and __version__ in proc.stdout
 
 
-def test_example_compiles_to_a_readable_table() -> None:
-    code, out = invoke("compile", "--example")
+def test_example_compiles_to_a_readable_table(cli: Cli) -> None:
+    code, out = cli(["compile", "--example"])
     assert code == 0
     assert "Jane Doe (jane-doe) · Half marathon · intermediate" in out
     assert "RACE 21.1 km" in out
@@ -54,9 +48,9 @@ def test_example_compiles_to_a_readable_table() -> None:
     assert weeks == [str(n) for n in range(1, 13)]
 
 
-def test_json_output_has_the_documented_fields(tmp_path: Path) -> None:
+def test_json_output_has_the_documented_fields(tmp_path: Path, cli: Cli) -> None:
     out = tmp_path / "plan.json"
-    code, _ = invoke("compile", str(EXAMPLE), "--format", "json", "-o", str(out))
+    code, _ = cli(["compile", str(EXAMPLE), "--format", "json", "-o", str(out)])
     assert code == 0
     data = json.loads(out.read_text())
     for key in (
@@ -107,31 +101,31 @@ def test_json_output_has_the_documented_fields(tmp_path: Path) -> None:
     assert {"rest", "long", "race", "foot_strength"} <= kinds
 
 
-def test_overrides_move_the_race_and_change_the_length() -> None:
-    code, out = invoke(
-        "compile", str(EXAMPLE), "--race-date", "2027-05-02", "--weeks", "14", "--format", "json"
+def test_overrides_move_the_race_and_change_the_length(cli: Cli) -> None:
+    code, out = cli(
+        ["compile", str(EXAMPLE), "--race-date", "2027-05-02", "--weeks", "14", "--format", "json"]
     )
     assert code == 0
     data = json.loads(out)
     assert (data["race_date"], data["weeks"], data["start_date"]) == ("2027-05-02", 14, "2027-01-25")
 
 
-def test_race_and_start_date_together_is_a_usage_error() -> None:
-    code, out = invoke("compile", str(EXAMPLE), "--race-date", "2027-05-02", "--start-date", "2027-02-01")
+def test_race_and_start_date_together_is_a_usage_error(cli: Cli) -> None:
+    code, out = cli(["compile", str(EXAMPLE), "--race-date", "2027-05-02", "--start-date", "2027-02-01"])
     assert code == 2 and "not both" in out
 
 
-def test_a_bad_date_option_is_a_usage_error() -> None:
-    code, out = invoke("compile", str(EXAMPLE), "--race-date", "18/04/2027")
+def test_a_bad_date_option_is_a_usage_error(cli: Cli) -> None:
+    code, out = cli(["compile", str(EXAMPLE), "--race-date", "18/04/2027"])
     assert code == 2 and "expected YYYY-MM-DD" in out
 
 
-def test_templates_folder_is_searched_first(tmp_path: Path) -> None:
+def test_templates_folder_is_searched_first(tmp_path: Path, cli: Cli) -> None:
     source = (Path(plansync.__file__).parent / "templates" / "half-marathon-intermediate.yaml").read_text()
     (tmp_path / "half-marathon-intermediate.yaml").write_text(
         source.replace("name: Half marathon · intermediate", "name: Club half plan"), encoding="utf-8"
     )
-    code, out = invoke("compile", str(EXAMPLE), "--templates", str(tmp_path))
+    code, out = cli(["compile", str(EXAMPLE), "--templates", str(tmp_path)])
     assert code == 0 and "Club half plan" in out
 
 

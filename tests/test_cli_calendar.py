@@ -3,83 +3,68 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import icalendar
-from click.testing import CliRunner
 
-from plansync.cli import main
-
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, Cli
 
 
-def run(*args: str, cwd: Path) -> tuple[int, str]:
-    """Run the command from ``cwd``, as a user in that folder would."""
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, list(args), env={"PLANSYNC_TODAY": "2027-01-10"})
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.output
-
-
-def test_export_ics_writes_once_and_then_leaves_the_file_alone(tmp_path: Path) -> None:
-    code, out = run("export", "ics", str(EXAMPLE), "-o", "jane.ics", cwd=tmp_path)
+def test_export_ics_writes_once_and_then_leaves_the_file_alone(tmp_path: Path, cli: Cli) -> None:
+    code, out = cli(["export", "ics", str(EXAMPLE), "-o", "jane.ics"], cwd=tmp_path)
     assert code == 0 and "wrote jane.ics" in out
     cal = icalendar.Calendar.from_ical((tmp_path / "jane.ics").read_bytes())
     assert len(cal.walk("VEVENT")) > 100
     assert (tmp_path / ".plansync" / "ledger.sqlite3").exists()
     before = (tmp_path / "jane.ics").stat().st_mtime_ns
-    code, out = run("export", "ics", str(EXAMPLE), "-o", "jane.ics", cwd=tmp_path)
+    code, out = cli(["export", "ics", str(EXAMPLE), "-o", "jane.ics"], cwd=tmp_path)
     assert code == 0 and "up to date" in out
     assert (tmp_path / "jane.ics").stat().st_mtime_ns == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_export_honours_the_state_option(tmp_path: Path) -> None:
-    code, _ = run("export", "ics", str(EXAMPLE), "-o", "jane.ics", "--state", "elsewhere", cwd=tmp_path)
+def test_export_honours_the_state_option(tmp_path: Path, cli: Cli) -> None:
+    code, _ = cli(["export", "ics", str(EXAMPLE), "-o", "jane.ics", "--state", "elsewhere"], cwd=tmp_path)
     assert code == 0
     assert (tmp_path / "elsewhere" / "ledger.sqlite3").exists() and not (tmp_path / ".plansync").exists()
 
 
-def test_compile_can_write_the_ics_beside_the_table(tmp_path: Path) -> None:
-    code, out = run("compile", "--example", "--ics", "plan.ics", cwd=tmp_path)
+def test_compile_can_write_the_ics_beside_the_table(tmp_path: Path, cli: Cli) -> None:
+    code, out = cli(["compile", "--example", "--ics", "plan.ics"], cwd=tmp_path)
     assert code == 0 and "wrote plan.ics" in out and "RACE 21.1 km" in out
     assert (tmp_path / "plan.ics").read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
 
 
-def test_feed_build_and_rotate(tmp_path: Path) -> None:
+def test_feed_build_and_rotate(tmp_path: Path, cli: Cli) -> None:
     athletes = tmp_path / "athletes"
     athletes.mkdir()
     shutil.copy(EXAMPLE, athletes / "jane-doe.yaml")
-    code, out = run(
-        "feed", "build", "athletes", "--out", "public", "--base-url", "https://feeds.test", cwd=tmp_path
+    code, out = cli(
+        ["feed", "build", "athletes", "--out", "public", "--base-url", "https://feeds.test"], cwd=tmp_path
     )
     assert code == 0 and "1 feeds written, 0 unchanged, 0 failed" in out
     index = json.loads((tmp_path / ".plansync" / "feeds-index.json").read_text())
     url = index["athletes"]["jane-doe"]["calendar"]["webcal"]
     assert url.startswith("webcal://feeds.test/")
-    code, out = run(
-        "feed", "build", "athletes", "--out", "public", "--base-url", "https://feeds.test", cwd=tmp_path
+    code, out = cli(
+        ["feed", "build", "athletes", "--out", "public", "--base-url", "https://feeds.test"], cwd=tmp_path
     )
     assert "0 feeds written, 1 unchanged" in out
-    code, out = run("feed", "rotate", "jane-doe", cwd=tmp_path)
+    code, out = cli(["feed", "rotate", "jane-doe"], cwd=tmp_path)
     assert code == 0
     rotated = json.loads((tmp_path / ".plansync" / "feeds-index.json").read_text())
     assert rotated["athletes"]["jane-doe"]["calendar"]["webcal"] != url
-    code, out = run("feed", "rotate", "nobody", cwd=tmp_path)
+    code, out = cli(["feed", "rotate", "nobody"], cwd=tmp_path)
     assert code == 2 and "no feed for athlete 'nobody'" in out
 
 
-def test_feed_build_carries_on_past_a_broken_profile(tmp_path: Path) -> None:
+def test_feed_build_carries_on_past_a_broken_profile(tmp_path: Path, cli: Cli) -> None:
     athletes = tmp_path / "athletes"
     athletes.mkdir()
     shutil.copy(EXAMPLE, athletes / "jane-doe.yaml")
     (athletes / "broken.yaml").write_text("id: [\n")
-    code, out = run("feed", "build", "athletes", "--out", "public", cwd=tmp_path)
+    code, out = cli(["feed", "build", "athletes", "--out", "public"], cwd=tmp_path)
     assert code == 1
     assert "broken.yaml" in out and "1 feeds written, 0 unchanged, 1 failed" in out
     assert len(list((tmp_path / "public").iterdir())) == 2

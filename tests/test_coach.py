@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import tomllib
@@ -14,12 +13,10 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from plansync.cli import main
 from plansync.inputs.loader import load_profile
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, Cli
 from .fakes.trainingpeaks import FakeTrainingPeaks
 from .tp_helpers import ATHLETE_ID, TODAY
 
@@ -53,30 +50,14 @@ JANE = [
 ]
 
 
-def run(
-    args: list[str],
-    cwd: Path,
-    today: str = "2027-01-10",
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, args, input=stdin, env={"PLANSYNC_TODAY": today, **(env or {})})
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.output
-
-
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    code, out = run(["init", "coach"], tmp_path)
+def ws(tmp_path: Path, cli: Cli) -> Path:
+    code, out = cli(["init", "coach"], tmp_path)
     assert code == 0, out
     return tmp_path / "coach"
 
 
-def test_init_makes_a_workspace(ws: Path) -> None:
+def test_init_makes_a_workspace(ws: Path, cli: Cli) -> None:
     config = tomllib.loads((ws / "plansync.toml").read_text())
     assert config["targets"] == ["trainingpeaks"] and config["publish"]["concurrency"] >= 1
     assert "client_id" in config["trainingpeaks"] and not any("secret" in k for k in config["trainingpeaks"])
@@ -89,33 +70,33 @@ def test_init_makes_a_workspace(ws: Path) -> None:
     ]
     assert (ws / "schemas" / "profile.schema.json").exists() and (ws / "README.md").exists()
     assert (ws / "athletes").is_dir()
-    code, out = run(["validate"], ws)
+    code, out = cli(["validate"], ws)
     assert code == 0 and "0 errors" in out
 
 
-def test_commands_find_the_workspace_from_a_subfolder(ws: Path) -> None:
-    code, _ = run(["athlete", "new", "--no-input", *JANE], ws / "athletes")
+def test_commands_find_the_workspace_from_a_subfolder(ws: Path, cli: Cli) -> None:
+    code, _ = cli(["athlete", "new", "--no-input", *JANE], ws / "athletes")
     assert code == 0
-    code, out = run(["status"], ws / "plan_templates")
+    code, out = cli(["status"], ws / "plan_templates")
     assert code == 0 and "jane-doe" in out
     elsewhere = ws.parent / "elsewhere"
     elsewhere.mkdir()
-    code, out = run(["status"], elsewhere)
+    code, out = cli(["status"], elsewhere)
     assert code == 2 and "not inside a plansync workspace" in out
-    code, out = run(["--workspace", str(ws), "status"], elsewhere)
+    code, out = cli(["--workspace", str(ws), "status"], elsewhere)
     assert code == 0 and "jane-doe" in out
 
 
-def test_secrets_in_plansync_toml_are_refused(ws: Path) -> None:
+def test_secrets_in_plansync_toml_are_refused(ws: Path, cli: Cli) -> None:
     config = ws / "plansync.toml"
     config.write_text(config.read_text().replace('client_id = ""', 'client_id = ""\nclient_secret = "oops"'))
-    code, out = run(["status"], ws)
+    code, out = cli(["status"], ws)
     assert code == 2 and "trainingpeaks.client_secret: secrets never go in plansync.toml" in out
     assert "oops" not in out
 
 
-def test_intake_by_options_writes_a_valid_profile_and_shows_the_plan(ws: Path) -> None:
-    code, out = run(["athlete", "new", "--no-input", *JANE], ws)
+def test_intake_by_options_writes_a_valid_profile_and_shows_the_plan(ws: Path, cli: Cli) -> None:
+    code, out = cli(["athlete", "new", "--no-input", *JANE], ws)
     assert code == 0, out
     path = ws / "athletes" / "jane-doe.yaml"
     profile = load_profile(path)
@@ -126,11 +107,11 @@ def test_intake_by_options_writes_a_valid_profile_and_shows_the_plan(ws: Path) -
         profile.platforms.trainingpeaks is not None and profile.platforms.trainingpeaks.athlete_id == "134129"
     )
     assert "RACE 21.1 km" in out and f"wrote {path}" in out
-    code, out = run(["athlete", "new", "--no-input", *JANE], ws)
+    code, out = cli(["athlete", "new", "--no-input", *JANE], ws)
     assert code == 2 and "exists already" in out
 
 
-def test_intake_asks_and_re_asks_until_each_answer_is_valid(ws: Path) -> None:
+def test_intake_asks_and_re_asks_until_each_answer_is_valid(ws: Path, cli: Cli) -> None:
     answers = (
         "\n".join(
             [
@@ -161,7 +142,7 @@ def test_intake_asks_and_re_asks_until_each_answer_is_valid(ws: Path) -> None:
         )
         + "\n"
     )
-    code, out = run(["athlete", "new"], ws, stdin=answers)
+    code, out = cli(["athlete", "new"], ws, stdin=answers)
     assert code == 0, out
     assert "expected an IANA time zone" in out and "expected a date as YYYY-MM-DD" in out
     assert "expected a number" in out
@@ -174,9 +155,9 @@ def test_intake_asks_and_re_asks_until_each_answer_is_valid(ws: Path) -> None:
     assert profile.surfaces == ["trail", "asphalt"]
 
 
-def test_intake_refuses_what_cannot_make_a_plan_and_writes_nothing(ws: Path) -> None:
+def test_intake_refuses_what_cannot_make_a_plan_and_writes_nothing(ws: Path, cli: Cli) -> None:
     args = [{"30": "15", "12": "6"}.get(a, a) for a in JANE]  # below the template's entry level
-    code, out = run(["athlete", "new", "--no-input", *args], ws)
+    code, out = cli(["athlete", "new", "--no-input", *args], ws)
     assert (
         code == 2
         and "fitness.weekly_distance: template half-marathon-intermediate starts from at least 20 km" in out
@@ -200,12 +181,12 @@ def write_profile(ws: Path, name: str, **changes: Any) -> Path:
     return path
 
 
-def test_status_states_and_order(ws: Path) -> None:
+def test_status_states_and_order(ws: Path, cli: Cli) -> None:
     write_profile(ws, "waiting", plan__requested_at="2027-01-10T09:00:00+00:00")
     write_profile(ws, "late", plan__requested_at="2027-01-08T09:00:00+00:00")
     write_profile(ws, "later", plan__requested_at="2027-01-09T08:00:00+00:00")
     write_profile(ws, "broken", availability={"days": ["mon"], "long_run_day": "mon"})
-    code, out = run(["status", "--format", "json"], ws)
+    code, out = cli(["status", "--format", "json"], ws)
     rows = json.loads(out)
     assert code == 1  # someone is overdue
     assert [(r["athlete"], r["state"]) for r in rows] == [
@@ -216,7 +197,7 @@ def test_status_states_and_order(ws: Path) -> None:
     ]
     assert rows[0]["due"] == "2027-01-09T09:00:00+00:00"
     assert "needs at least 4 training days" in rows[2]["message"]
-    code, out = run(["status"], ws)
+    code, out = cli(["status"], ws)
     assert out.splitlines()[0].split()[:3] == ["athlete", "template", "race"]
     assert out.rstrip().endswith("4 athletes: 2 overdue, 1 invalid, 1 draft")
 
@@ -238,38 +219,40 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTrainingPeaks]:
     server.stop()
 
 
-def test_publish_all_then_edit_then_changed_then_publish_again(ws: Path, fake: FakeTrainingPeaks) -> None:
+def test_publish_all_then_edit_then_changed_then_publish_again(
+    ws: Path, fake: FakeTrainingPeaks, cli: Cli
+) -> None:
     config = ws / "plansync.toml"
     config.write_text(config.read_text().replace("rate_limit = 20", "rate_limit = 500"))
     jane = write_profile(ws, "jane", plan__requested_at="2027-01-08T09:00:00+00:00")
     # Sam shares Jane's TrainingPeaks calendar (a household account): neither touches the other's workouts.
     write_profile(ws, "sam", plan__requested_at="2027-01-10T09:00:00+00:00")
-    code, out = run(["publish", "--all"], ws)
+    code, out = cli(["publish", "--all"], ws)
     assert code == 0, out
     lines = out.splitlines()
     assert lines[0].startswith("jane: trainingpeaks: created") or lines[1].startswith("jane: trainingpeaks")
     assert "2 athletes published, 0 failed" in out
-    code, out = run(["status"], ws)
+    code, out = cli(["status"], ws)
     assert code == 0 and out.rstrip().endswith("2 athletes: 2 published")
     jane.write_text(jane.read_text().replace("weekly_distance: 30", "weekly_distance: 32"))
-    code, out = run(["status", "--format", "json"], ws)
+    code, out = cli(["status", "--format", "json"], ws)
     assert {r["athlete"]: r["state"] for r in json.loads(out)} == {"jane": "changed", "sam": "published"}
-    code, out = run(["publish", "--all"], ws)
+    code, out = cli(["publish", "--all"], ws)
     assert code == 0, out
     assert re.search(r"^jane +changed +\+\d+ ~\d+", out, re.M) and "\nsam " not in out
     assert "1 athlete published, 0 failed" in out
-    code, out = run(["status"], ws)
+    code, out = cli(["status"], ws)
     assert "2 published" in out
-    code, out = run(["publish", "--all"], ws)
+    code, out = cli(["publish", "--all"], ws)
     assert "nobody needs publishing" in out
 
 
-def test_publish_all_carries_on_past_a_failure(ws: Path, fake: FakeTrainingPeaks) -> None:
+def test_publish_all_carries_on_past_a_failure(ws: Path, fake: FakeTrainingPeaks, cli: Cli) -> None:
     config = ws / "plansync.toml"
     config.write_text(config.read_text().replace("rate_limit = 20", "rate_limit = 500"))
     write_profile(ws, "good")
     write_profile(ws, "nowhere", platforms={"trainingpeaks": {"athlete_id": "999"}})
-    code, out = run(["publish", "--all", "--format", "json"], ws)
+    code, out = cli(["publish", "--all", "--format", "json"], ws)
     results = {r["athlete"]: r for r in json.loads(out)}
     assert code == 1
     assert results["good"]["results"]["trainingpeaks"]["failed"] == 0
@@ -277,9 +260,9 @@ def test_publish_all_carries_on_past_a_failure(ws: Path, fake: FakeTrainingPeaks
     assert len(fake.planned(ATHLETE_ID)) == results["good"]["results"]["trainingpeaks"]["created"]
 
 
-def test_preview_writes_a_self_contained_page(ws: Path) -> None:
+def test_preview_writes_a_self_contained_page(ws: Path, cli: Cli) -> None:
     path = write_profile(ws, "jane")
-    code, out = run(["preview", str(path), "-o", "jane.html"], ws)
+    code, out = cli(["preview", str(path), "-o", "jane.html"], ws)
     assert code == 0 and "wrote jane.html" in out
     html = (ws / "jane.html").read_text()
     assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
@@ -288,12 +271,12 @@ def test_preview_writes_a_self_contained_page(ws: Path) -> None:
 
 
 def test_workspace_client_id_is_used_when_the_environment_has_none(
-    ws: Path, fake: FakeTrainingPeaks, monkeypatch: pytest.MonkeyPatch
+    ws: Path, fake: FakeTrainingPeaks, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.delenv("PLANSYNC_TP_CLIENT_ID")
     config = ws / "plansync.toml"
     config.write_text(config.read_text().replace('client_id = ""', f'client_id = "{fake.client_id}"'))
     path = write_profile(ws, "jane")
-    code, out = run(["publish", str(path), "--to", "trainingpeaks"], ws)
+    code, out = cli(["publish", str(path), "--to", "trainingpeaks"], ws)
     assert code == 0, out
     shutil.rmtree(ws / ".plansync")

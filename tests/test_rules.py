@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def check(plan: Plan) -> list[rules.Violation]:
     )
 
 
-def edit(plan: Plan, pick: Callable[[Workout], bool], **changes: object) -> Plan:
+def edit(plan: Plan, pick: Callable[[Workout], bool], **changes: Any) -> Plan:
     workouts = tuple(dataclasses.replace(w, **changes) if pick(w) else w for w in plan.workouts)
     return dataclasses.replace(plan, workouts=workouts)
 

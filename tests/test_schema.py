@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import jsonschema
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from plansync.cli import main
 from plansync.inputs.schemas import schema_json
 
-from .conftest import ROOT
+from .conftest import ROOT, Cli
 
 SCHEMAS = ROOT / "schemas"
 
 
 @pytest.mark.parametrize("kind", ["template", "profile"])
-def test_committed_schema_is_what_the_command_prints(kind: str) -> None:
-    result = CliRunner().invoke(main, ["schema", kind])
-    assert result.exit_code == 0
-    assert result.output == schema_json(kind)
-    assert (SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8") == result.output, (
+def test_committed_schema_is_what_the_command_prints(kind: str, cli: Cli) -> None:
+    code, output = cli(["schema", kind])
+    assert code == 0
+    assert output == schema_json(kind)
+    assert (SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8") == output, (
         "regenerate with: plansync schema " + kind + " > schemas/" + kind + ".schema.json"
     )
 
@@ -42,7 +41,7 @@ def test_shipped_files_pass_the_schema_and_point_at_it(kind: str, folder: str) -
 
 def test_the_schema_catches_a_misspelt_key() -> None:
     schema = json.loads((SCHEMAS / "profile.schema.json").read_text(encoding="utf-8"))
-    data = _typed(yaml.load((ROOT / "examples" / "jane-doe.yaml").read_text(), Loader=yaml.BaseLoader))
+    data: Any = _typed(yaml.load((ROOT / "examples" / "jane-doe.yaml").read_text(), Loader=yaml.BaseLoader))
     data["availability"]["long_rn_day"] = data["availability"].pop("long_run_day")
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(data))
 

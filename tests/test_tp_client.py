@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -27,7 +28,7 @@ API, AUTH = "https://api.test", "https://oauth.test"
 SECRET, REFRESH, ACCESS = "s3cret-client", "rt-original", "at-first"
 
 
-def transport(tmp_path: Path, waits: list[float] | None = None, **kwargs: object) -> Transport:
+def transport(tmp_path: Path, waits: list[float] | None = None, **kwargs: Any) -> Transport:
     http = httpx.Client()
     store = TokenStore(tmp_path / "token.json")
     store.save({"refresh_token": REFRESH})
@@ -35,7 +36,7 @@ def transport(tmp_path: Path, waits: list[float] | None = None, **kwargs: object
     sleeps = waits if waits is not None else []
     return Transport(
         Hosts(API, AUTH), oauth, http, sleep=sleeps.append, clock=lambda: 1000.0, jitter=lambda: 0.5, **kwargs
-    )  # type: ignore[arg-type]
+    )
 
 
 def token_route(mock: respx.MockRouter, *tokens: str) -> respx.Route:

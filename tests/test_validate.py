@@ -7,12 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from plansync.cli import main
 from plansync.inputs.validate import validate
 
-from .conftest import ROOT
+from .conftest import ROOT, Cli
 
 BROKEN = sorted((Path(__file__).parent / "broken_templates").glob("*.yaml"))
 
@@ -68,31 +66,26 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:
     assert "did you mean 'threshold'" in messages and "less than or equal to 0.1" in messages
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), env=env or {})
-    return result.exit_code, result.output
-
-
-def test_exit_status_and_summary() -> None:
-    code, out = run("validate", str(ROOT / "plan_templates"))
+def test_exit_status_and_summary(cli: Cli) -> None:
+    code, out = cli(["validate", str(ROOT / "plan_templates")])
     assert code == 0
     assert re.search(r"^4 templates, [\d,]+ plans compiled, 0 errors, \d+ warnings$", out, re.M)
-    code, _ = run("validate", str(ROOT / "plan_templates"), "--strict")
+    code, _ = cli(["validate", str(ROOT / "plan_templates"), "--strict"])
     assert code == 1  # the shipped templates warn when a low-volume athlete cannot reach their peak
-    code, out = run("validate", str(BROKEN[0]))
+    code, out = cli(["validate", str(BROKEN[0])])
     assert code == 1
-    code, out = run("validate", "no/such/folder")
+    code, out = cli(["validate", "no/such/folder"])
     assert code == 2
 
 
-def test_text_output_has_no_colour_off_a_terminal() -> None:
-    _, out = run("validate", *map(str, BROKEN[:3]))
+def test_text_output_has_no_colour_off_a_terminal(cli: Cli) -> None:
+    _, out = cli(["validate", *map(str, BROKEN[:3])])
     assert "\x1b[" not in out
     assert out.splitlines()[0] == str(BROKEN[0])
 
 
-def test_json_output_is_a_stable_list_of_findings() -> None:
-    code, out = run("validate", *map(str, BROKEN), "--format", "json")
+def test_json_output_is_a_stable_list_of_findings(cli: Cli) -> None:
+    code, out = cli(["validate", *map(str, BROKEN), "--format", "json"])
     data = json.loads(out)
     assert code == 1 and data["errors"] >= len(BROKEN)
     keys = {
@@ -111,10 +104,10 @@ def test_json_output_is_a_stable_list_of_findings() -> None:
     assert all(set(f) == keys for f in data["findings"])
 
 
-def test_github_annotations_are_chosen_on_github_actions() -> None:
+def test_github_annotations_are_chosen_on_github_actions(cli: Cli) -> None:
     path = next(p for p in BROKEN if p.stem == "unknown-session")
     line, _ = expectation(path)
-    code, out = run("validate", str(path), env={"GITHUB_ACTIONS": "true"})
+    code, out = cli(["validate", str(path)], env={"GITHUB_ACTIONS": "true"})
     assert code == 1
     first = out.splitlines()[0]
     assert first.startswith(f"::error file={path},line={line},col=")

@@ -1,17 +1,29 @@
 """Every error plansync raises on purpose.
 
-The tree::
+The whole tree (the base classes live here; each subclass beside the code that
+raises it, named on the right)::
 
-    PlansyncError                 base; the CLI prints str(error), exits 2
+    PlansyncError                 base; the CLI prints str(error) and exits with exit_code (2)
     ├── InputError                a file the user wrote is wrong (path, line, column, key)
     │   ├── TemplateError         ...in a plan template
-    │   └── ProfileError          ...in an athlete profile
+    │   ├── ProfileError          ...in an athlete profile
+    │   └── WorkspaceError        ...in plansync.toml               inputs.workspace
     ├── TemplateNotFound          no template with that id in the search path
-    └── PlanError                 inputs are well-formed but no plan can be made
-                                  (too few weeks before the race, no training days, ...)
+    ├── PlanError                 inputs are well-formed but no plan can be made
+    │                             (too few weeks before the race, no training days, ...)
+    ├── IntakeError               an athlete new answer cannot be used   inputs.intake
+    ├── SettingsError             a flag or environment variable is unusable  service.settings
+    ├── FeedError                 no such feed, no base URL known    calendars.feeds
+    ├── SafetyStop                a publish would delete too much   publishing.engine
+    ├── RemoteRejected            the target refused one item for good (status)  adapters.base
+    ├── OutcomeUnknown            a create's answer was lost; the engine adopts  adapters.base
+    └── AdapterError              an adapter cannot work at all      adapters.base
+        ├── AuthError             sign-in refused or expired         adapters.trainingpeaks.client
+        └── Unavailable           the platform is down or answered nonsense  ...trainingpeaks.client
 
-The CLI turns these into messages in exactly one place (``plansync.cli``); any
-other exception is a bug and keeps its traceback.
+The CLI turns these into messages in exactly one place
+(:class:`plansync.cli.base.Group`); any other exception is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ COUNTED = {
     "skipped": "skipped",
 }
 CANNOT_DELETE = "the target cannot delete: remove it by hand"
-CANNOT_UPDATE = "the target can neither update nor delete: change it by hand"
+CANNOT_UPDATE = "the target cannot update or delete: change it by hand"
 RECONCILE_ATTEMPTS = 3
 LISTING_MARGIN = dt.timedelta(days=365)
 

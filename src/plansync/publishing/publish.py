@@ -9,11 +9,8 @@ from zoneinfo import ZoneInfo
 
 from plansync import adapters
 from plansync.adapters.base import Adapter, AdapterContext, Athlete
-from plansync.core.compiler import Options
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.inputs.compiling import compile_profile
-from plansync.inputs.loader import read_profile
 from plansync.publishing.engine import Action, Summary, publish
 from plansync.state.ledger import Ledger
 
@@ -58,21 +55,6 @@ def publish_plan(
             adapter.close()
         if own_ledger:
             ledger.close()
-
-
-def publish_profile(
-    profile_path: Path,
-    target: str,
-    *,
-    state: Path,
-    now: dt.datetime,
-    templates: Path | None = None,
-    **kwargs: object,
-) -> tuple[Summary, list[Action]]:
-    """Read and compile a profile, then publish it (see :func:`publish_plan`)."""
-    profile, doc = read_profile(profile_path)
-    plan = compile_profile(profile, doc, templates, Options(), now=now)
-    return publish_plan(profile, plan, target, state=state, now=now, **kwargs)  # type: ignore[arg-type]
 
 
 def _sleep(seconds: float) -> None:
