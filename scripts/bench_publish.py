@@ -66,11 +66,14 @@ def main() -> None:
             adapter.close()
             log = fake.log[log_before:]
             writes = sum(1 for m, p, _ in log if m in ("POST", "PUT", "DELETE") and p.startswith("/v2/"))
-            lists = sum(1 for m, p, _ in log if m == "GET" and p.startswith("/v2/"))
+            ranges = [p.split("/")[4:6] for m, p, _ in log if m == "GET" and p.startswith("/v2/workouts/")]
+            days = sum((dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days + 1 for a, b in ranges)
             tokens = sum(1 for m, p, _ in log if p == "/oauth/token")
+            entries = sum(1 for w in athlete.plan.workouts if adapter.wants(w))
             print(
-                f"{label:<28} {len(athlete.plan.workouts):>4} entries: {writes:>4} writes, {lists} listing, "
-                f"{tokens} token calls; {summary.line()}; {wall:.1f} s"
+                f"{label:<24} {entries:>3} entries (rest days stay off): {writes:>3} writes, "
+                f"{len(ranges)} listings covering {days} days (at most 90 each), {tokens} token calls; "
+                f"{summary.line()}; {wall:.1f} s"
             )
 
         plan = compile_file(profile_path)

@@ -96,7 +96,8 @@ class AdapterContract:
         in_window = [
             w
             for w in athlete.plan.workouts
-            if adapter.future_days is None or w.date <= TODAY + dt.timedelta(days=adapter.future_days)
+            if adapter.wants(w)
+            and (adapter.future_days is None or w.date <= TODAY + dt.timedelta(days=adapter.future_days))
         ]
         assert first.created == len(in_window) and first.failed == 0
         assert (again.created, again.updated, again.deleted, again.unchanged) == (0, 0, 0, len(in_window))

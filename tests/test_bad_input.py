@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Cli, run_cli
+from .conftest import EXAMPLE, Cli, run_cli
 
 Writer = Callable[[dict[str, Any], str], Path]
 
@@ -188,3 +188,15 @@ def test_the_real_command_exits_2_without_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr and str(bad) in proc.stderr
+
+
+def test_a_template_with_a_repeat_inside_a_repeat_is_refused_at_its_line(tmp_path: Path, cli: Cli) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    broken = Path(__file__).parent / "broken_templates" / "nested-repeat.yaml"
+    (folder / "nested-repeat.yaml").write_bytes(broken.read_bytes())
+    profile = tmp_path / "athlete.yaml"
+    profile.write_text(EXAMPLE.read_text().replace("half-marathon-intermediate", "nested-repeat"))
+    code, out = cli(["compile", str(profile), "--templates", str(folder)], tmp_path)
+    assert code == 2 and "Traceback" not in out
+    assert f"{folder / 'nested-repeat.yaml'}:73:9:" in out and "one level of repetition" in out

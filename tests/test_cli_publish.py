@@ -90,14 +90,16 @@ def test_auth_publish_edit_dry_run_publish_lose_ledger_publish(
     first = plansync(["publish", str(profile), "--to", "trainingpeaks"], env, tmp_path)
     assert first.returncode == 0, first.stderr
     n = len(fake.planned(ATHLETE_ID))
-    assert (
-        first.stdout.strip() == f"created {n}, updated 0, deleted 0, unchanged 0, requests {n + 1}, retries 0"
+    listings = 5  # 7 days back to a year ahead, in ranges of at most 90 days
+    assert first.stdout.strip() == (
+        f"created {n}, updated 0, deleted 0, unchanged 0, requests {n + listings}, retries 0"
     )
 
     profile.write_text(profile.read_text().replace("race_date: 2027-04-18", "race_date: 2027-04-25"))
     dry = plansync(["publish", str(profile), "--to", "trainingpeaks", "--dry-run"], env, tmp_path)
     assert dry.returncode == 0
     assert dry.stdout.count("update ") == n and f"dry run: would have created 0, updated {n}" in dry.stdout
+    assert "note: jane-doe: targets are percentages of threshold pace 4:50/km" in dry.stdout
     assert fake.writes() == n
 
     second = plansync(["publish", str(profile), "--to", "trainingpeaks", "--format", "json"], env, tmp_path)

@@ -17,9 +17,9 @@ from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import load_profile
 
 from .fakes.trainingpeaks import FakeTrainingPeaks
-from .tp_helpers import TODAY, remote_matches_plan, running_fake, tp_profile
+from .tp_helpers import ATHLETE_ID, TODAY, remote_matches_plan, running_fake, tp_profile
 
-POINTS = sorted(random.Random(20270110).sample(range(2, 120), 4))
+POINTS = sorted(random.Random(20270110).sample(range(2, 90), 4))  # the plan has 93 non-rest entries
 
 
 @pytest.fixture
@@ -59,17 +59,10 @@ def publish_process(
     )
 
 
-@pytest.mark.parametrize("point", POINTS)
-@pytest.mark.parametrize("moment", ["before the write", "after the write"])
-def test_killed_publish_converges_when_run_again(
-    fake: FakeTrainingPeaks, tmp_path: Path, point: int, moment: str
-) -> None:
-    profile = tp_profile(tmp_path)
-    state = tmp_path / "state"
-    refresh = fake.issue_refresh_token()
+def kill_at(fake: FakeTrainingPeaks, proc: subprocess.Popen[str], point: int, moment: str) -> None:
+    """SIGKILL the process at its ``point``-th create, before or after the server commits it."""
     writes = [0]
     killed = threading.Event()
-    proc = publish_process(fake, profile, state, refresh)
 
     def hook(method: str, path: str) -> None:
         if method == "POST" and path == "/v2/workouts/plan" and not killed.is_set():
@@ -82,9 +75,39 @@ def test_killed_publish_converges_when_run_again(
 
     fake.on_request = hook
     proc.communicate(timeout=120)
-    assert killed.is_set() and proc.returncode == -signal.SIGKILL
     fake.on_request = None
+    assert killed.is_set() and proc.returncode == -signal.SIGKILL
 
+
+@pytest.mark.parametrize(
+    ("system", "premium"),
+    [("rpe", True), ("pace", False), ("heart_rate", False)],
+    ids=["rpe", "basic-pace", "basic-hr"],
+)
+def test_two_kills_then_a_run_leave_exactly_the_plan(
+    fake: FakeTrainingPeaks, tmp_path: Path, system: str, premium: bool
+) -> None:
+    fake.athletes[ATHLETE_ID].premium = premium
+    profile = tp_profile(tmp_path, system)
+    state = tmp_path / "state"
+    refresh = fake.issue_refresh_token()
+    kill_at(fake, publish_process(fake, profile, state, refresh), 17, "after the write")
+    kill_at(fake, publish_process(fake, profile, state, refresh), 23, "before the write")
+    last = publish_process(fake, profile, state, refresh)
+    _, err = last.communicate(timeout=120)
+    assert last.returncode == 0, err
+    remote_matches_plan(fake, compile_file(profile), load_profile(profile))
+
+
+@pytest.mark.parametrize("point", POINTS)
+@pytest.mark.parametrize("moment", ["before the write", "after the write"])
+def test_killed_publish_converges_when_run_again(
+    fake: FakeTrainingPeaks, tmp_path: Path, point: int, moment: str
+) -> None:
+    profile = tp_profile(tmp_path)
+    state = tmp_path / "state"
+    refresh = fake.issue_refresh_token()
+    kill_at(fake, publish_process(fake, profile, state, refresh), point, moment)
     again = publish_process(fake, profile, state, refresh)
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err

@@ -11,6 +11,7 @@ import pytest
 
 from plansync.adapters.trainingpeaks.payload import payload
 from plansync.core.plan import Plan, Step
+from plansync.core.zones import RPE
 from plansync.inputs.compiling import compile_file
 
 Writer = Callable[[dict[str, Any], str], Path]
@@ -35,8 +36,7 @@ def _steps(steps: tuple[Step, ...], sent: list[dict[str, Any]]) -> Iterator[tupl
 
 def _plan(kind: str, profile_data: dict[str, Any], write_yaml: Writer) -> Plan:
     profile_data["intensity"] = SYSTEMS[kind]
-    if kind != "pace":
-        profile_data["fitness"].pop("recent_race")
+    profile_data["fitness"].pop("recent_race", None)
     return compile_file(write_yaml(profile_data, "athlete.yaml"))
 
 
@@ -53,10 +53,19 @@ def test_every_step_carries_its_own_target_against_the_athletes_reference(
         for step, item in _steps(workout.steps, json.loads(body["Structure"])):
             target, sent = step.target, item["IntensityTarget"]
             assert target is not None
-            assert sent["Value"] == round((sent["MinValue"] + sent["MaxValue"]) / 2, 2)
-            if kind == "rpe":
+            if kind == "rpe" or (kind == "pace" and workout.kind == "cross"):
+                # Effort in whole numbers; a pace athlete's cross-training goes by effort too.
                 assert sent["Unit"] == "Rpe"
-                assert (sent["MinValue"], sent["MaxValue"]) == (target.low, target.high)
+                assert all(isinstance(sent[k], int) for k in ("Value", "MinValue", "MaxValue") if k in sent)
+                low, high = (target.low, target.high) if kind == "rpe" else RPE[target.zone]
+                if (high - low) % 2 == 0:
+                    assert (sent["MinValue"], sent["Value"], sent["MaxValue"]) == (
+                        low,
+                        (low + high) // 2,
+                        high,
+                    )
+                else:  # no whole midpoint: the midpoint rounded up, alone
+                    assert "MinValue" not in sent and sent["Value"] == (low + high + 1) // 2
             elif kind == "friel":
                 assert sent["Unit"] == "PercentOfThresholdHr"
                 assert sent["MinValue"] == round(target.low / 170 * 100, 1)
@@ -68,6 +77,8 @@ def test_every_step_carries_its_own_target_against_the_athletes_reference(
             else:
                 assert sent["Unit"] == "PercentOfThresholdSpeed"
                 assert sent["MinValue"] < sent["MaxValue"]  # faster is a higher percentage
+            if "MinValue" in sent:
+                assert sent["Value"] == round((sent["MinValue"] + sent["MaxValue"]) / 2, 2)
             checked += 1
     assert checked > 50
 
@@ -85,3 +96,22 @@ def test_threshold_steps_sit_at_one_hundred_percent(profile_data: dict[str, Any]
                     assert item["IntensityTarget"]["Unit"] == unit
                     seen.append(item["IntensityTarget"]["Value"])
         assert seen and all(99 <= v <= 102 for v in seen), (kind, seen[:5])
+
+
+def test_the_athletes_own_threshold_pace_is_one_hundred_percent(
+    profile_data: dict[str, Any], write_yaml: Writer
+) -> None:
+    """A race and a threshold pace both given: the race sets the zones, the stated pace the 100 %."""
+    profile_data["intensity"] = {"system": "pace", "threshold_pace": "4:50"}
+    plan = compile_file(write_yaml(profile_data, "athlete.yaml"))
+    assert plan.references.threshold_pace_s == 290
+
+
+def test_rest_days_and_lengths(profile_data: dict[str, Any], write_yaml: Writer) -> None:
+    plan = _plan("pace", profile_data, write_yaml)
+    for workout in plan.workouts:
+        body = payload(workout, plan, "134129")
+        for item in json.loads(body["Structure"] or "[]"):
+            inner = item.get("Steps", [item])
+            assert all(i["Type"] == "Step" for i in inner)  # one level of repetition
+            assert all(isinstance(i["Length"]["Value"], int) and i["Length"]["Value"] > 0 for i in inner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from .tp_helpers import (
     TODAY,
     Waits,
     make_adapter,
+    published,
     remote_matches_plan,
     running_fake,
     tp_profile,
@@ -87,10 +89,11 @@ def test_first_publish_is_one_write_per_workout_plus_a_listing(
 ) -> None:
     athlete = pub.athlete()
     summary = pub.run(athlete)
-    n = len(athlete.plan.workouts)
+    n = len(published(athlete.plan))
     assert (summary.created, summary.updated, summary.deleted, summary.failed) == (n, 0, 0, 0)
-    assert fake.writes() == n and fake.count("GET") == 1 and fake.count("POST", "/oauth/token") == 1
-    assert summary.requests == n + 1
+    listings = fake.count("GET")
+    assert fake.writes() == n and fake.count("POST", "/oauth/token") == 1
+    assert listings == len(listing_ranges(fake)) and summary.requests == n + listings
     pub.check(athlete)
 
 
@@ -99,7 +102,7 @@ def test_unchanged_republish_writes_nothing(pub: Publisher, fake: FakeTrainingPe
     writes = fake.writes()
     summary = pub.run()
     assert summary.created == summary.updated == summary.deleted == 0
-    assert summary.unchanged == len(pub.athlete().plan.workouts)
+    assert summary.unchanged == len(published(pub.athlete().plan))
     assert fake.writes() == writes
     pub.check()
 
@@ -123,8 +126,8 @@ def test_moving_the_race_date_is_one_update_per_moved_entry(pub: Publisher, fake
     pub.run()
     moved = pub.athlete(race_date=dt.date(2027, 4, 25))
     summary = pub.run(moved)
-    assert (summary.updated, summary.created, summary.deleted) == (len(moved.plan.workouts), 0, 0)
-    assert fake.count("POST", "/v2/") == len(moved.plan.workouts)  # only the first publish created
+    assert (summary.updated, summary.created, summary.deleted) == (len(published(moved.plan)), 0, 0)
+    assert fake.count("POST", "/v2/") == len(published(moved.plan))  # only the first publish created
     pub.check(moved)
 
 
@@ -199,15 +202,18 @@ def test_html_and_malformed_error_bodies_become_clear_messages(
     assert summary.failed == 2
     assert "rejected (HTTP 400): Bad Request Day is locked" in summary.failures[0]
     assert "rejected (HTTP 409): {not json" in summary.failures[1]
-    assert summary.created == len(athlete.plan.workouts) - 2  # the rest of the plan still went out
+    assert summary.created == len(published(athlete.plan)) - 2  # the rest of the plan still went out
     pub.run(athlete)
     pub.check(athlete)
 
 
-def test_a_basic_athlete_gets_a_clear_403_per_workout(pub: Publisher, fake: FakeTrainingPeaks) -> None:
+def test_an_athlete_only_app_gets_a_clear_403_per_workout_of_a_basic_athlete(
+    pub: Publisher, fake: FakeTrainingPeaks
+) -> None:
     fake.athletes[ATHLETE_ID].premium = False
+    fake.coach_app = False
     summary = pub.run()
-    assert summary.created == 0 and summary.failed == len(pub.athlete().plan.workouts)
+    assert summary.created == 0 and summary.failed == len(published(pub.athlete().plan))
     assert "Basic athlete" in summary.failures[0]
 
 
@@ -216,7 +222,7 @@ def test_a_lost_ledger_is_rebuilt_by_adopting_without_writes(pub: Publisher, fak
     writes = fake.writes()
     (pub.state / "ledger.sqlite3").unlink()
     summary = pub.run()
-    assert summary.created == 0 and summary.unchanged == len(pub.athlete().plan.workouts)
+    assert summary.created == 0 and summary.unchanged == len(published(pub.athlete().plan))
     assert fake.writes() == writes
     pub.check()
 
@@ -246,7 +252,7 @@ def test_deleting_more_than_half_needs_force(pub: Publisher, fake: FakeTrainingP
     with pytest.raises(sync.SafetyStop, match="would delete"):
         pub.run(few)
     summary = pub.run(few, force=True)
-    assert summary.deleted == len(athlete.plan.workouts) - 20
+    assert summary.deleted == len(published(athlete.plan)) - len(published(few.plan))
     pub.check(few)
 
 
@@ -259,16 +265,16 @@ def test_the_date_window_leaves_the_past_alone_and_defers_the_far_future(
     far = pub.athlete()
     assert far.plan.end_date > TODAY + dt.timedelta(days=365)
     summary = pub.run(far)
-    assert summary.deferred > 0 and summary.created == len(far.plan.workouts) - summary.deferred
+    assert summary.deferred > 0 and summary.created == len(published(far.plan)) - summary.deferred
     pub.check(far)
     past = Athlete(far.profile, far.plan, far.plan.start_date + dt.timedelta(days=20))
     summary = pub.run(past)
-    assert summary.left == sum(1 for w in far.plan.workouts if w.date < past.today - dt.timedelta(days=7))
+    assert summary.left == sum(1 for w in published(far.plan) if w.date < past.today - dt.timedelta(days=7))
 
 
 def test_dry_run_changes_nothing(pub: Publisher, fake: FakeTrainingPeaks) -> None:
     summary = pub.run(dry_run=True)
-    assert summary.created == len(pub.athlete().plan.workouts)
+    assert summary.created == len(published(pub.athlete().plan))
     assert fake.writes() == 0
 
 
@@ -282,3 +288,101 @@ def test_a_lost_ledger_and_a_moved_race_still_duplicate_nothing(
         summary = pub.run(moved)
         assert summary.created == 0 and summary.failed == 0
         pub.check(moved)
+
+
+def listing_ranges(fake: FakeTrainingPeaks) -> list[tuple[dt.date, dt.date]]:
+    """The date ranges of every listing the fake answered."""
+    out = []
+    for method, path, _ in fake.log:
+        parts = path.split("/")
+        if method == "GET" and len(parts) == 6 and parts[2] == "workouts":
+            out.append((dt.date.fromisoformat(parts[4]), dt.date.fromisoformat(parts[5])))
+    return out
+
+
+def test_listings_cover_the_window_in_ranges_of_at_most_90_days(
+    pub: Publisher, fake: FakeTrainingPeaks
+) -> None:
+    pub.run()
+    ranges = listing_ranges(fake)
+    assert all((end - start).days < 90 for start, end in ranges)
+    assert all(b[0] == a[1] + dt.timedelta(days=1) for a, b in itertools.pairwise(ranges))
+    window = (ranges[-1][1] - ranges[0][0]).days + 1
+    assert len(ranges) == -(-window // 90)  # one listing per 90 days of window, no more
+
+
+def test_a_range_refused_as_too_long_is_halved(pub: Publisher, fake: FakeTrainingPeaks) -> None:
+    fake.fault("GET", r"/v2/workouts/\d+/.*", "status", status=400, body='{"Message": "Date range too long"}')
+    summary = pub.run()
+    assert summary.failed == 0
+    first, second = listing_ranges(fake)[:2]
+    assert (second[1] - second[0]).days + 1 == 45 and second[0] == first[0]
+
+
+def test_the_listing_asks_for_descriptions(pub: Publisher, fake: FakeTrainingPeaks) -> None:
+    seen: list[str] = []
+    pub.run()
+    (pub.state / "ledger.sqlite3").unlink()
+    for suffix in ("-wal", "-shm"):
+        (pub.state / f"ledger.sqlite3{suffix}").unlink(missing_ok=True)
+    fake.on_request = lambda method, path: seen.append(method)
+    summary = pub.run()
+    assert summary.created == 0 and "POST" not in seen  # found by the marker in each description
+
+
+def test_rest_days_are_not_published_unless_asked(
+    pub: Publisher, fake: FakeTrainingPeaks, tmp_path: Path
+) -> None:
+    athlete = pub.athlete()
+    pub.run(athlete)
+    assert not [w for w in fake.planned(ATHLETE_ID) if w["WorkoutType"] == "other"]
+    adapter = make_adapter(fake, pub.state, waits=pub.waits)
+    adapter.rest_days = "note"
+    with Ledger(pub.state) as ledger:
+        summary, _ = sync.publish(athlete, adapter, ledger, now=lambda: NOW, wait=pub.waits)
+    adapter.close()
+    rests = [
+        w for w in athlete.plan.workouts if w.kind == "rest" and w.date <= TODAY + dt.timedelta(days=365)
+    ]
+    assert summary.created == len(rests) > 0
+    # Going back to the default removes them again, and only them.
+    summary = pub.run(athlete)
+    assert summary.deleted == len(rests) and summary.created == 0
+    pub.check(athlete)
+
+
+@pytest.mark.parametrize("premium", [True, False], ids=["premium", "basic"])
+@pytest.mark.parametrize("system", ["pace", "heart_rate", "rpe"])
+def test_every_account_and_intensity_system_publishes_exactly_the_plan(
+    fake: FakeTrainingPeaks, tmp_path: Path, premium: bool, system: str
+) -> None:
+    fake.athletes[ATHLETE_ID].premium = premium
+    pub = Publisher(fake, tp_profile(tmp_path, system), tmp_path / "state")
+    athlete = pub.athlete()
+    n = len(published(athlete.plan))
+    fake.fault("GET", r"/v2/workouts/\d+/.*", "status", status=503)
+    fake.fault("POST", "/v2/workouts/plan", "status", status=429, headers={"Retry-After": "2"}, times=3)
+    fake.fault("POST", "/v2/workouts/plan", "reset_after")
+    fake.fault("POST", "/v2/workouts/plan", "status", status=502)
+    fake.fault("POST", "/v2/workouts/plan", "reset_before")
+    first = pub.run(athlete)
+    assert (first.created, first.failed) == (n, 0)
+    pub.check(athlete)
+    if not premium:
+        assert all(w["Tags"] is None for w in fake.planned(ATHLETE_ID))  # found by description alone
+
+    writes = fake.writes()
+    again = pub.run(athlete)
+    assert fake.writes() == writes and again.unchanged == n
+
+    assert athlete.plan.race_date is not None
+    moved = pub.athlete(race_date=athlete.plan.race_date + dt.timedelta(days=7))
+    summary = pub.run(moved)
+    assert (summary.updated, summary.created, summary.deleted) == (n, 0, 0)
+    assert fake.writes() == writes + n
+
+    for path in pub.state.glob("ledger.sqlite3*"):
+        path.unlink()
+    rebuilt = pub.run(moved)
+    assert (rebuilt.created, rebuilt.updated, rebuilt.deleted) == (0, 0, 0) and fake.writes() == writes + n
+    pub.check(moved)

@@ -17,7 +17,7 @@ from plansync.adapters import markers
 from plansync.adapters.trainingpeaks.adapter import TrainingPeaksAdapter
 from plansync.adapters.trainingpeaks.client import OAuth, TokenStore, Transport, hosts
 from plansync.adapters.trainingpeaks.payload import payload
-from plansync.core.plan import Plan
+from plansync.core.plan import Plan, Workout
 from plansync.core.profile import Profile
 
 from .conftest import EXAMPLE
@@ -28,10 +28,11 @@ TODAY = dt.date(2027, 1, 10)
 NOW = dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.UTC)
 
 
-def tp_profile(folder: Path) -> Path:
-    """The example athlete, linked to the fake server's athlete."""
+def tp_profile(folder: Path, system: str = "pace") -> Path:
+    """The example athlete, linked to the fake server's athlete, in an intensity system."""
     path = folder / "jane-doe.yaml"
     shutil.copy(EXAMPLE, path)
+    path.write_text(path.read_text().replace("  system: pace\n", f"  system: {system}\n"))
     with path.open("a") as fh:
         fh.write(f'platforms:\n  trainingpeaks: {{athlete_id: "{ATHLETE_ID}"}}\n')
     return path
@@ -77,12 +78,18 @@ def make_adapter(
     return TrainingPeaksAdapter(transport)
 
 
+def published(plan: Plan) -> list[Workout]:
+    """The entries TrainingPeaks holds for a plan: every one but the rest days."""
+    return [w for w in plan.workouts if w.kind != "rest"]
+
+
 def remote_matches_plan(
     fake: FakeTrainingPeaks, plan: Plan, profile: Profile, today: dt.date = TODAY
 ) -> None:
-    """The remote holds exactly the plan's workouts in the window, once each, with the right content."""
+    """The remote holds exactly the plan's workouts in the window, once each, with the right content
+    (rest days are not workouts on the platform)."""
     low, high = today - dt.timedelta(days=7), today + dt.timedelta(days=365)
-    wanted = {w.id: w for w in plan.workouts if low <= w.date <= high}
+    wanted = {w.id: w for w in published(plan) if low <= w.date <= high}
     ours: dict[str, list[dict[str, Any]]] = {}
     for item in fake.planned(ATHLETE_ID):
         found = markers.parse(item["Description"])

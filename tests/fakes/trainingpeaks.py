@@ -4,9 +4,17 @@ Used by the integration tests and the benchmarks. It enforces: form-encoded
 token requests with HTTP Basic client authentication, rotating refresh
 tokens (each refresh token works once), Bearer access tokens that expire,
 full-replace PUT (a missing field becomes null), the date window (7 days
-back, a year ahead), 403 for future workouts of a Basic athlete, and a
-Structure that is a JSON string whose steps carry an IntensityClass and a
-Value at the midpoint of MinValue and MaxValue. It lists without Structure.
+back, a year ahead), and a Structure that is a JSON string whose steps carry
+an IntensityClass and a Value at the midpoint of MinValue and MaxValue.
+
+And what the reference's "Listing, Basic athletes and structure limits"
+documents: listings never carry Structure, and carry Description only with
+``?includeDescription=true``; a listing longer than 90 days is refused (400);
+a Basic athlete's Tags are null on read and ignored on write; RPE values are
+integers; a Repetition holds Steps only (one level); every Length.Value is a
+positive integer; an x-train step never targets threshold speed. A coach app
+(the default, ``coach_app=True``) may plan future workouts for a Basic
+athlete; an athlete-only app gets 403 for them.
 
 Faults are queued with :meth:`FakeTrainingPeaks.fault` and hit the next
 matching request: a status with a JSON, HTML or malformed body, a reset
@@ -47,6 +55,7 @@ FIELDS = (
     "Structure",
     "StructureDisplayUnit",
 )
+MAX_LIST_DAYS = 90
 TYPES = {"swim", "bike", "run", "x-train", "mtb", "strength", "xc-ski", "rowing", "walk", "other"}
 
 
@@ -80,8 +89,10 @@ class FakeTrainingPeaks:
         latency: float = 0.0,
         rate_limit: float | None = None,
         slow_hold: float = 5.0,
+        coach_app: bool = True,
     ) -> None:
         self.today = today
+        self.coach_app = coach_app
         self.client_id, self.client_secret = client_id, client_secret
         self.access_ttl = access_ttl
         self.latency = latency
@@ -273,7 +284,9 @@ class FakeTrainingPeaks:
                 return self._delete(int(m.group(1)))
             m = re.fullmatch(r"/v2/workouts/(\d+)/(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})", path)
             if m and method == "GET":
-                return self._list(int(m.group(1)), m.group(2), m.group(3))
+                query = {k.lower(): v[0] for k, v in parse_qs(urlparse(h.path).query).items()}
+                with_description = query.get("includedescription", "").lower() == "true"
+                return self._list(int(m.group(1)), m.group(2), m.group(3), with_description)
             if path == "/v1/coach/athletes" and method == "GET":
                 return (
                     200,
@@ -362,24 +375,30 @@ class FakeTrainingPeaks:
             return 400, ["WorkoutDay is not a date."]
         if day < self.today - dt.timedelta(days=7) or day > self.today + dt.timedelta(days=365):
             return 400, {"Message": "WorkoutDay is outside the allowed range"}
-        if day > self.today and not athlete.premium:
+        if day > self.today and not athlete.premium and not self.coach_app:
             return 403, {"Message": "Basic athletes cannot have future workouts planned"}
         structure = body.get("Structure")
         if structure is not None:
             if not isinstance(structure, str):
                 return 400, {"Message": "Structure must be a string"}
-            problem = _structure_problem(json.loads(structure))
+            problem = _structure_problem(json.loads(structure), body["WorkoutType"])
             if problem:
                 return 400, {"Message": problem}
         return None
+
+    def _stored(self, body: dict[str, Any], ident: int) -> dict[str, Any]:
+        workout = {k: body.get(k) for k in FIELDS}  # full replace: what is missing becomes null
+        if not self.athletes[int(body["AthleteId"])].premium:
+            workout["Tags"] = None  # a Basic athlete's tags are ignored on write
+        workout["Id"] = ident
+        return workout
 
     def _create(self, raw: bytes) -> tuple[int, Any, dict[str, str]]:
         body = json.loads(raw or b"null")
         bad = self._check(body)
         if bad:
             return bad[0], bad[1], {}
-        workout = {k: body.get(k) for k in FIELDS}
-        workout["Id"] = next(self._ids)
+        workout = self._stored(body, next(self._ids))
         self.workouts[workout["Id"]] = workout
         return 200, workout, {}
 
@@ -390,8 +409,7 @@ class FakeTrainingPeaks:
         bad = self._check(body)
         if bad:
             return bad[0], bad[1], {}
-        workout = {k: body.get(k) for k in FIELDS}  # full replace: what is missing becomes null
-        workout["Id"] = ident
+        workout = self._stored(body, ident)
         self.workouts[ident] = workout
         return 200, workout, {}
 
@@ -400,23 +418,32 @@ class FakeTrainingPeaks:
             return 404, {"Message": "Workout not found"}, {}
         return 200, None, {}
 
-    def _list(self, athlete: int, start: str, end: str) -> tuple[int, Any, dict[str, str]]:
+    def _list(
+        self, athlete: int, start: str, end: str, with_description: bool
+    ) -> tuple[int, Any, dict[str, str]]:
+        span = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days
+        if span >= MAX_LIST_DAYS:
+            return 400, {"Message": f"The date range cannot be more than {MAX_LIST_DAYS} days"}, {}
+        hidden = {"Structure"} | (set() if with_description else {"Description"})
         found = [
-            {k: v for k, v in w.items() if k != "Structure"}  # listings never include Structure
+            {k: v for k, v in w.items() if k not in hidden}
             for w in self.workouts.values()
             if w["AthleteId"] == athlete and start <= str(w["WorkoutDay"])[:10] <= end
         ]
         return 200, sorted(found, key=lambda w: (w["WorkoutDay"], w["Id"])), {}
 
 
-def _structure_problem(steps: Any) -> str | None:
+def _structure_problem(steps: Any, workout_type: str, depth: int = 0) -> str | None:
     if not isinstance(steps, list) or not steps:
         return "Structure must be a non-empty list of steps"
     for step in steps:
         if step.get("Type") == "Repetition":
-            if step.get("Length", {}).get("Unit") != "Repetition":
-                return "a repetition needs a Repetition length"
-            inner = _structure_problem(step.get("Steps"))
+            if depth:
+                return "a Repetition may hold Steps only (one level of repetition)"
+            length = step.get("Length", {})
+            if length.get("Unit") != "Repetition" or not _positive_int(length.get("Value")):
+                return "a repetition needs a Repetition length of a positive whole number"
+            inner = _structure_problem(step.get("Steps"), workout_type, depth + 1)
             if inner:
                 return inner
             continue
@@ -428,10 +455,22 @@ def _structure_problem(steps: Any) -> str | None:
         ):
             return "every step needs Type Step and an IntensityClass"
         length = step.get("Length", {})
-        if length.get("Unit") not in ("Second", "Meter") or not isinstance(length.get("Value"), int):
-            return "a step length is a whole number of seconds or metres"
+        if length.get("Unit") not in ("Second", "Meter") or not _positive_int(length.get("Value")):
+            return "a step length is a positive whole number of seconds or metres"
         target = step.get("IntensityTarget", {})
+        if target.get("Unit") == "Rpe" and not all(
+            isinstance(target[k], int) and not isinstance(target[k], bool)
+            for k in ("Value", "MinValue", "MaxValue")
+            if k in target
+        ):
+            return "RPE values must be whole numbers"
+        if workout_type == "x-train" and target.get("Unit") == "PercentOfThresholdSpeed":
+            return "cross-training has no running threshold speed"
         both = "MinValue" in target and "MaxValue" in target
         if both and abs(target["Value"] - (target["MinValue"] + target["MaxValue"]) / 2) > 0.01:
             return "Value must be the midpoint of MinValue and MaxValue"
     return None
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0

@@ -30,6 +30,7 @@ It is made with :meth:`Adapter.from_config` and used by the sync engine
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -160,6 +161,15 @@ class Adapter(ABC):
     @abstractmethod
     def delete(self, athlete: Athlete, remote_id: str) -> None:
         """Remove an item plansync created."""
+
+    def wants(self, workout: Workout) -> bool:
+        """Whether the target takes this kind of entry at all (a platform may leave rest days out).
+        Entries it does not want are never created, and ones created before are removed."""
+        return True
+
+    def notes(self, athlete: Athlete) -> builtins.list[str]:
+        """What the coach should know about publishing this athlete here (shown with --dry-run)."""
+        return []
 
     @classmethod
     def batch(cls, context: AdapterContext) -> Batch:

@@ -133,6 +133,8 @@ def _publish_one(
             for a in actions:
                 if a.kind != "unchanged":
                     click.echo(a.line())
+            for note in summary.notes:
+                click.echo(f"note: {note}")
         for failure in summary.failures:
             click.echo(f"failed: {failure}", err=True)
         click.echo(("dry run: would have " if dry_run else "") + summary.line())

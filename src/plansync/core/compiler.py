@@ -280,11 +280,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         weeks_summary=tuple(summaries),
         workouts=tuple(workouts),
         zones=tuple(zones.target(z) for z in ZONES),
-        references=References(
-            zones.pace_s_per_km("threshold") * METRES_PER_UNIT[p.units] / 1000,
-            p.intensity.threshold_hr,
-            p.intensity.max_hr,
-        ),
+        references=_references(p, zones),
     )
 
 
@@ -351,3 +347,12 @@ def _set_timing(workouts: list[Workout], p: Profile) -> None:
             w.start_time = p.availability.time_on(WEEKDAYS[w.date.weekday()])
         if reminder is not None and w.kind != "rest":
             w.reminder_minutes = reminder
+
+
+def _references(p: Profile, zones: ZoneModel) -> References:
+    """The 100 % marks: the athlete's own threshold pace when the profile states one (so a
+    platform shows the paces the description shows), else the one derived from the race."""
+    pace = p.intensity.threshold_pace
+    if pace is None:
+        pace = zones.pace_s_per_km("threshold") * METRES_PER_UNIT[p.units] / 1000
+    return References(float(pace), p.intensity.threshold_hr, p.intensity.max_hr)

@@ -170,6 +170,10 @@ class StepSpec(_Strict):
                 raise ValueError("a repeat needs its steps")
             if self.zone is not None:
                 raise ValueError("a repeat has no zone of its own; give each inner step a zone")
+            if any(step.repeat is not None for step in self.steps):
+                raise ValueError(
+                    "a repeat holds plain steps only: training platforms allow one level of repetition"
+                )
         else:
             if self.steps is not None:
                 raise ValueError("only a repeat has inner steps")

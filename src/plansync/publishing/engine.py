@@ -82,6 +82,7 @@ class Summary:
     retries: int = 0
     failures: list[str] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # what the adapter wants the coach to know
 
     @property
     def failed(self) -> int:
@@ -120,6 +121,7 @@ class Summary:
             "retries": self.retries,
             "failed": self.failed,
             "failures": list(self.failures),
+            "notes": list(self.notes),
         }
 
 
@@ -146,7 +148,7 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
     target, who = adapter.name, athlete.profile.id
     low, high = _window(adapter, athlete.today)
     known = ledger.entries(target, who)
-    workouts = athlete.plan.workouts
+    workouts = [w for w in athlete.plan.workouts if adapter.wants(w)]
     # List wherever our items could be, not only where the plan is: a moved race with a lost
     # ledger leaves items at dates the new plan does not cover, and they must be found.
     dates = [w.date for w in workouts] + [e.date for e in known.values()]
@@ -241,7 +243,7 @@ def apply(
 ) -> Summary:
     """Carry out the actions, recording each in the ledger as soon as it succeeded."""
     target, who = adapter.name, athlete.profile.id
-    by_id = {w.id: w for w in athlete.plan.workouts}
+    by_id = {w.id: w for w in athlete.plan.workouts if adapter.wants(w)}
     summary = Summary(who, target)
     known = ledger.entries(target, who)
 
@@ -331,13 +333,14 @@ def publish(
     """Plan, then (unless a dry run) apply; mark the plan published when nothing failed."""
     actions = plan_actions(athlete, adapter, ledger, force=force)
     if dry_run:
-        summary = Summary(athlete.profile.id, adapter.name, dry_run=True)
+        summary = Summary(athlete.profile.id, adapter.name, dry_run=True, notes=adapter.notes(athlete))
         for a in actions:
             field_name = COUNTED[a.kind]
             setattr(summary, field_name, getattr(summary, field_name) + 1)
         summary.requests, summary.retries = adapter.counters.requests, adapter.counters.retries
         return summary, actions
     summary = apply(athlete, adapter, ledger, actions, now=now, wait=wait)
+    summary.notes = adapter.notes(athlete)
     if not summary.failures:
         ledger.mark_published(adapter.name, athlete.profile.id, plan_hash(athlete.plan.workouts), now())
     return summary, actions

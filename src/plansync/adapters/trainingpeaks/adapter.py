@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import logging
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,12 @@ from plansync.adapters.base import (
     Batch,
     OutcomeUnknown,
     RemoteItem,
+    RemoteRejected,
 )
 from plansync.adapters.trainingpeaks import payload as tp_payload
 from plansync.adapters.trainingpeaks.client import (
     CREATE_PATH,
+    LIST_DAYS,
     LIST_PATH,
     TOKEN_FILE,
     WORKOUT_PATH,
@@ -37,8 +41,11 @@ from plansync.adapters.trainingpeaks.client import (
     timeout_seconds,
 )
 from plansync.core.plan import Workout
+from plansync.core.quantities import fmt_clock
 
 log = logging.getLogger("plansync.trainingpeaks")
+_RANGE_REFUSED = re.compile(r"range|days", re.I)
+REST_DAYS = ("skip", "note")
 
 
 def credentials(client_id: str | None = None) -> tuple[str, str]:
@@ -74,6 +81,13 @@ def oauth_for(state_dir: Path, sandbox: bool, client_id: str | None = None) -> t
     return OAuth(client_id, secret, hosts(sandbox), _http(), store), store
 
 
+def _rest_days(context: AdapterContext) -> str:
+    value = context.options.get("rest_days", "skip")
+    if value not in REST_DAYS:
+        raise AdapterError(f"-O rest_days={value!r}: expected one of {', '.join(REST_DAYS)}")
+    return value
+
+
 def _sandbox(context: AdapterContext) -> bool:
     return context.sandbox or context.options.get("sandbox", "false").lower() in ("1", "true", "yes", "on")
 
@@ -97,14 +111,17 @@ class TrainingPeaksAdapter(Adapter):
     settings = (
         AdapterSetting("client_id", "", "PLANSYNC_TP_CLIENT_ID", "the partner app's client id"),
         AdapterSetting("sandbox", False, "PLANSYNC_TP_SANDBOX", "use the TrainingPeaks sandbox hosts"),
+        AdapterSetting("rest_days", "skip", None, "skip (rest days are not workouts), or note"),
     )
     auth_help = (
         "set PLANSYNC_TP_CLIENT_ID and PLANSYNC_TP_CLIENT_SECRET, then run `plansync auth trainingpeaks`"
     )
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, *, rest_days: str = "skip") -> None:
         self.transport = transport
         self.counters = transport.counters
+        self.rest_days = rest_days
+        self._list_days = LIST_DAYS
 
     @classmethod
     def authorize(cls, context: AdapterContext, show: Callable[[str], None], *, port: int = 0) -> Path:
@@ -120,7 +137,7 @@ class TrainingPeaksAdapter(Adapter):
     @classmethod
     def from_config(cls, context: AdapterContext) -> TrainingPeaksAdapter:
         rate = context.options.get("rate")
-        return cls(make_transport(context, rate=float(rate) if rate else None))
+        return cls(make_transport(context, rate=float(rate) if rate else None), rest_days=_rest_days(context))
 
     @classmethod
     def batch(cls, context: AdapterContext) -> Batch:
@@ -131,8 +148,10 @@ class TrainingPeaksAdapter(Adapter):
         oauth, _ = oauth_for(context.state_dir, sandbox, context.options.get("client_id") or None)
         limiter = RateLimiter(float(rate) if rate else None)
         endpoints = hosts(sandbox)
+        rest_days = _rest_days(context)
         return Batch(
-            lambda: cls(_SharedTransport(endpoints, oauth, oauth.http, limiter=limiter)), oauth.http.close
+            lambda: cls(_SharedTransport(endpoints, oauth, oauth.http, limiter=limiter), rest_days=rest_days),
+            oauth.http.close,
         )
 
     def close(self) -> None:
@@ -178,16 +197,61 @@ class TrainingPeaksAdapter(Adapter):
     # --- the interface -----------------------------------------------------------
 
     def list(self, athlete: Athlete, start: dt.date, end: dt.date) -> list[RemoteItem]:
+        """Every workout in the range, listed in ranges of at most ``LIST_DAYS`` days (a
+        refusal that says the range is too long halves the range and tries again)."""
+        items: builtins.list[RemoteItem] = []
+        days = self._list_days
+        day = start
+        while day <= end:
+            last = min(end, day + dt.timedelta(days=days - 1))
+            try:
+                data = self._list_range(athlete, day, last)
+            except RemoteRejected as exc:
+                if exc.status != 400 or days == 1 or not _RANGE_REFUSED.search(str(exc)):
+                    raise
+                days = self._list_days = max(1, days // 2)
+                continue
+            items.extend(self._item(d) for d in data)
+            day = last + dt.timedelta(days=1)
+        return items
+
+    def _list_range(self, athlete: Athlete, start: dt.date, end: dt.date) -> builtins.list[Any]:
         path = LIST_PATH.format(
             athlete=self.athlete_id(athlete), start=start.isoformat(), end=end.isoformat()
         )
         data = self.transport.json("GET", path, what=f"listing {start}..{end}")
         if not isinstance(data, list):
             raise Unavailable("TrainingPeaks listed workouts in an unexpected shape")
-        return [self._item(d) for d in data]
+        return data
 
     def fingerprint(self, athlete: Athlete, workout: Workout) -> str:
         return self._body(athlete, workout)[1]
+
+    def wants(self, workout: Workout) -> bool:
+        """Rest days are not workouts on the platform: each would count as a missed session in
+        the athlete's compliance views. ``-O rest_days=note`` sends them anyway; the Partner API
+        documents no day note, so they go as an ``other`` entry titled as the rest day."""
+        return workout.kind != "rest" or self.rest_days == "note"
+
+    def notes(self, athlete: Athlete) -> builtins.list[str]:
+        plan, refs = athlete.plan, athlete.plan.references
+        if plan.system == "pace" and refs.threshold_pace_s is not None:
+            pace = fmt_clock(round(refs.threshold_pace_s))
+            return [
+                f"{athlete.profile.id}: targets are percentages of threshold pace {pace}/{plan.units}; "
+                "set the same threshold pace in the athlete's TrainingPeaks settings"
+            ]
+        if plan.system == "heart_rate":
+            mark = (
+                f"threshold heart rate {refs.threshold_hr} bpm"
+                if refs.threshold_hr is not None
+                else f"maximum heart rate {refs.max_hr} bpm"
+            )
+            return [
+                f"{athlete.profile.id}: targets are percentages of {mark}; "
+                "set the same value in the athlete's TrainingPeaks settings"
+            ]
+        return []
 
     def create(self, athlete: Athlete, workout: Workout) -> RemoteItem:
         body, fp = self._body(athlete, workout)

@@ -37,7 +37,8 @@ AUTHORIZE_PATH = "/OAuth/Authorize"
 TOKEN_PATH = "/oauth/token"
 CREATE_PATH = "/v2/workouts/plan"
 WORKOUT_PATH = "/v2/workouts/plan/{id}"  # PUT (full replace) and DELETE
-LIST_PATH = "/v2/workouts/{athlete}/{start}/{end}"
+LIST_PATH = "/v2/workouts/{athlete}/{start}/{end}?includeDescription=true"  # the marker lives there
+LIST_DAYS = 90  # the API refuses longer listings: a window is listed in ranges of at most this many days
 ATHLETES_PATH = "/v1/coach/athletes"
 SCOPES = "workouts:plan workouts:read athlete:profile coach:athletes"
 USER_AGENT = f"plansync/{__version__}"

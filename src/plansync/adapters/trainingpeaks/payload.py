@@ -6,8 +6,10 @@ rest days ``other``. ``WorkoutDay`` is the athlete-local date,
 ``Structure`` a JSON *string* of steps, each with an ``IntensityClass`` and a
 target range in the athlete's system, derived from the step's own target in
 the plan against the plan's references (pace as a percentage of threshold
-speed, heart rate of threshold or maximum heart rate, RPE), ``Value`` at the
-midpoint of ``MinValue`` and ``MaxValue``.
+speed, heart rate of threshold or maximum heart rate, RPE in whole numbers),
+``Value`` at the midpoint of ``MinValue`` and ``MaxValue``. Cross-training
+steps go by heart rate or effort, never a running pace. Rest days are not
+workouts on the platform: the adapter leaves them out unless asked.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from plansync.adapters import markers
 from plansync.core.plan import Plan, References, Step, Workout
 from plansync.core.vocab import RUN_KINDS
+from plansync.core.zones import RPE
 
 TITLE_LIMIT = 500
 INTENSITY_CLASS = {
@@ -41,11 +44,24 @@ def _range(low: float, high: float) -> dict[str, float]:
     return {"MinValue": low, "MaxValue": high, "Value": round((low + high) / 2, 2)}
 
 
-def target(step: Step, references: References) -> dict[str, Any]:
-    """The step's own target (as the plan states it) as a percentage of the athlete's reference."""
+def _rpe(low: int, high: int) -> dict[str, Any]:
+    """RPE is whole numbers, and Value is the midpoint of MinValue and MaxValue: an even-width
+    range is sent whole; an odd-width one, which has no whole midpoint, as Value alone
+    (its midpoint rounded up: the harder end of the middle)."""
+    if (high - low) % 2 == 0:
+        return {"Unit": "Rpe", "MinValue": low, "MaxValue": high, "Value": (low + high) // 2}
+    return {"Unit": "Rpe", "Value": (low + high + 1) // 2}
+
+
+def target(step: Step, references: References, *, cross: bool = False) -> dict[str, Any]:
+    """The step's own target (as the plan states it) as a percentage of the athlete's reference.
+    Cross-training has no running threshold speed: a pace athlete's cross steps go by effort."""
     t = step.target
     if t is None:
         return {}
+    if t.system == "pace" and cross:
+        low, high = RPE[t.zone]
+        return _rpe(low, high)
     if t.system == "pace":
         threshold = references.threshold_pace_s
         assert threshold is not None
@@ -61,31 +77,36 @@ def target(step: Step, references: References) -> dict[str, Any]:
             assert references.max_hr is not None
             base, unit = references.max_hr, "PercentOfMaxHr"
         return {"Unit": unit, **_range(t.low / base * 100, t.high / base * 100)}
-    return {"Unit": "Rpe", **_range(t.low, t.high)}
+    return _rpe(t.low, t.high)
 
 
-def structure(steps: tuple[Step, ...], references: References) -> list[dict[str, Any]]:
+def structure(
+    steps: tuple[Step, ...], references: References, *, cross: bool = False
+) -> list[dict[str, Any]]:
+    """Steps and one level of repetition (the platform's limit; templates may not nest deeper),
+    every length a positive whole number."""
     out: list[dict[str, Any]] = []
     for step in steps:
         if step.type == "repeat":
+            assert not any(inner.type == "repeat" for inner in step.steps), "one level of repetition"
             out.append(
                 {
                     "Type": "Repetition",
-                    "Length": {"Unit": "Repetition", "Value": int(step.count or 1)},
-                    "Steps": structure(step.steps, references),
+                    "Length": {"Unit": "Repetition", "Value": max(1, int(step.count or 1))},
+                    "Steps": structure(step.steps, references, cross=cross),
                 }
             )
             continue
         length = (
-            {"Unit": "Meter", "Value": int(step.distance_m or 0)}
+            {"Unit": "Meter", "Value": max(1, round(step.distance_m or 0))}
             if step.by == "distance" and step.distance_m
-            else {"Unit": "Second", "Value": int(step.duration_s or 0)}
+            else {"Unit": "Second", "Value": max(1, round(step.duration_s or 0))}
         )
         item: dict[str, Any] = {
             "Type": "Step",
             "IntensityClass": INTENSITY_CLASS[step.type],
             "Length": length,
-            "IntensityTarget": target(step, references),
+            "IntensityTarget": target(step, references, cross=cross),
         }
         if step.label:
             item["Name"] = step.label
@@ -108,7 +129,8 @@ def payload(workout: Workout, plan: Plan, athlete_id: str) -> dict[str, Any]:
         "Tags": [markers.TAG],
     }
     if workout.steps and workout.kind != "foot_strength":
-        body["Structure"] = json.dumps(structure(workout.steps, plan.references), separators=(",", ":"))
+        steps = structure(workout.steps, plan.references, cross=workout.kind == "cross")
+        body["Structure"] = json.dumps(steps, separators=(",", ":"))
     return body
 
 
