@@ -15,6 +15,11 @@ raises it, named on the right)::
     ├── SettingsError             a flag or environment variable is unusable  service.settings
     ├── FeedError                 no such feed, no base URL known    calendars.feeds
     ├── SafetyStop                a publish would delete too much   publishing.engine
+    ├── RenameDetected            a profile's id changed since it was published  service.publishing
+    ├── Busy                      another plansync holds the write lock (exit 1)  state.lock
+    ├── StateNotWritable          the state directory is read-only or not a folder  state.lock
+    ├── LedgerError               the ledger cannot be used (read-only, full disk, newer)  state.ledger
+    │   └── LedgerCorrupt         the ledger is damaged: --repair moves it aside
     ├── RemoteRejected            the target refused one item for good (status)  adapters.base
     ├── OutcomeUnknown            a create's answer was lost; the engine adopts  adapters.base
     └── AdapterError              an adapter cannot work at all      adapters.base

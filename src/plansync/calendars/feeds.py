@@ -23,9 +23,10 @@ from plansync.core.compiler import Options
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_profile
 from plansync.inputs.loader import read_profile
+from plansync.inputs.roster import profile_files
+from plansync.state.ledger import FEED_INDEX_NAME as INDEX_NAME
 from plansync.state.ledger import Feed, Ledger
 
-INDEX_NAME = "feeds-index.json"
 TOKEN_BYTES = 24  # 192 bits
 
 
@@ -72,7 +73,7 @@ def build_feeds(
 ) -> FeedResult:
     result = FeedResult()
     out.mkdir(parents=True, exist_ok=True)
-    for profile_path in sorted(athletes.glob("*.yaml")):
+    for profile_path in profile_files(athletes):
         try:
             profile, doc = read_profile(profile_path)
             plan = compile_profile(profile, doc, templates, Options(), now=now)

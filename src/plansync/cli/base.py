@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from plansync.errors import PlansyncError
+        from plansync.redact import redact
 
         try:
             return super().invoke(ctx)
         except PlansyncError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {redact(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -66,13 +67,26 @@ def write(output: Path | None, text: str) -> None:
 @click.pass_context
 def main(ctx: click.Context, verbose: bool, workspace: Path | None) -> None:
     """Turn running-plan templates into athletes' calendars, and keep them right."""
-    ctx.obj = {"workspace": workspace, "verbose": verbose}
-    if verbose:
-        import logging
+    import logging
 
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        logging.getLogger("httpcore").setLevel(logging.WARNING)
+    ctx.obj = {"workspace": workspace, "verbose": verbose}
+    from plansync.redact import RedactingFilter, redact
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s" if verbose else "warning: %(message)s"))
+    handler.addFilter(RedactingFilter())
+
+    def excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        import traceback
+
+        sys.stderr.write(redact("".join(traceback.format_exception(kind, value, tb))))
+
+    sys.excepthook = excepthook  # a bug's traceback is kept, but never with a secret in it
+    root_logger = logging.getLogger()
+    root_logger.handlers[:] = [handler]
+    root_logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def settings(*, required: bool = False, **flags: Any) -> Settings:
@@ -98,6 +112,16 @@ state_option = click.option(
     "--state",
     type=click.Path(path_type=Path, file_okay=False),
     help="State directory holding the publication ledger [default: the workspace's .plansync/, or ./.plansync].",
+)
+wait_option = click.option(
+    "--wait",
+    type=click.FloatRange(0, 3600),
+    help="Seconds to wait for another plansync writing to the same state to finish [default: 5].",
+)
+repair_option = click.option(
+    "--repair",
+    is_flag=True,
+    help="Move a damaged ledger aside and rebuild it from what is published.",
 )
 templates_option = click.option(
     "--templates",

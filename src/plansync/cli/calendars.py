@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from plansync.cli.base import main, settings, state_option, templates_option
+from plansync.cli.base import main, settings, state_option, templates_option, wait_option
 
 
 def report_written(output: Path, written: bool) -> None:
@@ -31,11 +31,15 @@ def export_group() -> None:
 )
 @templates_option
 @state_option
-def export_ics_cmd(profile: Path, output: Path, templates: Path | None, state: Path | None) -> None:
+@wait_option
+def export_ics_cmd(
+    profile: Path, output: Path, templates: Path | None, state: Path | None, wait: float | None
+) -> None:
     """Write PROFILE's compiled plan as one iCalendar file."""
     from plansync.service.plans import export_calendar
 
-    report_written(output, export_calendar(settings(templates=templates, state=state), profile, output))
+    config = settings(templates=templates, state=state, wait=wait)
+    report_written(output, export_calendar(config, profile, output))
 
 
 @main.group("feed")
@@ -58,15 +62,21 @@ def feed_group() -> None:
 )
 @templates_option
 @state_option
+@wait_option
 def feed_build_cmd(
-    athletes: Path, out: Path, base_url: str | None, templates: Path | None, state: Path | None
+    athletes: Path,
+    out: Path,
+    base_url: str | None,
+    templates: Path | None,
+    state: Path | None,
+    wait: float | None,
 ) -> None:
     """Write a feed and a busy-only feed for every athlete profile in ATHLETES.
 
     The private index of subscription URLs is written to the state directory."""
     from plansync.service.calendars import build_feeds
 
-    config = settings(templates=templates, state=state, base_url=base_url)
+    config = settings(templates=templates, state=state, base_url=base_url, wait=wait)
     result, index = build_feeds(config, athletes, out)
     for _path, message in result.failed:
         click.echo(f"error: {message}", err=True)
@@ -81,11 +91,12 @@ def feed_build_cmd(
 @feed_group.command("rotate")
 @click.argument("athlete_id")
 @state_option
-def feed_rotate_cmd(athlete_id: str, state: Path | None) -> None:
+@wait_option
+def feed_rotate_cmd(athlete_id: str, state: Path | None, wait: float | None) -> None:
     """Give ATHLETE_ID's feeds new secret URLs; the old ones stop working."""
     from plansync.service.calendars import rotate_feed
 
-    index = rotate_feed(settings(state=state), athlete_id)
+    index = rotate_feed(settings(state=state, wait=wait), athlete_id)
     click.echo(f"new feed URLs for {athlete_id} are in {index}")
 
 

@@ -122,6 +122,26 @@ def athlete_new_cmd(**kw: Any) -> None:
     click.echo(to_table(plan), nl=False)
 
 
+@athlete_group.command("rename")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="State directory [default: the workspace's].",
+)
+def athlete_rename_cmd(old: str, new: str, state: Path | None) -> None:
+    """Give athlete OLD the id NEW everywhere plansync keeps it: ledger rows, feed links, and (at
+    the next publish) each platform workout's marker, updated in place, never created anew.
+    Change the id in the profile file too."""
+    from plansync.service.publishing import rename_athlete
+
+    moved = rename_athlete(settings(state=state), old, new)
+    click.echo(
+        f"{old} is now {new}: {moved} published workouts move with it; publish to update their markers"
+    )
+
+
 @main.command("status")
 @click.option(
     "--format",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from plansync.cli.base import main, settings, state_option, templates_option
+from plansync.cli.base import main, repair_option, settings, state_option, templates_option, wait_option
 
 if TYPE_CHECKING:
     from plansync.service import AthleteResult
@@ -71,6 +71,8 @@ def adapters_cmd() -> None:
 )
 @templates_option
 @state_option
+@wait_option
+@repair_option
 def publish_cmd(
     profile: Path | None,
     everyone: bool,
@@ -82,6 +84,8 @@ def publish_cmd(
     fmt: str,
     templates: Path | None,
     state: Path | None,
+    wait: float | None,
+    repair: bool,
 ) -> None:
     """Publish PROFILE's compiled plan (or --all athletes) to a target, changing only what differs."""
     flags = _option_pairs(options)
@@ -89,14 +93,16 @@ def publish_cmd(
         flags.setdefault("sandbox", "true")
     if everyone == (profile is not None):
         raise click.UsageError("give a PROFILE, or --all for every athlete who needs publishing")
-    config = settings(required=everyone, templates=templates, state=state, targets=list(targets) or None)
+    config = settings(
+        required=everyone, templates=templates, state=state, targets=list(targets) or None, wait=wait
+    )
     if everyone:
         _publish_all(config, config.targets, flags, dry_run, fmt)
         return
     if len(targets) != 1:
         raise click.UsageError("give one --to TARGET for a single athlete")
     assert profile is not None
-    _publish_one(config, profile, targets[0], flags, dry_run, force, fmt)
+    _publish_one(config, profile, targets[0], flags, dry_run, force, fmt, repair)
 
 
 def _publish_one(
@@ -107,12 +113,15 @@ def _publish_one(
     dry_run: bool,
     force: bool,
     fmt: str,
+    repair: bool,
 ) -> None:
     import json
 
     from plansync.service.publishing import publish_one
 
-    summary, actions = publish_one(config, profile, target, flags, dry_run=dry_run, force=force)
+    summary, actions = publish_one(
+        config, profile, target, flags, dry_run=dry_run, force=force, repair=repair
+    )
     if fmt == "json":
         data = summary.as_dict()
         if dry_run:
@@ -205,7 +214,8 @@ def auth_group() -> None:
 )
 @click.option("--no-browser", is_flag=True, help="Only print the authorization URL.")
 @state_option
-def auth_tp_cmd(sandbox: bool, port: int, no_browser: bool, state: Path | None) -> None:
+@wait_option
+def auth_tp_cmd(sandbox: bool, port: int, no_browser: bool, state: Path | None, wait: float | None) -> None:
     """Sign in to TrainingPeaks (authorization code with a loopback redirect) and keep the token."""
     import webbrowser
 
@@ -217,5 +227,5 @@ def auth_tp_cmd(sandbox: bool, port: int, no_browser: bool, state: Path | None) 
             webbrowser.open(url)
 
     flags = {"sandbox": "true"} if sandbox else {}
-    where = authorize(settings(state=state), "trainingpeaks", show, port=port, flags=flags)
+    where = authorize(settings(state=state, wait=wait), "trainingpeaks", show, port=port, flags=flags)
     click.echo(f"authorized; the token is kept in {where} (mode 0600)")

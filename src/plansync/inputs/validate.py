@@ -24,6 +24,7 @@ from plansync.errors import InputError, PlanError, Problem, TemplateError
 from plansync.inputs import yamlio
 from plansync.inputs.loader import problems_from, read_profile
 from plansync.inputs.matrix import matrix
+from plansync.inputs.roster import check_unique_ids, profile_files
 from plansync.inputs.template_checks import reference_problems, template_problems
 
 Severity = Literal["error", "warning"]
@@ -130,7 +131,12 @@ def _load(path: Path, report: Report) -> tuple[Template, yamlio.Document] | None
 
 def _coach_profiles(directory: Path, report: Report) -> list[tuple[str, Profile]]:
     out = []
-    for path in sorted(p for p in directory.glob("*.y*ml")):
+    paths = profile_files(directory)
+    try:
+        check_unique_ids(paths)
+    except InputError as exc:
+        report.findings.extend(_from_problem(p) for p in exc.problems)
+    for path in paths:
         try:
             profile, _ = read_profile(path)
         except InputError as exc:

@@ -116,7 +116,9 @@ class Workspace:
         return self.root / STATE_NAME
 
     def profiles(self) -> list[Path]:
-        return sorted(p for p in self.athletes.glob("*.yaml")) if self.athletes.is_dir() else []
+        from plansync.inputs.roster import profile_files
+
+        return profile_files(self.athletes)
 
 
 def _secret_keys(data: object, path: str = "") -> list[str]:

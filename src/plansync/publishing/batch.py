@@ -89,7 +89,7 @@ def _run(
     on_done: Callable[[AthleteResult], None],
 ) -> list[AthleteResult]:
     results: dict[str, AthleteResult] = {}
-    with Ledger(state) as ledger:
+    with Ledger(state, readonly=dry_run) as ledger:
 
         def one(status: AthleteStatus) -> AthleteResult:
             result = AthleteResult(status)

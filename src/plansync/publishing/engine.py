@@ -156,9 +156,10 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
     end = min(high, max(dates) + LISTING_MARGIN)
     remote = adapter.list(athlete, start, end) if start <= end else []
     ours: dict[str, list[RemoteItem]] = {}
+    names = {None, who, *ledger.aliases(who)}  # an athlete renamed keeps the items marked with the old id
     for item in remote:
         # Anything without our marker, or with another athlete's, is not ours: never touched.
-        if item.uid is not None and item.athlete in (None, who):
+        if item.uid is not None and item.athlete in names:
             ours.setdefault(item.uid, []).append(item)
 
     actions: list[Action] = []

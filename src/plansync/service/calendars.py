@@ -9,25 +9,31 @@ from plansync.calendars import feeds
 from plansync.calendars.feeds import FeedResult
 from plansync.calendars.server import make_server
 from plansync.errors import PlansyncError
+from plansync.inputs.roster import check_unique_ids, profile_files
 from plansync.service.settings import Settings
-from plansync.state.ledger import Ledger
+from plansync.state.ledger import FEED_INDEX_NAME, Ledger
+from plansync.state.lock import writer
 
 
 def build_feeds(settings: Settings, athletes: Path, out: Path) -> tuple[FeedResult, Path]:
     """Every athlete's feeds into ``out``, links on ``feeds.base_url``; returns the result
     and the private index's path."""
-    with Ledger(settings.state) as ledger:
+    check_unique_ids(profile_files(athletes))
+    with writer(settings.state, "building feeds", wait=settings.wait), Ledger(settings.state) as ledger:
         result = feeds.build_feeds(
             athletes, out, ledger, settings.now(), base_url=settings.base_url, templates=settings.templates
         )
-    return result, settings.state / feeds.INDEX_NAME
+    return result, settings.state / FEED_INDEX_NAME
 
 
 def rotate_feed(settings: Settings, athlete: str) -> Path:
     """New secret URLs for an athlete's feeds; returns the private index's path."""
-    with Ledger(settings.state) as ledger:
+    with (
+        writer(settings.state, f"rotating {athlete}'s feeds", wait=settings.wait),
+        Ledger(settings.state) as ledger,
+    ):
         feeds.rotate(athlete, ledger, settings.now())
-    return settings.state / feeds.INDEX_NAME
+    return settings.state / FEED_INDEX_NAME
 
 
 def server(directory: Path, host: str, port: int) -> Any:

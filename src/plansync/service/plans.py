@@ -15,6 +15,7 @@ from plansync.inputs.validate import Report
 from plansync.inputs.validate import validate as validate_paths
 from plansync.service.settings import Settings
 from plansync.state.ledger import Ledger
+from plansync.state.lock import writer
 
 EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
 
@@ -39,7 +40,10 @@ def schema(kind: str) -> str:
 
 def calendar(settings: Settings, plan: Plan) -> bytes:
     """The plan's calendar, its identity (SEQUENCE, LAST-MODIFIED) kept in the ledger."""
-    with Ledger(settings.state) as ledger:
+    with (
+        writer(settings.state, f"exporting {plan.athlete}'s calendar", wait=settings.wait),
+        Ledger(settings.state) as ledger,
+    ):
         return calendar_bytes(plan, ledger, settings.now())
 
 

@@ -1,15 +1,24 @@
-"""Workflows about publishing: one athlete, everyone who needs it, status, sign-in."""
+"""Workflows about publishing: one athlete, everyone who needs it, status, sign-in, renames.
+
+Writing runs hold the state directory's write lock (:mod:`plansync.state.lock`);
+``--dry-run`` and ``status`` read the ledger without it, read-only.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from plansync import adapters
 from plansync.adapters.base import AdapterContext
+from plansync.core.plan import Plan
+from plansync.core.profile import Profile
+from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import load_profile
+from plansync.inputs.roster import check_unique_ids
 from plansync.publishing import batch
 from plansync.publishing.batch import AthleteResult
 from plansync.publishing.engine import Action, Summary
@@ -17,6 +26,11 @@ from plansync.publishing.publish import publish_plan
 from plansync.publishing.status import AthleteStatus, workspace_status
 from plansync.service.settings import Settings
 from plansync.state.ledger import Ledger
+from plansync.state.lock import writer
+
+
+class RenameDetected(PlansyncError):
+    """A profile's id changed since it was published; publishing would double the calendar."""
 
 
 @dataclass(frozen=True)
@@ -43,26 +57,87 @@ def _context(settings: Settings, target: str, flags: Mapping[str, str]) -> Adapt
 
 def publish_one(
     settings: Settings,
-    profile: Path,
+    profile_path: Path,
     target: str,
     flags: Mapping[str, str],
     *,
     dry_run: bool = False,
     force: bool = False,
+    repair: bool = False,
 ) -> tuple[Summary, list[Action]]:
     """Compile one profile and make ``target`` equal its plan."""
-    plan = compile_file(profile, settings.templates, now=settings.now())
-    context = _context(settings, target, flags)
+    plan = compile_file(profile_path, settings.templates, now=settings.now())
+    profile = load_profile(profile_path)
+    options = _context(settings, target, flags).options
+    if dry_run:
+        with Ledger(settings.state, readonly=True) as ledger:
+            _check_identity(ledger, profile_path, profile, force=force)
+            return _publish(settings, profile, plan, target, options, ledger, dry_run=True, force=force)
+    with (
+        writer(settings.state, f"publishing {profile.id} to {target}", wait=settings.wait),
+        Ledger(settings.state, repair=repair) as ledger,
+    ):
+        old = _check_identity(ledger, profile_path, profile, force=force)
+        if old is not None:  # --force: a new athlete; the old id's workouts leave the target
+            gone = profile.model_copy(update={"id": old})
+            empty = dataclasses.replace(plan, athlete=old, workouts=())
+            _publish(settings, gone, empty, target, options, ledger, dry_run=False, force=True)
+        result = _publish(settings, profile, plan, target, options, ledger, dry_run=False, force=force)
+        if not result[0].failures:
+            ledger.remember_profile(profile_path, profile.id)
+        return result
+
+
+def _publish(
+    settings: Settings,
+    profile: Profile,
+    plan: Plan,
+    target: str,
+    options: Mapping[str, str],
+    ledger: Ledger,
+    *,
+    dry_run: bool,
+    force: bool,
+) -> tuple[Summary, list[Action]]:
     return publish_plan(
-        load_profile(profile),
+        profile,
         plan,
         target,
         state=settings.state,
         now=settings.now(),
-        options=context.options,
+        options=options,
+        ledger=ledger,
         dry_run=dry_run,
         force=force,
     )
+
+
+def _check_identity(ledger: Ledger, path: Path, profile: Profile, *, force: bool) -> str | None:
+    """Stop when the file was published under another id (a rename): publishing would put a
+    second copy of the plan on every target. With ``force``, return the old id to clear."""
+    old = ledger.profile_athlete(path)
+    if old is None or old == profile.id or not ledger.has_published(old):
+        return None
+    if force:
+        return old
+    raise RenameDetected(
+        f"{path}: this profile was published as {old!r} and now says id {profile.id!r}. "
+        f"To keep the athlete's calendar, run `plansync athlete rename {old} {profile.id}` "
+        f"(its workouts move to the new id, no new ones are made); to treat {profile.id!r} "
+        f"as a new athlete and remove {old!r}'s workouts, publish again with --force"
+    )
+
+
+def rename_athlete(settings: Settings, old: str, new: str) -> int:
+    """Move an athlete's ledger rows, feed token and remote markers from ``old`` to ``new``;
+    the next publish updates each remote workout's marker (no new creates)."""
+    if old == new:
+        raise PlansyncError("the old and the new id are the same")
+    with (
+        writer(settings.state, f"renaming {old} to {new}", wait=settings.wait),
+        Ledger(settings.state) as ledger,
+    ):
+        return ledger.rename(old, new)
 
 
 def status(
@@ -71,7 +146,8 @@ def status(
     """Every athlete of the workspace against the 24-hour promise, most urgent first."""
     found = settings.workspace
     profiles = found.profiles() if found is not None else []
-    with Ledger(settings.state) as ledger:
+    check_unique_ids(profiles)
+    with Ledger(settings.state, readonly=True) as ledger:
         return workspace_status(
             profiles,
             ledger,
@@ -92,6 +168,20 @@ def publish_everyone(
     on_done: Callable[[AthleteResult], None] = lambda r: None,
 ) -> list[AthleteResult]:
     """Status, then publish the athletes who need it (overdue first), compiling each once."""
+    if dry_run:
+        return _publish_everyone(settings, targets, flags, dry_run, on_start, on_done)
+    with writer(settings.state, "publishing every athlete who needs it", wait=settings.wait):
+        return _publish_everyone(settings, targets, flags, dry_run, on_start, on_done)
+
+
+def _publish_everyone(
+    settings: Settings,
+    targets: list[str],
+    flags: Mapping[str, str],
+    dry_run: bool,
+    on_start: Callable[[int], None],
+    on_done: Callable[[AthleteResult], None],
+) -> list[AthleteResult]:
     statuses = status(settings, targets, keep_plans=True)
     on_start(len(batch.to_publish(statuses)))
     makers = {t: adapters.load(t).batch(_batch_context(settings, t, flags)) for t in targets}
@@ -119,7 +209,8 @@ def authorize(
 ) -> Path:
     """Sign in to a platform; returns where the credentials are kept."""
     cls = adapters.load(target)
-    return cls.authorize(_context(settings, target, flags), show, port=port)
+    with writer(settings.state, f"signing in to {target}", wait=settings.wait):
+        return cls.authorize(_context(settings, target, flags), show, port=port)
 
 
 __all__ = ["Action", "AthleteResult", "AthleteStatus", "Summary"]

@@ -77,6 +77,7 @@ SPECS = (
     _Spec("publish.concurrency", "PLANSYNC_PUBLISH_CONCURRENCY", int, "athletes published at once"),
     _Spec("publish.rate_limit", "PLANSYNC_PUBLISH_RATE_LIMIT", float, "requests a second to a platform"),
     _Spec("today", "PLANSYNC_TODAY", _date, "today's date, pinned for reproducible runs"),
+    _Spec("wait", "PLANSYNC_WAIT", float, "seconds a writing command waits for another to finish"),
 )
 
 
@@ -121,6 +122,10 @@ class Settings:
     @property
     def rate_limit(self) -> float:
         return float(self.get("publish.rate_limit"))
+
+    @property
+    def wait(self) -> float:
+        return float(self.get("wait"))
 
     def now(self) -> dt.datetime:
         """The clock: noon UTC of PLANSYNC_TODAY when it is pinned, else the real time."""
@@ -219,6 +224,7 @@ DEFAULTS: dict[str, Any] = {
     "publish.concurrency": 4,
     "publish.rate_limit": 20.0,
     "today": None,
+    "wait": 5.0,
 }
 
 

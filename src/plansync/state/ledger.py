@@ -16,16 +16,26 @@ adopting their marked items, and calendars only need it for SEQUENCE.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from plansync._version import __version__
+from plansync.errors import PlansyncError
 
 DEFAULT_STATE_DIR = Path(".plansync")
 FILE_NAME = "ledger.sqlite3"
-SCHEMA_VERSION = 2
+FEED_INDEX_NAME = "feeds-index.json"  # the private map of feed links, beside the ledger
+SCHEMA_VERSION = 3
+log = logging.getLogger("plansync")
 # Ledger targets that belong to the calendars; adapters are refused these names.
 CALENDAR_TARGET = "calendar"
 CALENDAR_BUSY_TARGET = "calendar-busy"
@@ -39,6 +49,71 @@ UPDATE entries SET target = '{CALENDAR_TARGET}' WHERE target = 'ics' AND remote_
 UPDATE entries SET target = '{CALENDAR_BUSY_TARGET}' WHERE target = 'ics-busy';
 """,
 }
+REPAIR_HINT = "run the command again with --repair to move it aside and rebuild it from what is published"
+
+
+class LedgerError(PlansyncError):
+    """The ledger cannot be used; the message names the file and what to do."""
+
+
+class LedgerCorrupt(LedgerError):
+    """The ledger file is damaged; ``--repair`` moves it aside and rebuilds it."""
+
+
+def _error(path: Path, exc: sqlite3.Error) -> LedgerError:
+    text = str(exc)
+    lowered = text.lower()
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return LedgerCorrupt(f"{path}: the ledger is damaged ({text}); {REPAIR_HINT}")
+    if "readonly" in lowered or "read-only" in lowered:
+        return LedgerError(
+            f"{path} is read-only: this command writes the ledger; --dry-run and status work without writing"
+        )
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return LedgerError(f"{path}: the disk is full or failing ({text}); free space and run again")
+    if "unable to open" in lowered:
+        what = "it is a directory" if path.is_dir() else "permission denied or missing folder"
+        return LedgerError(f"{path} cannot be opened ({what}); move it away or fix its permissions")
+    if "locked" in lowered or "busy" in lowered:
+        return LedgerError(f"{path} stayed locked by another plansync for 30 s; run again when it is done")
+    return LedgerError(f"{path}: {text}")
+
+
+def _private(path: Path, mode: int, what: str) -> None:
+    """Tighten a file or folder others can read to ``mode``, and say so."""
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if current & 0o077:
+        try:
+            os.chmod(path, mode)
+        except OSError:
+            return
+        log.warning("%s was readable by others (mode %o); tightened to %o (%s)", path, current, mode, what)
+
+
+class _Guarded:
+    """A connection whose every sqlite failure becomes a :class:`LedgerError` naming the file."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db, self._path = db, path
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise _error(self._path, exc) from None
+
+    def executescript(self, sql: str) -> None:
+        try:
+            self._db.executescript(sql)
+        except sqlite3.Error as exc:
+            raise _error(self._path, exc) from None
+
+    def close(self) -> None:
+        self._db.close()
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -61,6 +136,14 @@ CREATE TABLE IF NOT EXISTS feeds (
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
     last_modified TEXT NOT NULL    -- never goes backwards (subscribers revalidate on it)
+);
+CREATE TABLE IF NOT EXISTS profile_files (
+    path TEXT PRIMARY KEY,         -- a profile file, resolved
+    athlete TEXT NOT NULL          -- the id it had when it was last published
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    old TEXT PRIMARY KEY,          -- an athlete id that was renamed
+    new TEXT NOT NULL              -- what it is now: items marked with the old id are the new one's
 );
 CREATE TABLE IF NOT EXISTS published (
     target TEXT NOT NULL,
@@ -99,23 +182,122 @@ def _parse_ts(text: str) -> dt.datetime:
 
 
 class Ledger:
-    """A connection to the ledger file; safe to share between threads."""
+    """A connection to the ledger file; safe to share between threads.
 
-    def __init__(self, state_dir: Path = DEFAULT_STATE_DIR) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True)
+    ``readonly`` opens it for reading only (``status``, ``--dry-run``): nothing is
+    created or changed, a missing ledger reads as empty, and a read-only state
+    directory is fine. ``repair`` moves a damaged ledger aside first (see :meth:`repair`).
+    """
+
+    def __init__(
+        self, state_dir: Path = DEFAULT_STATE_DIR, *, readonly: bool = False, repair: bool = False
+    ) -> None:
         self.path = state_dir / FILE_NAME
+        self.readonly = readonly
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"{self.path} was written by a newer plansync (schema {version})")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db = self._open_readonly() if readonly else self._open(state_dir)
+        except LedgerCorrupt:
+            if not repair or readonly:
+                raise
+            self.repair(self.path)
+            self._db = self._open(state_dir)
+            self.restore_feeds(state_dir / FEED_INDEX_NAME)
+
+    def _open(self, state_dir: Path) -> _Guarded:
+        from plansync.state.lock import state_dir as private_dir
+
+        private_dir(state_dir)
+        _private(state_dir, 0o700, "the state directory holds tokens and feed links")
+        if self.path.is_dir():
+            raise LedgerError(f"{self.path} is a directory, not a ledger; move it away and run again")
+        if not self.path.exists():
+            try:
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError as exc:
+                raise LedgerError(f"{self.path} cannot be created ({exc.strerror})") from None
+        _private(self.path, 0o600, "the ledger holds every athlete's feed token")
+        try:
+            raw = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
+        db = _Guarded(raw, self.path)
+        try:
+            self._prepare(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _prepare(self, db: _Guarded) -> None:
+        version = self._version(db)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_SCHEMA)
         for step in range(version + 1, SCHEMA_VERSION + 1):
             if version and step in _MIGRATIONS:
-                self._db.executescript(_MIGRATIONS[step])
-        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                db.executescript(_MIGRATIONS[step])
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _version(self, db: _Guarded) -> int:
+        row = db.execute("PRAGMA user_version").fetchone()
+        db.execute(
+            "SELECT count(*) FROM sqlite_master"
+        ).fetchone()  # reads the schema: a damaged file fails here
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"{self.path} was written by a newer plansync (ledger schema {version}; plansync "
+                f"{__version__} reads up to {SCHEMA_VERSION}): upgrade plansync; the file is left as it is"
+            )
+        return version
+
+    def _open_readonly(self) -> _Guarded:
+        if not self.path.exists():
+            raw = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            db = _Guarded(raw, self.path)
+            db.executescript(_SCHEMA)
+            return db
+        if self.path.is_dir():
+            raise LedgerError(f"{self.path} is a directory, not a ledger; move it away and run again")
+        last: sqlite3.Error | None = None
+        # A read-only folder cannot hold the WAL's shared-memory file: then read the file as it is.
+        for query in ("mode=ro", "immutable=1"):
+            try:
+                raw = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?{query}",
+                    uri=True,
+                    check_same_thread=False,
+                    isolation_level=None,
+                    timeout=30,
+                )
+                db = _Guarded(raw, self.path)
+                version = self._version(db)
+                if version < SCHEMA_VERSION:
+                    raise LedgerError(
+                        f"{self.path} is from an older plansync: run any publish once to upgrade it"
+                    )
+                return db
+            except sqlite3.Error as exc:
+                last = exc
+            except LedgerError as exc:
+                if isinstance(exc, LedgerCorrupt) or "unable to open" not in str(exc):
+                    raise
+        assert last is not None
+        raise _error(self.path, last)
+
+    @staticmethod
+    def repair(path: Path) -> Path:
+        """Move a damaged ledger (and its WAL files) aside as ``ledger.sqlite3.corrupt-<time>``;
+        publishing then rebuilds it by adopting what carries plansync's marker, and the feed
+        tokens come back from the private feed index."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+        os.replace(path, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        log.warning("%s was damaged: moved aside to %s; it is rebuilt from what is published", path, aside)
+        return aside
 
     def close(self) -> None:
         self._db.close()
@@ -240,3 +422,79 @@ class Ledger:
     def forget_file(self, path: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    # --- identity: which file is which athlete, and renames ----------------------
+
+    def profile_athlete(self, path: Path) -> str | None:
+        """The athlete id ``path`` had when it was last published, if it was."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT athlete FROM profile_files WHERE path = ?", (str(path.resolve()),)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def remember_profile(self, path: Path, athlete: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO profile_files (path, athlete) VALUES (?, ?)"
+                " ON CONFLICT (path) DO UPDATE SET athlete = excluded.athlete",
+                (str(path.resolve()), athlete),
+            )
+
+    def has_published(self, athlete: str) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM entries WHERE athlete = ? AND remote_id IS NOT NULL LIMIT 1", (athlete,)
+            ).fetchone()
+        return row is not None
+
+    def aliases(self, athlete: str) -> set[str]:
+        """Earlier ids of an athlete: items marked with them are the athlete's own."""
+        with self._lock:
+            rows = self._db.execute("SELECT old FROM aliases WHERE new = ?", (athlete,)).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def rename(self, old: str, new: str) -> int:
+        """Move an athlete's rows from ``old`` to ``new``: entries (marked for an update, so
+        each remote item gets the new marker), publication records, the feed token and the
+        file map; ``old`` becomes an alias of ``new``. Returns how many entries moved."""
+        with self.transaction():
+            if self._db.execute("SELECT 1 FROM entries WHERE athlete = ? LIMIT 1", (new,)).fetchone():
+                raise LedgerError(f"{self.path}: athlete {new!r} already has published workouts")
+            moved = self._db.execute(
+                "UPDATE entries SET athlete = ?, content_hash = 'renamed'"
+                " WHERE athlete = ? AND remote_id IS NOT NULL",
+                (new, old),
+            ).rowcount
+            self._db.execute("UPDATE entries SET athlete = ? WHERE athlete = ?", (new, old))
+            self._db.execute(
+                "UPDATE published SET athlete = ?, plan_hash = 'renamed' WHERE athlete = ?", (new, old)
+            )
+            self._db.execute("UPDATE feeds SET athlete = ? WHERE athlete = ?", (new, old))
+            self._db.execute("UPDATE profile_files SET athlete = ? WHERE athlete = ?", (new, old))
+            self._db.execute("UPDATE aliases SET new = ? WHERE new = ?", (new, old))
+            self._db.execute(
+                "INSERT INTO aliases (old, new) VALUES (?, ?) ON CONFLICT (old) DO UPDATE SET new = excluded.new",
+                (old, new),
+            )
+        return int(moved)
+
+    def restore_feeds(self, index: Path) -> int:
+        """After a repair: take the feed tokens back from the private feed index, so
+        athletes' subscription links keep working. Returns how many came back."""
+        try:
+            data = json.loads(index.read_text(encoding="utf-8"))
+            athletes = data["athletes"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+        restored = 0
+        for athlete, links in athletes.items():
+            try:
+                token = links["calendar"]["https"].rsplit("/", 1)[1].removesuffix(".ics")
+                busy = links["busy"]["https"].rsplit("/", 1)[1].removesuffix(".ics")
+            except (KeyError, TypeError, AttributeError, IndexError):
+                continue
+            if self.feed(athlete) is None:
+                self.save_feed(Feed(athlete, token, busy, None))
+                restored += 1
+        return restored

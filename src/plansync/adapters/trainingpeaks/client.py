@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
+import logging
+import math
 import os
 import random
 import re
@@ -24,12 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import filelock
 import httpx
 import tenacity
 
 from plansync._version import __version__
 from plansync.adapters.base import AdapterError, Counters, OutcomeUnknown, RemoteRejected
 from plansync.atomic import write_atomic
+from plansync.redact import redact, remember
 
 PRODUCTION = ("https://api.trainingpeaks.com", "https://oauth.trainingpeaks.com")
 SANDBOX = ("https://api.sandbox.trainingpeaks.com", "https://oauth.sandbox.trainingpeaks.com")
@@ -40,6 +44,7 @@ WORKOUT_PATH = "/v2/workouts/plan/{id}"  # PUT (full replace) and DELETE
 LIST_PATH = "/v2/workouts/{athlete}/{start}/{end}?includeDescription=true"  # the marker lives there
 LIST_DAYS = 90  # the API refuses longer listings: a window is listed in ranges of at most this many days
 ATHLETES_PATH = "/v1/coach/athletes"
+log = logging.getLogger("plansync.trainingpeaks")
 SCOPES = "workouts:plan workouts:read athlete:profile coach:athletes"
 USER_AGENT = f"plansync/{__version__}"
 TOKEN_FILE = "trainingpeaks-token.json"
@@ -87,6 +92,28 @@ def timeout_seconds() -> float:
     return value
 
 
+def _private_file(path: Path) -> None:
+    """A token file others can read is tightened to 0600, with a warning."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return
+    if mode & 0o077:
+        try:
+            os.chmod(path, 0o600)
+        except OSError:
+            return
+        log.warning("%s was readable by others (mode %o); tightened to 600", path, mode)
+
+
+def _expires_at(data: dict[str, Any]) -> float:
+    try:
+        value = float(data.get("expires_at", 0))
+    except (TypeError, ValueError):
+        return 0.0  # unreadable: treat the access token as expired and refresh it
+    return value if math.isfinite(value) else 0.0
+
+
 class TokenStore:
     """The refresh token (and the current access token) in a 0600 file in the state directory."""
 
@@ -94,23 +121,34 @@ class TokenStore:
         self.path = path
 
     def load(self) -> dict[str, Any]:
+        _private_file(self.path)
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             seed = os.environ.get("PLANSYNC_TP_REFRESH_TOKEN")
+            remember(seed)
             return {"refresh_token": seed} if seed else {}
         except (OSError, ValueError):
             raise AdapterError(
                 f"{self.path} is unreadable: run `plansync auth trainingpeaks` again"
             ) from None
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        remember(data.get("access_token"), data.get("refresh_token"))
+        return data
 
     def save(self, data: dict[str, Any]) -> None:
+        remember(data.get("access_token"), data.get("refresh_token"))
         write_atomic(self.path, json.dumps(data, sort_keys=True).encode(), mode=0o600)
 
 
 def error_text(response: httpx.Response) -> str:
-    """A short, readable reason from any error body: JSON object or list, HTML, or text."""
+    """A short, readable reason from any error body: JSON object or list, HTML, or text,
+    with any secret a server echoed back taken out."""
+    return redact(_error_text(response))
+
+
+def _error_text(response: httpx.Response) -> str:
     body = response.text.strip()
     try:
         data = json.loads(body)
@@ -141,6 +179,7 @@ class OAuth:
     ) -> None:
         self._client_id = client_id
         self._secret = client_secret
+        remember(client_secret)
         self._hosts = endpoints
         self.http = http
         self._store = store
@@ -164,10 +203,12 @@ class OAuth:
         self._token_request({"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri})
 
     def access_token(self, *, force: bool = False, stale: str | None = None) -> str:
-        with self._lock:
+        """A valid access token, refreshed when needed. Refreshing holds a lock beside the token
+        file, so two plansync processes never spend the same rotating refresh token."""
+        with self._lock, filelock.FileLock(f"{self._store.path}.lock", timeout=60):
             data = self._store.load()
             token = data.get("access_token")
-            fresh = isinstance(token, str) and float(data.get("expires_at", 0)) > self._clock() + 30
+            fresh = isinstance(token, str) and _expires_at(data) > self._clock() + 30
             if fresh and not force:
                 return str(token)
             if force and stale is not None and token != stale and fresh:
@@ -180,26 +221,46 @@ class OAuth:
                 )
             return self._token_request({"grant_type": "refresh_token", "refresh_token": refresh})
 
-    def _token_request(self, form: dict[str, str]) -> str:
+    def _post_token(self, form: dict[str, str]) -> httpx.Response:
         self.requests += 1
+        return self.http.post(
+            f"{self._hosts.oauth}{TOKEN_PATH}",
+            data=form,
+            auth=(self._client_id, self._secret),
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        )
+
+    def _token_request(self, form: dict[str, str]) -> str:
+        lost = False
         try:
-            response = self.http.post(
-                f"{self._hosts.oauth}{TOKEN_PATH}",
-                data=form,
-                auth=(self._client_id, self._secret),
-                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-            )
-        except httpx.HTTPError as exc:
+            response = self._post_token(form)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise Unavailable(f"TrainingPeaks sign-in could not be reached ({type(exc).__name__})") from None
+        except httpx.HTTPError as exc:
+            if form.get("grant_type") != "refresh_token":
+                raise Unavailable(f"TrainingPeaks sign-in did not answer ({type(exc).__name__})") from None
+            # The refresh was sent but its answer lost: the server may have spent the token.
+            # Servers commonly accept the same refresh token once more; try exactly once.
+            lost = True
+            try:
+                response = self._post_token(form)
+            except httpx.HTTPError as again:
+                raise Unavailable(
+                    f"TrainingPeaks sign-in did not answer twice ({type(again).__name__}); "
+                    "run the command again later"
+                ) from None
         if response.status_code != 200:
             reason = error_text(response)
             if response.status_code in (400, 401) and (
                 "invalid_grant" in response.text or response.status_code == 401
             ):
-                raise AuthError(
-                    f"TrainingPeaks refused the authorization ({reason}): "
-                    "run `plansync auth trainingpeaks` again"
+                why = (
+                    "the answer to a token refresh was lost and TrainingPeaks no longer accepts the "
+                    "old refresh token"
+                    if lost
+                    else f"TrainingPeaks refused the authorization ({reason})"
                 )
+                raise AuthError(f"{why}: run `plansync auth trainingpeaks` again")
             raise Unavailable(f"TrainingPeaks sign-in failed: HTTP {response.status_code} {reason}")
         try:
             body = response.json()
