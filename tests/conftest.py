@@ -63,6 +63,8 @@ def run_cli(
     environment = {"PLANSYNC_TODAY": today} if today else {}
     with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
         result = CliRunner().invoke(main, list(args), input=stdin, env={**environment, **(env or {})})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a bug: the user would see a traceback, so the test must fail
     return result.exit_code, result.output
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,44 @@ def test_tokens_never_reach_exceptions(tmp_path: Path) -> None:
         transport(tmp_path).json("GET", "/x", what="listing")
     text = str(caught.value) + repr(caught.value.args)
     assert "at-very-secret" not in text and SECRET not in text and "Bearer" not in text
+
+
+@respx.mock
+def test_a_refresh_whose_answer_was_lost_is_tried_once_more_with_the_same_token(tmp_path: Path) -> None:
+    ok = httpx.Response(200, json={"access_token": "at-9", "refresh_token": "rt-9", "expires_in": 3600})
+    route = respx.post(f"{AUTH}/oauth/token").mock(side_effect=[httpx.ReadTimeout("lost"), ok])
+    respx.get(f"{API}/x").mock(return_value=httpx.Response(200, json=[]))
+    transport(tmp_path).json("GET", "/x")
+    assert [c.request.content for c in route.calls] == [
+        b"grant_type=refresh_token&refresh_token=rt-original"
+    ] * 2
+    assert json.loads((tmp_path / "token.json").read_text())["refresh_token"] == "rt-9"
+
+
+@respx.mock
+def test_a_lost_refresh_the_server_already_spent_asks_for_auth_with_the_reason(tmp_path: Path) -> None:
+    spent = httpx.Response(400, json={"error": "invalid_grant"})
+    respx.post(f"{AUTH}/oauth/token").mock(side_effect=[httpx.RemoteProtocolError("reset"), spent])
+    respx.get(f"{API}/x").mock(return_value=httpx.Response(200, json=[]))
+    with pytest.raises(AuthError, match=r"answer to a token refresh was lost.*plansync auth trainingpeaks"):
+        transport(tmp_path).json("GET", "/x")
+
+
+def test_an_expiry_that_is_not_a_number_means_refresh(tmp_path: Path) -> None:
+    (tmp_path / "token.json").write_text(
+        json.dumps({"access_token": "at-old", "expires_at": "soon", "refresh_token": "rt-original"})
+    )
+    with respx.mock:
+        route = token_route(respx.mock, ACCESS)
+        respx.get(f"{API}/x").mock(return_value=httpx.Response(200, json=[]))
+        transport(tmp_path).json("GET", "/x")
+    assert route.called
+
+
+def test_a_token_file_others_can_read_is_tightened(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "token.json"
+    TokenStore(path).save({"refresh_token": "rt-original"})
+    os.chmod(path, 0o644)
+    TokenStore(path).load()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert "readable by others" in caplog.text

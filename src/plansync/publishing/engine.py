@@ -156,11 +156,15 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
     end = min(high, max(dates) + LISTING_MARGIN)
     remote = adapter.list(athlete, start, end) if start <= end else []
     ours: dict[str, list[RemoteItem]] = {}
-    names = {None, who, *ledger.aliases(who)}  # an athlete renamed keeps the items marked with the old id
+    aliases = ledger.aliases(who)  # an athlete renamed keeps the items marked with an old id
     for item in remote:
         # Anything without our marker, or with another athlete's, is not ours: never touched.
-        if item.uid is not None and item.athlete in names:
-            ours.setdefault(item.uid, []).append(item)
+        if item.uid is None or item.athlete not in {None, who, *aliases}:
+            continue
+        uid = (
+            item.uid if item.athlete in (None, who) else ledger.renamed_uid(item.uid, item.athlete or "", who)
+        )
+        ours.setdefault(uid, []).append(item)
 
     actions: list[Action] = []
     desired: set[str] = set()

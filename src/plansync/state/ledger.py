@@ -15,6 +15,7 @@ adopting their marked items, and calendars only need it for SEQUENCE.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -63,7 +64,17 @@ class LedgerCorrupt(LedgerError):
 def _error(path: Path, exc: sqlite3.Error) -> LedgerError:
     text = str(exc)
     lowered = text.lower()
-    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+    if any(
+        w in lowered
+        for w in (
+            "not a database",
+            "malformed",
+            "corrupt",
+            "no such table",
+            "no such column",
+            "could not decode",
+        )
+    ):
         return LedgerCorrupt(f"{path}: the ledger is damaged ({text}); {REPAIR_HINT}")
     if "readonly" in lowered or "read-only" in lowered:
         return LedgerError(
@@ -93,15 +104,35 @@ def _private(path: Path, mode: int, what: str) -> None:
         log.warning("%s was readable by others (mode %o); tightened to %o (%s)", path, current, mode, what)
 
 
+class _Rows:
+    """A cursor whose reads fail as :class:`LedgerError` too (a damaged page shows up there)."""
+
+    def __init__(self, cursor: sqlite3.Cursor, path: Path) -> None:
+        self._cursor, self._path = cursor, path
+        self.rowcount = cursor.rowcount
+
+    def fetchone(self) -> Any:
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise _error(self._path, exc) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise _error(self._path, exc) from None
+
+
 class _Guarded:
     """A connection whose every sqlite failure becomes a :class:`LedgerError` naming the file."""
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db, self._path = db, path
 
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> _Rows:
         try:
-            return self._db.execute(sql, params)
+            return _Rows(self._db.execute(sql, params), self._path)
         except sqlite3.Error as exc:
             raise _error(self._path, exc) from None
 
@@ -197,9 +228,13 @@ class Ledger:
         self._lock = threading.RLock()
         try:
             self._db = self._open_readonly() if readonly else self._open(state_dir)
+            if repair and not readonly:
+                self._check_whole()
         except LedgerCorrupt:
             if not repair or readonly:
                 raise
+            with contextlib.suppress(AttributeError):
+                self._db.close()
             self.repair(self.path)
             self._db = self._open(state_dir)
             self.restore_feeds(state_dir / FEED_INDEX_NAME)
@@ -228,6 +263,21 @@ class Ledger:
             db.close()
             raise
         return db
+
+    def _check_whole(self) -> None:
+        """Read every page (``--repair`` asks for it): damage deep in the file shows up here."""
+        row = self._db.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            raise LedgerCorrupt(f"{self.path}: the ledger is damaged ({row[0] if row else 'unreadable'})")
+        for table in ("entries", "published", "feeds", "files", "profile_files", "aliases"):
+            self._db.execute(f"SELECT * FROM {table}").fetchall()
+        try:
+            for target, athlete in self._db.execute(
+                "SELECT DISTINCT target, athlete FROM entries"
+            ).fetchall():
+                self.entries(target, athlete)
+        except (TypeError, ValueError) as exc:
+            raise self._damaged(exc) from None
 
     def _prepare(self, db: _Guarded) -> None:
         version = self._version(db)
@@ -302,6 +352,11 @@ class Ledger:
     def close(self) -> None:
         self._db.close()
 
+    def _damaged(self, exc: Exception) -> LedgerCorrupt:
+        return LedgerCorrupt(
+            f"{self.path}: the ledger is damaged (a row does not read: {exc}); {REPAIR_HINT}"
+        )
+
     def __enter__(self) -> Ledger:
         return self
 
@@ -328,9 +383,13 @@ class Ledger:
                 " WHERE target = ? AND athlete = ?",
                 (target, athlete),
             ).fetchall()
-        return {
-            r[0]: Entry(r[0], r[1], r[2], _parse_ts(r[3]), dt.date.fromisoformat(r[4]), r[5]) for r in rows
-        }
+        try:
+            return {
+                r[0]: Entry(r[0], r[1], int(r[2]), _parse_ts(r[3]), dt.date.fromisoformat(r[4]), r[5])
+                for r in rows
+            }
+        except (ValueError, TypeError) as exc:
+            raise self._damaged(exc) from None
 
     def put(self, target: str, athlete: str, entry: Entry) -> None:
         with self._lock:
@@ -375,7 +434,10 @@ class Ledger:
             rows = self._db.execute(
                 "SELECT target, plan_hash, published_at FROM published WHERE athlete = ?", (athlete,)
             ).fetchall()
-        return {r[0]: (r[1], _parse_ts(r[2])) for r in rows}
+        try:
+            return {r[0]: (r[1], _parse_ts(r[2])) for r in rows}
+        except (ValueError, TypeError) as exc:
+            raise self._damaged(exc) from None
 
     # --- feeds ---------------------------------------------------------------
 
@@ -406,7 +468,10 @@ class Ledger:
         """A file's Last-Modified: moves to ``now`` when its bytes changed, never backwards."""
         with self._lock:
             row = self._db.execute("SELECT last_modified FROM files WHERE path = ?", (path,)).fetchone()
-            previous = _parse_ts(row[0]) if row else None
+            try:
+                previous = _parse_ts(row[0]) if row else None
+            except (ValueError, TypeError) as exc:
+                raise self._damaged(exc) from None
             if previous is not None and not changed:
                 return previous
             stamp = now.astimezone(dt.UTC).replace(microsecond=0)
@@ -448,6 +513,11 @@ class Ledger:
             ).fetchone()
         return row is not None
 
+    @staticmethod
+    def renamed_uid(uid: str, old: str, new: str) -> str:
+        """A workout id under an athlete's new id (ids begin with the athlete's id)."""
+        return new + uid[len(old) :] if uid.startswith(f"{old}-") else uid
+
     def aliases(self, athlete: str) -> set[str]:
         """Earlier ids of an athlete: items marked with them are the athlete's own."""
         with self._lock:
@@ -461,12 +531,13 @@ class Ledger:
         with self.transaction():
             if self._db.execute("SELECT 1 FROM entries WHERE athlete = ? LIMIT 1", (new,)).fetchone():
                 raise LedgerError(f"{self.path}: athlete {new!r} already has published workouts")
+            # Workout ids begin with the athlete's id: they move with it.
             moved = self._db.execute(
-                "UPDATE entries SET athlete = ?, content_hash = 'renamed'"
-                " WHERE athlete = ? AND remote_id IS NOT NULL",
-                (new, old),
+                "UPDATE entries SET athlete = ?, content_hash = 'renamed', uid = ? || substr(uid, ?)"
+                " WHERE athlete = ? AND remote_id IS NOT NULL AND substr(uid, 1, ?) = ?",
+                (new, new, len(old) + 1, old, len(old) + 1, f"{old}-"),
             ).rowcount
-            self._db.execute("UPDATE entries SET athlete = ? WHERE athlete = ?", (new, old))
+            self._db.execute("DELETE FROM entries WHERE athlete = ?", (old,))  # calendars re-stamp
             self._db.execute(
                 "UPDATE published SET athlete = ?, plan_hash = 'renamed' WHERE athlete = ?", (new, old)
             )
