@@ -131,7 +131,8 @@ def status_table(rows: list[AthleteStatus], targets: list[str], color: bool) -> 
         counts[r.state] = counts.get(r.state, 0) + 1
     order = ["overdue", "invalid", "changed", "draft", "published"]
     lines.append("")
-    lines.append(f"{len(rows)} athletes: " + ", ".join(f"{counts[s]} {s}" for s in order if s in counts))
+    noun = "athlete" if len(rows) == 1 else "athletes"
+    lines.append(f"{len(rows)} {noun}: " + ", ".join(f"{counts[s]} {s}" for s in order if s in counts))
     return "\n".join(lines) + "\n"
 
 

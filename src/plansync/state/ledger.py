@@ -310,8 +310,8 @@ class Ledger:
             return db
         if self.path.is_dir():
             raise LedgerError(f"{self.path} is a directory, not a ledger; move it away and run again")
-        last: sqlite3.Error | None = None
         # A read-only folder cannot hold the WAL's shared-memory file: then read the file as it is.
+        failure: LedgerError | None = None
         for query in ("mode=ro", "immutable=1"):
             try:
                 raw = sqlite3.connect(
@@ -321,20 +321,25 @@ class Ledger:
                     isolation_level=None,
                     timeout=30,
                 )
-                db = _Guarded(raw, self.path)
-                version = self._version(db)
-                if version < SCHEMA_VERSION:
-                    raise LedgerError(
-                        f"{self.path} is from an older plansync: run any publish once to upgrade it"
-                    )
-                return db
             except sqlite3.Error as exc:
-                last = exc
+                failure = _error(self.path, exc)
+                continue
+            db = _Guarded(raw, self.path)
+            try:
+                version = self._version(db)
+            except LedgerCorrupt:
+                db.close()
+                raise
             except LedgerError as exc:
-                if isinstance(exc, LedgerCorrupt) or "unable to open" not in str(exc):
-                    raise
-        assert last is not None
-        raise _error(self.path, last)
+                db.close()
+                failure = exc
+                continue
+            if version < SCHEMA_VERSION:
+                db.close()
+                raise LedgerError(f"{self.path} is from an older plansync: run any publish once to upgrade it")
+            return db
+        assert failure is not None
+        raise failure
 
     @staticmethod
     def repair(path: Path) -> Path:
