@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +21,7 @@ from plansync.state.ledger import Ledger
 from .conftest import EXAMPLE, Cli
 from .fakes.trainingpeaks import FakeTrainingPeaks
 from .tp_helpers import ATHLETE_ID, TODAY, remote_matches_plan, running_fake, tp_profile
+from .tp_helpers import NOW as NOW_UTC
 
 
 @pytest.fixture
@@ -315,3 +317,19 @@ def test_a_server_that_echoes_the_token_never_shows_it(
     tokens = [t for t in fake.access_tokens] + [tp_env["PLANSYNC_TP_REFRESH_TOKEN"], fake.client_secret]
     assert not [t for t in tokens if t in out]
     assert "ECHOED" not in out and "RTECHO1" not in out
+
+
+def test_a_read_only_folder_is_read_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the folder cannot hold the WAL's shared memory, mode=ro fails: read immutably instead."""
+    with Ledger(tmp_path) as ledger:
+        ledger.mark_published("ics", "jane-doe", "abc", NOW_UTC)
+    real = sqlite3.connect
+
+    def refuse_ro(target: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if isinstance(target, str) and target.endswith("?mode=ro"):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", refuse_ro)
+    with Ledger(tmp_path, readonly=True) as ledger:
+        assert ledger.published("jane-doe")["ics"][0] == "abc"
