@@ -328,7 +328,8 @@ def test_a_read_only_folder_is_read_as_it_is(tmp_path: Path, monkeypatch: pytest
     def refuse_ro(target: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
         if isinstance(target, str) and target.endswith("?mode=ro"):
             raise sqlite3.OperationalError("attempt to write a readonly database")
-        return real(target, *args, **kwargs)
+        connection: sqlite3.Connection = real(target, *args, **kwargs)
+        return connection
 
     monkeypatch.setattr(sqlite3, "connect", refuse_ro)
     with Ledger(tmp_path, readonly=True) as ledger:
