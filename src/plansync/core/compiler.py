@@ -28,6 +28,7 @@ from plansync.errors import PlanError
 
 RACE_WEEK_RUN_SHARE = 0.35
 # Runs come in whole steps of the athlete's unit: half kilometres, quarter miles.
+MAX_YEARS_AHEAD = 3  # a plan starts within this many years of today
 STEP_M = {"km": 500.0, "mi": METRES_PER_UNIT["mi"] / 4}
 
 
@@ -76,11 +77,17 @@ def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date |
             f"template {t.id} is a general plan without a race: give plan.start_date instead",
             key="plan.race_date",
         )
+    horizon = o.today + dt.timedelta(days=365 * MAX_YEARS_AHEAD) if o.today is not None else None
     if race is None:
         assert start_anchor is not None
         if o.today is not None and start_anchor < o.today:
             raise PlanError(
                 f"start date {start_anchor} is in the past (today is {o.today})", key="plan.start_date"
+            )
+        if horizon is not None and start_anchor > horizon:
+            raise PlanError(
+                f"start date {start_anchor} is more than {MAX_YEARS_AHEAD} years away; check for a typo",
+                key="plan.start_date",
             )
         if t.goal == "half_marathon":
             race = start_anchor + dt.timedelta(days=7 * weeks - 1)
@@ -89,6 +96,11 @@ def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date |
         if race <= o.today:
             raise PlanError(
                 f"race date {race} is not in the future (today is {o.today})", key="plan.race_date"
+            )
+        if horizon is not None and race > horizon:
+            raise PlanError(
+                f"race date {race} is more than {MAX_YEARS_AHEAD} years away; check for a typo",
+                key="plan.race_date",
             )
         room = ((race - o.today).days + 1) // 7
         if room < weeks:

@@ -25,7 +25,43 @@ RACE_DISTANCES_M = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 4
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# Human limits: an impossible athlete is an error, never a plan.
+PACE_LIMITS_S_PER_KM = (150.0, 900.0)  # threshold pace 2:30–15:00 per km
+MAX_WEEKLY_KM = 300.0
+MAX_LONG_RUN_KM = 60.0
+MAX_SHOE_KM = 10_000.0
+MAX_NAME = 100
+MAX_ID = 64
+YEARS = (2000, 2100)
+
+
+def _plain_text(value: str) -> str:
+    """A name a calendar can show: no control characters (tab, escape, bell), not too long."""
+    bad = next((c for c in value if ord(c) < 32 or 0x7F <= ord(c) < 0xA0), None)
+    if bad is not None:
+        raise ValueError(
+            f"names may not contain control characters (found {bad!r}); type the name on one line"
+        )
+    if not value.strip():
+        raise ValueError("expected a name")
+    if len(value) > MAX_NAME:
+        raise ValueError(f"a name of {len(value)} characters is too long; at most {MAX_NAME}")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+
+
+def _template_id(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
+        raise ValueError(
+            f"template ids are names such as half-marathon-intermediate (lower-case letters, digits "
+            f"and dashes), not paths; got {value[:70]!r}"
+        )
+    return value
 
 
 def _zone(name: str) -> str:
@@ -46,7 +82,16 @@ def _clock(value: Any) -> float:
 
 def _date(value: Any) -> Any:
     if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {value[:20]!r}")
+    year = (
+        value.year
+        if isinstance(value, dt.date)
+        else int(value.strip()[:4])
+        if isinstance(value, str)
+        else None
+    )
+    if year is not None and not YEARS[0] <= year <= YEARS[1]:
+        raise ValueError(f"expected a date between {YEARS[0]} and {YEARS[1]}, got {value}")
     return value
 
 
@@ -62,7 +107,7 @@ Positive = Annotated[float, Field(gt=0, le=1000)]
 
 
 class PlanRequest(_Strict):
-    template: str
+    template: Annotated[str, AfterValidator(_template_id)]
     race_date: Date | None = None
     start_date: Date | None = None
     weeks: int | None = Field(default=None, ge=1, le=52)
@@ -144,10 +189,10 @@ class Intensity(_Strict):
 
 
 class Shoe(_Strict):
-    name: str
+    name: PlainText
     role: ShoeRole
-    distance: float = Field(default=0, ge=0)
-    lifespan: float = Field(gt=0)
+    distance: float = Field(default=0, ge=0, le=MAX_SHOE_KM)
+    lifespan: float = Field(gt=0, le=MAX_SHOE_KM)
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -157,8 +202,8 @@ def _unique(values: list[str]) -> list[str]:
 
 
 class Profile(_Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-    name: str
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=MAX_ID)]
+    name: PlainText
     timezone: Annotated[str, AfterValidator(_zone)]
     units: Literal["km", "mi"]
     plan: PlanRequest
@@ -198,6 +243,24 @@ def profile_problems(p: Profile) -> list[tuple[tuple[str, ...], str]]:
             out.append((("intensity", "resting_hr"), "max_hr is given but resting_hr is missing"))
     if i.max_hr is not None and i.resting_hr is not None and i.max_hr <= i.resting_hr + 40:
         out.append((("intensity", "max_hr"), "max_hr must be well above resting_hr"))
+    unit_km = 1.609344 if p.units == "mi" else 1.0
+    if i.threshold_pace is not None:
+        per_km = i.threshold_pace / unit_km
+        low, high = PACE_LIMITS_S_PER_KM
+        if not low <= per_km <= high:
+            out.append(
+                (
+                    ("intensity", "threshold_pace"),
+                    f"a threshold pace between {_pace(low * unit_km)} and {_pace(high * unit_km)} per "
+                    f"{p.units} is expected (a threshold pace is what can be held for about an hour); "
+                    f"check for a typo",
+                )
+            )
+    for key, limit in (("weekly_distance", MAX_WEEKLY_KM), ("long_run", MAX_LONG_RUN_KM)):
+        value = getattr(p.fitness, key) * unit_km
+        if value > limit:
+            shown = round(limit / unit_km)
+            out.append((("fitness", key), f"at most {shown} {p.units} is expected here; check for a typo"))
     if p.fitness.long_run > p.fitness.weekly_distance:
         out.append((("fitness", "long_run"), "the longest recent run cannot exceed the weekly distance"))
     race = p.fitness.recent_race
@@ -222,3 +285,8 @@ def profile_problems(p: Profile) -> list[tuple[tuple[str, ...], str]]:
                 )
             )
     return out
+
+
+def _pace(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"

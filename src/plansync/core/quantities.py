@@ -18,41 +18,51 @@ _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*min)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$"
 )
 _DISTANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|km|mi)\s*$")
+MAX_QUANTITY_TEXT = 24  # characters: "1h30min", "21.0975km"; longer is a typo or an attack
+MAX_DURATION_S = 24 * 3600.0
+MAX_DISTANCE_M = 1_000_000.0
 _CLOCK = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)\s*$")
 
 
 def parse_duration(text: str) -> float:
     """``"1h30min"`` -> 5400.0 seconds. Raises ValueError with what was expected."""
-    m = _DURATION.match(text)
+    m = _DURATION.match(text) if len(text) <= MAX_QUANTITY_TEXT else None
     if not m or not any(m.groups()):
-        raise ValueError(f"expected a duration such as 45s, 15min or 1h30min, got {text!r}")
+        raise ValueError(f"expected a duration such as 45s, 15min or 1h30min, got {text[:MAX_QUANTITY_TEXT]!r}")
     h, mins, s = (float(g) if g else 0.0 for g in m.groups())
     total = h * 3600 + mins * 60 + s
     if total <= 0:
         raise ValueError(f"expected a duration above zero, got {text!r}")
+    if total > MAX_DURATION_S:
+        raise ValueError(f"expected a duration of at most 24 hours, got {text!r}")
     return total
 
 
 def parse_distance(text: str) -> float:
     """``"800m"`` -> 800.0, ``"5km"`` -> 5000.0, ``"2mi"`` -> 3218.688 metres."""
-    m = _DISTANCE.match(text)
+    m = _DISTANCE.match(text) if len(text) <= MAX_QUANTITY_TEXT else None
     if not m:
-        raise ValueError(f"expected a distance such as 800m, 5km or 3mi, got {text!r}")
+        raise ValueError(f"expected a distance such as 800m, 5km or 3mi, got {text[:MAX_QUANTITY_TEXT]!r}")
     value, unit = float(m.group(1)), m.group(2)
     if value <= 0:
         raise ValueError(f"expected a distance above zero, got {text!r}")
-    return value * (1.0 if unit == "m" else METRES_PER_UNIT[unit])
+    metres = value * (1.0 if unit == "m" else METRES_PER_UNIT[unit])
+    if metres > MAX_DISTANCE_M:
+        raise ValueError(f"expected a distance of at most 1000 km, got {text!r}")
+    return metres
 
 
 def parse_clock(text: str) -> float:
     """``"4:50"`` -> 290.0, ``"1:31:49"`` -> 5509.0 seconds."""
-    m = _CLOCK.match(text)
+    m = _CLOCK.match(text) if len(text) <= 16 else None
     if not m:
-        raise ValueError(f"expected a time as m:ss or h:mm:ss, got {text!r}")
+        raise ValueError(f"expected a time as m:ss or h:mm:ss, got {text[:16]!r}")
     h = int(m.group(1) or 0)
     total = h * 3600 + int(m.group(2)) * 60 + float(m.group(3))
     if total <= 0:
         raise ValueError(f"expected a time above zero, got {text!r}")
+    if total >= 24 * 3600:
+        raise ValueError(f"expected a time under 24 hours, got {text!r}")
     return total
 
 

@@ -19,6 +19,11 @@ from plansync.core.quantities import parse_distance, parse_duration
 from plansync.core.vocab import Goal, SessionKind, Surface, Zone
 
 MIN_WEEKS, MAX_WEEKS = 8, 16
+# Human limits for what a template may ask of one step, one week and one repeat.
+MAX_STEP_M = 50_000.0
+MAX_STEP_S = 6 * 3600.0
+MAX_WEEK_M = 300_000.0
+MAX_REPEAT = 50
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,14 @@ def _quantity(value: Any) -> Quantity:
         raise ValueError(f"expected a quantity with its unit such as 15min or 800m, got {value!r}")
     text = value.strip()
     if text.endswith(("km", "mi")) or (text.endswith("m") and not text.endswith("min")):
-        return Quantity("distance", parse_distance(text))
-    return Quantity("time", parse_duration(text))
+        metres = parse_distance(text)
+        if metres > MAX_STEP_M:
+            raise ValueError(f"a step of {text} is more than anyone runs in one go; at most 50km")
+        return Quantity("distance", metres)
+    seconds = parse_duration(text)
+    if seconds > MAX_STEP_S:
+        raise ValueError(f"a step of {text} is longer than a training session; at most 6h")
+    return Quantity("time", seconds)
 
 
 def _amount(value: Any) -> Amount:
@@ -85,6 +96,8 @@ def _count(value: Any) -> tuple[int, int]:
         raise ValueError("expected a whole number or a [from, to] pair of whole numbers")
     if min(pair) < 1:
         raise ValueError("repeat counts start at 1")
+    if max(pair) > MAX_REPEAT:
+        raise ValueError(f"at most {MAX_REPEAT} repeats")
     return pair
 
 
@@ -93,7 +106,10 @@ def _dist(value: Any) -> float:
         return 0.0
     if not isinstance(value, str):
         raise ValueError("expected a distance with its unit, such as 40km or 25mi")
-    return parse_distance(value)
+    metres = parse_distance(value)
+    if metres > MAX_WEEK_M:
+        raise ValueError(f"{value} is more than a week of running can hold; at most 300km")
+    return metres
 
 
 # What a YAML editor should accept, for the JSON Schema (``plansync schema template``).

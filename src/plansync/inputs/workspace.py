@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plansync.errors import InputError, Problem
+from plansync.inputs.yamlio import read_text
 
 CONFIG_NAME = "plansync.toml"
 STATE_NAME = ".plansync"
@@ -135,7 +136,7 @@ def _secret_keys(data: object, path: str = "") -> list[str]:
 def load(root: Path) -> Workspace:
     path = root / CONFIG_NAME
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path, WorkspaceError))
     except tomllib.TOMLDecodeError as exc:
         raise WorkspaceError(
             [

@@ -8,11 +8,18 @@ The resolver follows YAML 1.2's core schema rather than PyYAML's YAML 1.1
 default: ``4:50`` stays the string "4:50" (not the sexagesimal 290), ``no``
 stays "no" (not False) and dates stay strings for the schema to parse.
 Duplicate keys are an error instead of silently keeping the last one.
+
+Hostile or careless files get a message, never a hang or a crash: only
+regular files are read (not FIFOs, devices or folders), at most
+:data:`MAX_INPUT_BYTES`, as UTF-8 (a byte-order mark is allowed); anchors and
+aliases are refused (an alias bomb of a kilobyte expands to gigabytes);
+nesting is bounded; numbers have at most :data:`MAX_DIGITS` digits.
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,9 @@ from yaml.scanner import Scanner
 from plansync.errors import InputError, Problem
 
 Loc = tuple[str | int, ...]
+MAX_INPUT_BYTES = 1_000_000  # every YAML or TOML file plansync reads
+MAX_DEPTH = 32  # nesting of sequences and mappings
+MAX_DIGITS = 12  # in a whole number; no real plan needs more
 
 
 class _CoreResolver(BaseResolver):
@@ -131,18 +141,38 @@ def _scalar(node: ScalarNode, loader: Any) -> Any:
     if tag == "tag:yaml.org,2002:bool":
         return node.value.lower() == "true"
     if tag == "tag:yaml.org,2002:int":
-        return int(node.value, 0)
+        text = node.value.lstrip("+-")
+        if len(text.lstrip("0")) > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(text)} digits is too large", node.start_mark
+            )
+        if text.startswith(("0o", "0x")):
+            return int(node.value, 0)
+        return int(node.value, 10)  # "012" is twelve, as a person reads it
     if tag == "tag:yaml.org,2002:float":
         return loader.construct_yaml_float(node)
     raise yaml.constructor.ConstructorError(None, None, f"unsupported tag {tag!r}", node.start_mark)
 
 
-def _build(node: Node, loc: Loc, doc: Document, loader: Any, errors: list[Problem]) -> Any:
+class _Refused(Exception):
+    def __init__(self, node: Node, message: str) -> None:
+        self.node, self.message = node, message
+
+
+def _build(
+    node: Node, loc: Loc, doc: Document, loader: Any, errors: list[Problem], seen: set[int] | None = None
+) -> Any:
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # the same node twice: an alias
+        raise _Refused(node, "YAML anchors and aliases are not allowed in {kind}: write each value out")
+    seen.add(id(node))
+    if len(loc) > MAX_DEPTH:
+        raise _Refused(node, f"nested more than {MAX_DEPTH} levels deep")
     doc.values[loc] = _mark(node)
     if isinstance(node, ScalarNode):
         return _scalar(node, loader)
     if isinstance(node, SequenceNode):
-        return [_build(item, (*loc, i), doc, loader, errors) for i, item in enumerate(node.value)]
+        return [_build(item, (*loc, i), doc, loader, errors, seen) for i, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -150,6 +180,11 @@ def _build(node: Node, loc: Loc, doc: Document, loader: Any, errors: list[Proble
                 line, col = _mark(key_node)
                 errors.append(Problem(doc.path, line, col, dotted(loc), "keys must be plain words"))
                 continue
+            if id(key_node) in seen:
+                raise _Refused(
+                    key_node, "YAML anchors and aliases are not allowed in {kind}: write each value out"
+                )
+            seen.add(id(key_node))
             key = _scalar(key_node, loader)
             if not isinstance(key, str):
                 key = str(key_node.value)
@@ -162,7 +197,7 @@ def _build(node: Node, loc: Loc, doc: Document, loader: Any, errors: list[Proble
                 )
                 continue
             doc.keys[sub] = _mark(key_node)
-            out[key] = _build(value_node, sub, doc, loader, errors)
+            out[key] = _build(value_node, sub, doc, loader, errors, seen)
         return out
     raise AssertionError(f"unexpected node {node!r}")
 
@@ -179,6 +214,12 @@ def parse(text: str, path: Path | None = None, error: type[InputError] = InputEr
         col = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
         raise error([Problem(path, line, col, "", f"invalid YAML: {what}")]) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        message = f"the control character U+{char:04X} is not allowed; type names and notes as plain text"
+        raise error([Problem(path, line, col, "", message)]) from None
     except yaml.YAMLError as exc:
         raise error([Problem(path, None, None, "", f"invalid YAML: {exc}")]) from None
     finally:
@@ -188,6 +229,12 @@ def parse(text: str, path: Path | None = None, error: type[InputError] = InputEr
     errors: list[Problem] = []
     try:
         doc.data = _build(node, (), doc, loader, errors)
+    except _Refused as refused:
+        kind = {"profile": "profiles", "template": "templates"}.get(
+            getattr(error, "kind", ""), "plansync files"
+        )
+        line, col = _mark(refused.node)
+        raise error([Problem(path, line, col, "", refused.message.format(kind=kind))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise error(
@@ -200,13 +247,55 @@ def parse(text: str, path: Path | None = None, error: type[InputError] = InputEr
     return doc
 
 
-def read(path: Path, error: type[InputError] = InputError) -> Document:
+def read_text(path: Path, error: type[InputError] = InputError) -> str:
+    """A text file a person wrote, read with care: a regular file, at most
+    :data:`MAX_INPUT_BYTES`, UTF-8 (a byte-order mark is dropped)."""
+
+    def fail(message: str) -> InputError:
+        return error([Problem(path, None, None, "", message)])
+
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
     except FileNotFoundError:
-        raise error([Problem(path, None, None, "", "no such file")]) from None
-    except UnicodeDecodeError as exc:
-        raise error([Problem(path, None, None, "", f"not UTF-8 text ({exc.reason})")]) from None
+        raise fail("no such file") from None
     except OSError as exc:
-        raise error([Problem(path, None, None, "", f"cannot read: {exc.strerror}")]) from None
-    return parse(text, path, error)
+        raise fail(f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        what = (
+            "a folder"
+            if stat.S_ISDIR(info.st_mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "not a regular file"
+        )
+        raise fail(f"is {what}, not a file plansync can read")
+    if info.st_size > MAX_INPUT_BYTES:
+        raise fail(f"is {info.st_size:,} bytes; plansync reads files up to {MAX_INPUT_BYTES:,} bytes")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise fail(f"is larger than {MAX_INPUT_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(
+            [
+                Problem(
+                    path,
+                    line,
+                    None,
+                    "",
+                    f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def read(path: Path, error: type[InputError] = InputError) -> Document:
+    return parse(read_text(path, error), path, error)

@@ -336,7 +336,9 @@ class Ledger:
                 continue
             if version < SCHEMA_VERSION:
                 db.close()
-                raise LedgerError(f"{self.path} is from an older plansync: run any publish once to upgrade it")
+                raise LedgerError(
+                    f"{self.path} is from an older plansync: run any publish once to upgrade it"
+                )
             return db
         assert failure is not None
         raise failure
