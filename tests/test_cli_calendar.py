@@ -43,7 +43,7 @@ def test_feed_build_and_rotate(tmp_path: Path, cli: Cli) -> None:
     code, out = cli(
         ["feed", "build", "athletes", "--out", "public", "--base-url", "https://feeds.test"], cwd=tmp_path
     )
-    assert code == 0 and "1 feeds written, 0 unchanged, 0 failed" in out
+    assert code == 0 and "1 feeds written, 0 unchanged, 0 removed, 0 failed" in out
     index = json.loads((tmp_path / ".plansync" / "feeds-index.json").read_text())
     url = index["athletes"]["jane-doe"]["calendar"]["webcal"]
     assert url.startswith("webcal://feeds.test/")
@@ -66,5 +66,28 @@ def test_feed_build_carries_on_past_a_broken_profile(tmp_path: Path, cli: Cli) -
     (athletes / "broken.yaml").write_text("id: [\n")
     code, out = cli(["feed", "build", "athletes", "--out", "public"], cwd=tmp_path)
     assert code == 1
-    assert "broken.yaml" in out and "1 feeds written, 0 unchanged, 1 failed" in out
+    assert "broken.yaml" in out and "1 feeds written, 0 unchanged, 0 removed, 1 failed" in out
     assert len(list((tmp_path / "public").iterdir())) == 2
+
+
+def test_feeds_of_an_athlete_who_left_are_taken_down(tmp_path: Path, cli: Cli) -> None:
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    (athletes / "jane-doe.yaml").write_bytes(EXAMPLE.read_bytes())
+    (athletes / "sam.yml").write_text(EXAMPLE.read_text().replace("id: jane-doe", "id: sam"))  # .yml counts too
+    code, out = cli(["feed", "build", "athletes", "--out", "public"], tmp_path)
+    assert code == 0 and "2 feeds written" in out, out
+    assert len(list((tmp_path / "public").glob("*.ics"))) == 4
+    (athletes / "sam.yml").unlink()
+    code, out = cli(["feed", "build", "athletes", "--out", "public"], tmp_path)
+    assert code == 0 and "removed the feeds of sam: the profile is gone" in out and "1 removed" in out
+    assert len(list((tmp_path / "public").glob("*.ics"))) == 2
+    assert "sam" not in (tmp_path / ".plansync" / "feeds-index.json").read_text()
+
+
+def test_feeds_are_never_served_from_the_state_folder(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "athletes").mkdir()
+    (tmp_path / "athletes" / "jane-doe.yaml").write_bytes(EXAMPLE.read_bytes())
+    for out_dir in (".plansync", ".plansync/public", "."):
+        code, out = cli(["feed", "build", "athletes", "--out", out_dir], tmp_path)
+        assert code == 2 and "would serve the state directory" in out, out_dir

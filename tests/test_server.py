@@ -103,6 +103,9 @@ def test_head_has_headers_and_no_body(served: tuple[str, Path]) -> None:
         "/..%2f..%2fetc%2fpasswd",
         f"/{TOKEN}.ics/../../secret.txt",
         f"/{TOKEN}.ICS",
+        f"/{TOKEN}.ics%0a",
+        f"/{TOKEN}.ics%00",
+        f"/{TOKEN}.ics/",
         "/public/",
     ],
 )
@@ -117,7 +120,52 @@ def test_unknown_paths_get_the_same_plain_404(served: tuple[str, Path], path: st
     assert "not for the web" not in r.text
 
 
-def test_only_get_and_head(served: tuple[str, Path]) -> None:
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_get_the_same_404_on_known_and_unknown_feeds(
+    served: tuple[str, Path], method: str
+) -> None:
     base, _ = served
-    r = httpx.post(f"{base}/{TOKEN}.ics", content=b"x")
-    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
+    known = httpx.request(method, f"{base}/{TOKEN}.ics", content=b"x")
+    unknown = httpx.request(method, f"{base}/{'x' * 32}.ics", content=b"x")
+    assert known.status_code == unknown.status_code == 404 and known.text == unknown.text
+
+
+def test_feeds_are_private_and_never_sniffed(served: tuple[str, Path]) -> None:
+    base, _ = served
+    r = httpx.get(f"{base}/{TOKEN}.ics")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["cache-control"] == "private, max-age=21600"  # the feeds' REFRESH-INTERVAL
+
+
+def test_memory_is_bounded_however_many_feeds_are_fetched(tmp_path: Path) -> None:
+    from plansync.calendars.server import FeedApp
+
+    app = FeedApp(tmp_path, cache_size=50)
+    names = [f"{i:032d}" for i in range(400)]
+    for name in names:
+        (tmp_path / f"{name}.ics").write_bytes(BODY)
+    answers: list[str] = []
+    for name in names:
+        body = b"".join(
+            app({"REQUEST_METHOD": "GET", "PATH_INFO": f"/{name}.ics"}, lambda s, h: answers.append(s))
+        )
+        assert body == BODY
+    assert answers == ["200 OK"] * 400 and app.remembered == 50
+
+
+def test_a_crowd_of_slow_clients_does_not_starve_a_normal_one(served: tuple[str, Path]) -> None:
+    import socket
+
+    base, _ = served
+    host, port = base.removeprefix("http://").split(":")
+    slow = []
+    try:
+        for _ in range(200):  # each sends half a request line and then waits
+            s = socket.create_connection((host, int(port)), timeout=5)
+            s.sendall(b"GET /")
+            slow.append(s)
+        r = httpx.get(f"{base}/{TOKEN}.ics", timeout=5)  # a functional check; latency is in scripts/
+        assert r.status_code == 200 and r.content == BODY
+    finally:
+        for s in slow:
+            s.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from plansync.adapters.base import Adapter, AdapterContext, AdapterSetting, Athlete, RemoteItem
+from plansync.adapters.base import Adapter, AdapterContext, AdapterError, AdapterSetting, Athlete, RemoteItem
 from plansync.atomic import write_atomic
 from plansync.calendars import events as ical
 from plansync.core.plan import Workout
@@ -74,7 +74,10 @@ class IcsAdapter(Adapter):
 
     @classmethod
     def from_config(cls, context: AdapterContext) -> IcsAdapter:
-        return cls(Path(context.options.get("dir", "calendars")), lambda: dt.datetime.now(dt.UTC))
+        directory = Path(context.options.get("dir", "calendars"))
+        if directory.exists() and not directory.is_dir():
+            raise AdapterError(f"-O dir={directory}: that is a file; name a folder for the calendars")
+        return cls(directory, lambda: dt.datetime.now(dt.UTC))
 
     def path(self, athlete: Athlete) -> Path:
         return self.directory / f"{athlete.profile.id}.ics"

@@ -39,6 +39,7 @@ class FeedResult:
     built: list[str] = field(default_factory=list)  # athlete ids whose feeds were written
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (profile file, message)
+    removed: list[str] = field(default_factory=list)  # athletes whose profile is gone: feeds taken down
 
 
 def new_token() -> str:
@@ -72,10 +73,19 @@ def build_feeds(
     index: Path | None = None,
 ) -> FeedResult:
     result = FeedResult()
+    check_out(out, ledger.path.parent)
     out.mkdir(parents=True, exist_ok=True)
+    present: set[str] = set()
+    unknown = False  # a profile whose id could not be read: take nothing down this time
     for profile_path in profile_files(athletes):
         try:
             profile, doc = read_profile(profile_path)
+        except PlansyncError as exc:
+            result.failed.append((str(profile_path), str(exc)))
+            unknown = True
+            continue
+        present.add(profile.id)
+        try:
             plan = compile_profile(profile, doc, templates, Options(), now=now)
         except PlansyncError as exc:
             result.failed.append((str(profile_path), str(exc)))
@@ -89,8 +99,35 @@ def build_feeds(
         changed = write_feed_file(out / f"{feed.token}.ics", full, ledger, now)
         changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
         (result.built if changed else result.unchanged).append(profile.id)
+    if not unknown:
+        result.removed = remove_gone(ledger, out, present)
     write_index(ledger, index or ledger.path.parent / INDEX_NAME, base_url)
     return result
+
+
+def check_out(out: Path, state: Path) -> None:
+    """The served folder must not hold the state (the private index, the ledger) or sit inside it."""
+    served, private = out.resolve(), state.resolve()
+    if served == private or private in served.parents or served in private.parents:
+        raise FeedError(
+            f"--out {out} would serve the state directory {state} (the private feed index and the "
+            "ledger); choose a folder outside it, such as public/"
+        )
+
+
+def remove_gone(ledger: Ledger, out: Path, present: set[str]) -> list[str]:
+    """Take down the feeds of athletes whose profiles are gone: their files, their tokens
+    and their calendar rows. A returning athlete gets new, unguessable links."""
+    removed = []
+    for feed in ledger.feeds():
+        if feed.athlete in present or (feed.directory and Path(feed.directory).resolve() != out.resolve()):
+            continue
+        for token in (feed.token, feed.busy_token):
+            (out / f"{token}.ics").unlink(missing_ok=True)
+            ledger.forget_file(f"{token}.ics")
+        ledger.forget_feed(feed.athlete)
+        removed.append(feed.athlete)
+    return removed
 
 
 def write_index(ledger: Ledger, path: Path, base_url: str | None = None) -> dict[str, object]:

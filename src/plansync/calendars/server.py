@@ -1,10 +1,19 @@
 """``plansync serve``: feed files over HTTP for development and small setups.
 
-A WSGI application served by waitress. Only ``/<token>.ics`` names are
-answered; anything else, including every traversal attempt, is the same
-plain 404, so the answer never says which tokens exist. Conditional GETs
-use a strong ETag over the bytes (checked first) and the file's
-Last-Modified, which ``feed build`` keeps from going backwards.
+A WSGI application served by waitress. Only ``GET`` and ``HEAD`` of an
+existing ``/<token>.ics`` are answered with the feed; every other method or
+path, traversal attempts included, is the same plain 404, so no answer ever
+says which tokens exist. The path must match exactly (no trailing bytes).
+Conditional GETs use a strong ETag over the bytes (checked first) and the
+file's Last-Modified, which ``feed build`` keeps from going backwards.
+
+Built to stay up on a public network: bytes are read from disk per request
+and only each file's ETag is remembered (in a bounded LRU), so memory stays
+flat however many feeds are fetched; idle connections are closed after
+:data:`IDLE_SECONDS`; up to :data:`CONNECTIONS` connections are held, polled
+without select()'s 1,024-socket ceiling, so a crowd of slow clients does not
+starve the others. For a large roster put a CDN or object store in front
+(see the README); this server is for small setups.
 """
 
 from __future__ import annotations
@@ -12,52 +21,66 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-FEED_PATH = re.compile(r"^/([A-Za-z0-9_-]{16,64})\.ics$")
+from plansync.calendars.events import REFRESH
+
+FEED_PATH = re.compile(r"/([A-Za-z0-9_-]{16,64})\.ics")
 StartResponse = Callable[..., Any]
+ETAG_CACHE = 4096  # files whose ETag is remembered (about 200 bytes each)
+IDLE_SECONDS = 15
+CONNECTIONS = 2000
+MAX_AGE = int(REFRESH.total_seconds())  # clients re-check no sooner than the feed asks them to refresh
+SECURITY_HEADERS = [("X-Content-Type-Options", "nosniff")]
 
 
 class FeedApp:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, cache_size: int = ETAG_CACHE) -> None:
         self.directory = directory.resolve()
-        self._etags: dict[str, tuple[float, int, str, bytes]] = {}
+        self._etags: OrderedDict[str, tuple[int, int, str]] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def _read(self, name: str) -> tuple[bytes, str, float] | None:
         path = self.directory / name
         try:
+            data = path.read_bytes()
             stat = path.stat()
         except OSError:
             return None
-        cached = self._etags.get(name)
-        if cached and cached[0] == stat.st_mtime and cached[1] == stat.st_size:
-            return cached[3], cached[2], stat.st_mtime
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._etags.get(name)
+            if cached is not None and cached[:2] == key:
+                self._etags.move_to_end(name)
+                return data, cached[2], stat.st_mtime
         etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-        self._etags[name] = (stat.st_mtime, stat.st_size, etag, data)
+        with self._lock:
+            self._etags[name] = (*key, etag)
+            while len(self._etags) > self._cache_size:
+                self._etags.popitem(last=False)
         return data, etag, stat.st_mtime
+
+    @property
+    def remembered(self) -> int:
+        return len(self._etags)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
-        raw_path = environ.get("PATH_INFO", "")
-        match = FEED_PATH.match(raw_path)
-        found = self._read(f"{match.group(1)}.ics") if match else None
+        match = FEED_PATH.fullmatch(environ.get("PATH_INFO", ""))
+        found = self._read(f"{match.group(1)}.ics") if match and method in ("GET", "HEAD") else None
         if found is None:
             return _plain(start_response, "404 Not Found", b"Not Found\n", method)
-        if method not in ("GET", "HEAD"):
-            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Length", "0")])
-            return [b""]
         data, etag, mtime = found
-        last_modified = email.utils.formatdate(int(mtime), usegmt=True)
         headers = [
             ("ETag", etag),
-            ("Last-Modified", last_modified),
-            ("Cache-Control", "no-cache"),
+            ("Last-Modified", email.utils.formatdate(int(mtime), usegmt=True)),
+            ("Cache-Control", f"private, max-age={MAX_AGE}"),
+            *SECURITY_HEADERS,
         ]
         if _not_modified(environ, etag, int(mtime)):
             start_response("304 Not Modified", headers)
@@ -84,7 +107,13 @@ def _not_modified(environ: dict[str, Any], etag: str, mtime: int) -> bool:
 
 def _plain(start_response: StartResponse, status: str, body: bytes, method: str) -> Iterable[bytes]:
     start_response(
-        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+        status,
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            *SECURITY_HEADERS,
+        ],
     )
     return [b""] if method == "HEAD" else [body]
 
@@ -93,4 +122,16 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8080) -> A
     """A waitress server for the folder (port 0 picks a free one: see ``.effective_port``)."""
     from waitress.server import create_server
 
-    return create_server(FeedApp(directory), host=host, port=port, ident="plansync", threads=4)
+    return create_server(
+        FeedApp(directory),
+        host=host,
+        port=port,
+        ident="plansync",
+        threads=4,
+        channel_timeout=IDLE_SECONDS,
+        cleanup_interval=2,
+        connection_limit=CONNECTIONS,
+        asyncore_use_poll=True,
+        max_request_header_size=16_384,
+        max_request_body_size=1_024,
+    )

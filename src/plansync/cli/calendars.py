@@ -80,9 +80,11 @@ def feed_build_cmd(
     result, index = build_feeds(config, athletes, out)
     for _path, message in result.failed:
         click.echo(f"error: {message}", err=True)
+    for athlete in result.removed:
+        click.echo(f"removed the feeds of {athlete}: the profile is gone", err=True)
     click.echo(
         f"{len(result.built)} feeds written, {len(result.unchanged)} unchanged, "
-        f"{len(result.failed)} failed; subscription URLs in {index}"
+        f"{len(result.removed)} removed, {len(result.failed)} failed; subscription URLs in {index}"
     )
     if result.failed:
         sys.exit(1)

@@ -38,7 +38,7 @@ MAX_ID = 64
 YEARS = (2000, 2100)
 
 
-def _plain_text(value: str) -> str:
+def plain_text(value: str) -> str:
     """A name a calendar can show: no control characters (tab, escape, bell), not too long."""
     bad = next((c for c in value if ord(c) < 32 or 0x7F <= ord(c) < 0xA0), None)
     if bad is not None:
@@ -52,7 +52,7 @@ def _plain_text(value: str) -> str:
     return value
 
 
-PlainText = Annotated[str, AfterValidator(_plain_text)]
+PlainText = Annotated[str, AfterValidator(plain_text)]
 
 
 def _template_id(value: str) -> str:

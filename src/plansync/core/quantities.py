@@ -28,7 +28,9 @@ def parse_duration(text: str) -> float:
     """``"1h30min"`` -> 5400.0 seconds. Raises ValueError with what was expected."""
     m = _DURATION.match(text) if len(text) <= MAX_QUANTITY_TEXT else None
     if not m or not any(m.groups()):
-        raise ValueError(f"expected a duration such as 45s, 15min or 1h30min, got {text[:MAX_QUANTITY_TEXT]!r}")
+        raise ValueError(
+            f"expected a duration such as 45s, 15min or 1h30min, got {text[:MAX_QUANTITY_TEXT]!r}"
+        )
     h, mins, s = (float(g) if g else 0.0 for g in m.groups())
     total = h * 3600 + mins * 60 + s
     if total <= 0:

@@ -26,7 +26,7 @@ class IntakeError(PlansyncError):
 
 def slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "athlete"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower())[:64].strip("-") or "athlete"
 
 
 # Each check returns the clean value or raises ValueError with what was expected; the CLI

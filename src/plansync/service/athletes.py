@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from plansync.core.plan import Plan
+from plansync.core.profile import PACE_LIMITS_S_PER_KM, plain_text
+from plansync.core.quantities import METRES_PER_UNIT, fmt_clock, parse_clock
 from plansync.core.template import Template
 from plansync.inputs import intake, workspace
 from plansync.inputs.compiling import compile_profile
@@ -74,6 +76,19 @@ def _one_day(value: str) -> str:
     return days[0] if len(days) == 1 else _fail("one day")
 
 
+def _threshold_pace(value: str, units: str) -> str:
+    text = intake.check_clock(value)
+    per_km = parse_clock(text) / (METRES_PER_UNIT[units] / 1000)
+    low, high = PACE_LIMITS_S_PER_KM
+    if not low <= per_km <= high:
+        scale = METRES_PER_UNIT[units] / 1000
+        raise ValueError(
+            f"expected a threshold pace between {fmt_clock(low * scale)} and {fmt_clock(high * scale)} "
+            f"per {units} (what can be held for about an hour)"
+        )
+    return text
+
+
 class Consultation:
     """The questions of ``athlete new`` for one workspace; iterate with :meth:`questions`."""
 
@@ -91,7 +106,7 @@ class Consultation:
 
     def questions(self, answers: dict[str, Any]) -> Iterator[Question]:
         """The next question, each time ``answers`` holds the answer to the last one."""
-        yield Question("name", "Name", _text)
+        yield Question("name", "Name", lambda v: plain_text(_text(v)))
         slug = intake.slug(answers["name"])
         yield Question("id", "Profile id", lambda v: intake.slug(v) if v.strip() else slug, default=slug)
         yield Question("timezone", "Time zone", intake.check_zone, default="UTC")
@@ -135,7 +150,9 @@ class Consultation:
             "recent_race", "Recent race, e.g. '10k 48:30' (empty if none)", intake.check_race, optional=True
         )
         if answers["system"] == "pace" and not answers["recent_race"]:
-            yield Question("threshold_pace", f"Threshold pace per {units} (m:ss)", intake.check_clock)
+            yield Question(
+                "threshold_pace", f"Threshold pace per {units} (m:ss)", lambda v: _threshold_pace(v, units)
+            )
         if answers["system"] == "heart_rate":
             yield Question(
                 "threshold_hr", "Threshold heart rate (empty to give max and resting)", _whole, optional=True

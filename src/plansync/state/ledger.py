@@ -471,6 +471,15 @@ class Ledger:
                 (feed.athlete, feed.token, feed.busy_token, feed.directory),
             )
 
+    def forget_feed(self, athlete: str) -> None:
+        """An athlete's feed tokens and calendar rows, gone (the athlete left the roster)."""
+        with self.transaction():
+            self._db.execute("DELETE FROM feeds WHERE athlete = ?", (athlete,))
+            self._db.execute(
+                "DELETE FROM entries WHERE athlete = ? AND target IN (?, ?)",
+                (athlete, CALENDAR_TARGET, CALENDAR_BUSY_TARGET),
+            )
+
     def file_modified(self, path: str, changed: bool, now: dt.datetime) -> dt.datetime:
         """A file's Last-Modified: moves to ``now`` when its bytes changed, never backwards."""
         with self._lock:

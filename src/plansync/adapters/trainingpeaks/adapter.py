@@ -75,10 +75,28 @@ def _log_response(response: httpx.Response) -> None:
 
 
 def oauth_for(state_dir: Path, sandbox: bool, client_id: str | None = None) -> tuple[OAuth, TokenStore]:
+    endpoints, http = hosts(sandbox), _http()  # settings first: a bad URL is named before credentials
     client_id, secret = credentials(client_id)
     store = TokenStore(state_dir / TOKEN_FILE)
-    state_dir.mkdir(parents=True, exist_ok=True)
-    return OAuth(client_id, secret, hosts(sandbox), _http(), store), store
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return OAuth(client_id, secret, endpoints, http, store), store
+
+
+RATE_LIMITS = (0.1, 1000.0)  # requests a second
+
+
+def _rate(context: AdapterContext) -> float | None:
+    text = context.options.get("rate")
+    if not text:
+        return None
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = float("nan")
+    low, high = RATE_LIMITS
+    if not low <= rate <= high:  # also refuses nan and inf
+        raise AdapterError(f"-O rate={text!r}: expected requests a second between {low:g} and {high:g}")
+    return rate
 
 
 def _rest_days(context: AdapterContext) -> str:
@@ -136,17 +154,16 @@ class TrainingPeaksAdapter(Adapter):
 
     @classmethod
     def from_config(cls, context: AdapterContext) -> TrainingPeaksAdapter:
-        rate = context.options.get("rate")
-        return cls(make_transport(context, rate=float(rate) if rate else None), rest_days=_rest_days(context))
+        return cls(make_transport(context, rate=_rate(context)), rest_days=_rest_days(context))
 
     @classmethod
     def batch(cls, context: AdapterContext) -> Batch:
         """Per-athlete adapters sharing one sign-in (refresh tokens rotate: two would
         race), one connection pool and one rate limit."""
-        rate = context.options.get("rate")
+        rate = _rate(context)
         sandbox = _sandbox(context)
         oauth, _ = oauth_for(context.state_dir, sandbox, context.options.get("client_id") or None)
-        limiter = RateLimiter(float(rate) if rate else None)
+        limiter = RateLimiter(rate)
         endpoints = hosts(sandbox)
         rest_days = _rest_days(context)
         return Batch(

@@ -21,6 +21,7 @@ import random
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,10 +76,15 @@ class Hosts:
 
 def hosts(sandbox: bool = False) -> Hosts:
     api, oauth = SANDBOX if sandbox else PRODUCTION
-    return Hosts(
-        os.environ.get("PLANSYNC_TP_API_URL", api).rstrip("/"),
-        os.environ.get("PLANSYNC_TP_OAUTH_URL", oauth).rstrip("/"),
-    )
+    return Hosts(_url("PLANSYNC_TP_API_URL", api), _url("PLANSYNC_TP_OAUTH_URL", oauth))
+
+
+def _url(variable: str, default: str) -> str:
+    value = os.environ.get(variable) or default
+    parsed = urllib.parse.urlsplit(value)
+    if parsed.scheme not in ("https", "http") or not parsed.hostname:
+        raise AdapterError(f"{variable}={value!r}: expected an https:// URL")
+    return value.rstrip("/")
 
 
 def timeout_seconds() -> float:
@@ -87,8 +93,8 @@ def timeout_seconds() -> float:
         value = float(raw)
     except ValueError:
         raise AdapterError(f"PLANSYNC_HTTP_TIMEOUT={raw!r} is not a number of seconds") from None
-    if value <= 0:
-        raise AdapterError("PLANSYNC_HTTP_TIMEOUT must be above zero")
+    if not 0 < value <= 600:  # also refuses nan and inf
+        raise AdapterError(f"PLANSYNC_HTTP_TIMEOUT={raw!r}: expected seconds above 0 and at most 600")
     return value
 
 
