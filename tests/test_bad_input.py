@@ -200,3 +200,121 @@ def test_a_template_with_a_repeat_inside_a_repeat_is_refused_at_its_line(tmp_pat
     code, out = cli(["compile", str(profile), "--templates", str(folder)], tmp_path)
     assert code == 2 and "Traceback" not in out
     assert f"{folder / 'nested-repeat.yaml'}:73:9:" in out and "one level of repetition" in out
+
+
+HOSTILE_PROFILES = {
+    "weeks-with-a-leading-zero": ("  weeks: 12", "  weeks: 012", None),
+    "a-5000-digit-number": ("weekly_distance: 30", "weekly_distance: " + "9" * 5000, "too large"),
+    "the-year-9999": ("race_date: 2027-04-18", "race_date: 9999-12-31", "between 2000 and 2100"),
+    "a-race-too-far-away": ("race_date: 2027-04-18", "race_date: 2035-04-18", "more than 3 years away"),
+    "an-absurd-pace": ('threshold_pace: "4:50"', 'threshold_pace: "99999999999999999999:00:00"', "m:ss"),
+    "a-one-second-pace": ('threshold_pace: "4:50"', 'threshold_pace: "0:01"', "2:30 and 15:00 per km"),
+    "a-template-path": ("template: half-marathon-intermediate", "template: ../../etc/passwd", "not paths"),
+    "an-absolute-template": ("template: half-marathon-intermediate", "template: /etc/x", "not paths"),
+    "escape-in-a-name": ("name: Jane Doe", "name: Jane\x1b[31m", "U+001B"),
+    "a-tab-in-a-name": ("name: Jane Doe", 'name: "Jane\\tDoe"', "control characters"),
+    "infinite-shoe": ("distance: 220", "distance: .inf", "finite"),
+    "a-ten-thousand-character-id": ("id: jane-doe", "id: " + "j" * 10_000, "at most 64"),
+    "an-alias-bomb": (
+        "id: jane-doe",
+        "x: &a [1]\ny: *a\nid: jane-doe",
+        "anchors and aliases are not allowed",
+    ),
+    "a-self-alias": ("id: jane-doe", "x: &a [*a]\nid: jane-doe", "anchors and aliases are not allowed"),
+    "weekly-distance-of-a-car": ("weekly_distance: 30", "weekly_distance: 400", "at most 300 km"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_PROFILES))
+def test_hostile_profiles_get_one_located_message_and_nothing_written(tmp_path: Path, case: str) -> None:
+    old, new, expected = HOSTILE_PROFILES[case]
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "athlete.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    out = tmp_path / "plan.json"
+    code, message = run_cli(["compile", str(path), "--format", "json", "-o", str(out)])
+    if expected is None:  # careless but meaningful: it compiles
+        assert code == 0, message
+        return
+    assert code == 2 and message.startswith(f"error: {path}:") and expected in message, message
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder", "too-large", "not-utf8"])
+def test_files_that_are_not_profiles_are_named_not_read(tmp_path: Path, kind: str) -> None:
+    import os
+
+    path = tmp_path / "athlete.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "too-large":
+        path.write_text("id: x\n" + "# padding\n" * 120_000)
+    else:
+        path.write_bytes(EXAMPLE.read_bytes().replace(b"Jane", b"J\xffne"))
+    code, message = run_cli(["compile", str(path)])
+    assert code == 2 and "Traceback" not in message, message
+    if kind == "folder":  # the command line refuses it before plansync reads anything
+        assert "is a directory" in message
+    else:
+        assert message.startswith(f"error: {path}"), message
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["-O", "rate=abc"], {}, "-O rate='abc': expected requests a second"),
+        (["-O", "rate=0.001"], {}, "-O rate='0.001'"),
+        (["-O", "rate=nan"], {}, "-O rate='nan'"),
+        ([], {"PLANSYNC_TP_API_URL": "ftp://x"}, "PLANSYNC_TP_API_URL='ftp://x': expected an https:// URL"),
+        ([], {"PLANSYNC_HTTP_TIMEOUT": "nan"}, "PLANSYNC_HTTP_TIMEOUT='nan'"),
+        ([], {"PLANSYNC_PUBLISH_RATE_LIMIT": "lots"}, "PLANSYNC_PUBLISH_RATE_LIMIT='lots'"),
+        ([], {"PLANSYNC_TODAY": "someday"}, "PLANSYNC_TODAY='someday'"),
+    ],
+)
+def test_options_and_environment_are_named_when_wrong(
+    tmp_path: Path, args: list[str], env: dict[str, str], expected: str, cli: Cli
+) -> None:
+    profile = tmp_path / "athlete.yaml"
+    profile.write_text(EXAMPLE.read_text() + 'platforms:\n  trainingpeaks: {athlete_id: "1"}\n')
+    today = None if "PLANSYNC_TODAY" in env else "2027-01-10"
+    code, out = cli(
+        ["publish", str(profile), "--to", "trainingpeaks", "--dry-run", *args], tmp_path, env=env, today=today
+    )
+    assert code == 2 and expected in out and "Traceback" not in out, out
+
+
+def test_a_file_where_the_ics_folder_should_be(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "afile").write_text("x")
+    code, out = cli(["publish", str(EXAMPLE), "--to", "ics", "-O", "dir=afile"], tmp_path)
+    assert code == 2 and "-O dir=afile: that is a file" in out
+
+
+def test_a_plansync_toml_that_is_not_utf8(tmp_path: Path, cli: Cli) -> None:
+    cli(["init", "coach"], tmp_path)
+    config = tmp_path / "coach" / "plansync.toml"
+    config.write_bytes(config.read_bytes() + b"\n# caf\xe9\n")
+    code, out = cli(["status"], tmp_path / "coach")
+    assert code == 2 and f"{config}:" in out and "not UTF-8" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--name", "A" * 300, "at most 100"),
+        ("--name", "Jo\tKe", "control characters"),
+        ("--template", "../x", "expected one of"),
+    ],
+)
+def test_intake_answers_are_checked_at_the_question(
+    tmp_path: Path, option: str, value: str, expected: str, cli: Cli
+) -> None:
+    cli(["init", "coach"], tmp_path)
+    base = ["athlete", "new", "--no-input", "--name", "Jo Ke", "--race-date", "2027-04-18"]
+    base += ["--weekly-distance", "30", "--long-run", "12", "--recent-race", "10k 48:30"]
+    code, out = cli([*base, option, value], tmp_path / "coach")
+    assert code == 2 and expected in out and not list((tmp_path / "coach" / "athletes").iterdir())

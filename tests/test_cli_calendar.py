@@ -74,7 +74,9 @@ def test_feeds_of_an_athlete_who_left_are_taken_down(tmp_path: Path, cli: Cli) -
     athletes = tmp_path / "athletes"
     athletes.mkdir()
     (athletes / "jane-doe.yaml").write_bytes(EXAMPLE.read_bytes())
-    (athletes / "sam.yml").write_text(EXAMPLE.read_text().replace("id: jane-doe", "id: sam"))  # .yml counts too
+    (athletes / "sam.yml").write_text(
+        EXAMPLE.read_text().replace("id: jane-doe", "id: sam")
+    )  # .yml counts too
     code, out = cli(["feed", "build", "athletes", "--out", "public"], tmp_path)
     assert code == 0 and "2 feeds written" in out, out
     assert len(list((tmp_path / "public").glob("*.ics"))) == 4

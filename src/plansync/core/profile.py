@@ -64,8 +64,13 @@ def _template_id(value: str) -> str:
     return value
 
 
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){0,2}")
+
+
 def _zone(name: str) -> str:
     try:
+        if not _ZONE_NAME.fullmatch(name):  # zoneinfo imports package resources by the name's parts
+            raise ValueError(name)
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"expected an IANA time zone such as Europe/London, got {name!r}") from None

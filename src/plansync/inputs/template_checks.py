@@ -52,6 +52,18 @@ def _kinds(data: dict[str, Any]) -> dict[str, str]:
 
 
 def reference_problems(data: dict[str, Any], doc: Document) -> list[Problem]:
+    """Cross-key problems read from the raw YAML, so they are reported even when the schema
+    fails. The raw data can have any shape then: a shape these checks do not expect means
+    the schema's own messages already cover it, and the checks stand down."""
+    if not isinstance(data, dict):
+        return []
+    try:
+        return _reference_problems(data, doc)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return []
+
+
+def _reference_problems(data: dict[str, Any], doc: Document) -> list[Problem]:
     out: list[Problem] = []
     kinds = _kinds(data)
     sessions = data.get("sessions")
