@@ -17,13 +17,11 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-
-import icalendar
 
 from plansync._version import __version__
 from plansync.calendars import writer as icswriter
+from plansync.calendars.zones import vtimezone as zones_vtimezone
 from plansync.core.describe import KIND_TITLES
 from plansync.core.plan import Plan, Workout
 
@@ -87,14 +85,6 @@ def content_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=256)
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    tz = icalendar.Timezone.from_tzid(
-        tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 1, 1)
-    )
-    return bytes(tz.to_ical())
-
-
 def calendar_name(plan: Plan, busy: bool) -> str:
     """The calendar's display name, without the characters TEXT would escape: parsers
     disagree on unescaping NAME and X-WR-CALNAME (icalendar and ical.js keep the
@@ -119,7 +109,7 @@ def render(
     ]
     out = [icswriter.lines(head)]
     zones = sorted({c["tzid"] for c in contents if "tzid" in c})
-    out += [_vtimezone(tzid, plan.start_date.year, plan.end_date.year + 2) for tzid in zones]
+    out += [zones_vtimezone(tzid, plan.start_date.year, plan.end_date.year + 2) for tzid in zones]
     out += [_event(content, stamps[content["uid"]]) for content in contents]
     out.append(b"END:VCALENDAR\r\n")
     return b"".join(out)
@@ -131,7 +121,7 @@ def event_bytes(content: Mapping[str, Any], stamp: Stamp, extra: Sequence[str] =
 
 
 def vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    return _vtimezone(tzid, first_year, last_year)
+    return zones_vtimezone(tzid, first_year, last_year)
 
 
 def _event(content: Mapping[str, Any], stamp: Stamp, extra: Sequence[str] = ()) -> bytes:

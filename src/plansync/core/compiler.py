@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from plansync.core import rules
 from plansync.core.entries import EntryContext, week_entries
@@ -274,7 +275,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
                 {"dropped": st.dropped_hard},
             )
         )
-    _set_timing(workouts, p)
+    _set_timing(workouts, p, warnings)
     return Plan(
         athlete=p.id,
         athlete_name=p.name,
@@ -351,14 +352,43 @@ def _check_fitness(t: Template, p: Profile) -> None:
             )
 
 
-def _set_timing(workouts: list[Workout], p: Profile) -> None:
-    """Each entry carries its own time of day and reminder, so calendars need no profile."""
+def _set_timing(workouts: list[Workout], p: Profile, warnings: list[PlanWarning]) -> None:
+    """Each entry carries its own time of day and reminder, so calendars need no profile.
+    A time the clocks skip or repeat that day (a daylight-saving change) moves to the next
+    minute that happens exactly once, with a warning: every calendar then agrees on it."""
     reminder = p.calendar.reminder_minutes
+    zone = ZoneInfo(p.timezone)
     for w in workouts:
         if w.kind in TIMED_KINDS:
-            w.start_time = p.availability.time_on(WEEKDAYS[w.date.weekday()])
+            at = p.availability.time_on(WEEKDAYS[w.date.weekday()])
+            if at is not None:
+                real = real_local_time(w.date, at, zone)
+                if real != at:
+                    warnings.append(
+                        PlanWarning(
+                            "time-moved",
+                            f"Week {w.week}: {w.title} on {w.date.isoformat()} starts at {real:%H:%M}, not "
+                            f"{at:%H:%M}: the clocks change that night and {at:%H:%M} does not happen once.",
+                            {"date": w.date.isoformat(), "from": f"{at:%H:%M}", "to": f"{real:%H:%M}"},
+                        )
+                    )
+                at = real
+            w.start_time = at
         if reminder is not None and w.kind != "rest":
             w.reminder_minutes = reminder
+
+
+def real_local_time(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.time:
+    """``at`` on ``day`` if that local time happens exactly once there, else the next minute that does."""
+    local = dt.datetime.combine(day, at)
+    for _ in range(24 * 60):
+        first, second = local.replace(tzinfo=zone), local.replace(tzinfo=zone, fold=1)
+        exists = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == local
+        once = first.utcoffset() == second.utcoffset()
+        if exists and once:
+            return local.time()
+        local += dt.timedelta(minutes=1)
+    return at  # pragma: no cover - no zone skips a whole day
 
 
 def _references(p: Profile, zones: ZoneModel) -> References:
