@@ -93,3 +93,28 @@ def test_feeds_are_never_served_from_the_state_folder(tmp_path: Path, cli: Cli) 
     for out_dir in (".plansync", ".plansync/public", "."):
         code, out = cli(["feed", "build", "athletes", "--out", out_dir], tmp_path)
         assert code == 2 and "would serve the state directory" in out, out_dir
+
+
+def test_a_lost_state_folder_rebuilds_byte_identical_feeds_and_exports(tmp_path: Path, cli: Cli) -> None:
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    profile = athletes / "jane-doe.yaml"
+    profile.write_bytes(EXAMPLE.read_bytes())
+    build = ["feed", "build", "athletes", "--out", "public"]
+    export = ["export", "ics", str(profile), "-o", "jane.ics"]
+    assert cli(build, tmp_path)[0] == 0 and cli(export, tmp_path)[0] == 0
+    profile.write_text(profile.read_text().replace("race_date: 2027-04-18", "race_date: 2027-04-25"))
+    assert cli(build, tmp_path, today="2027-01-11")[0] == 0 and cli(export, tmp_path, today="2027-01-11")[0] == 0
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime) for p in (tmp_path / "public").glob("*.ics")}
+    exported = (tmp_path / "jane.ics").read_bytes()
+    index = (tmp_path / ".plansync" / "feeds-index.json").read_text()
+    assert b"SEQUENCE:1" in exported
+
+    shutil.rmtree(tmp_path / ".plansync")  # a fresh CI checkout that kept only the published folder
+    code, out = cli(build, tmp_path, today="2027-01-12")
+    assert code == 0 and "0 feeds written, 1 unchanged" in out, out
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime) for p in (tmp_path / "public").glob("*.ics")}
+    assert after == before  # same tokens, same bytes, same Last-Modified
+    assert (tmp_path / ".plansync" / "feeds-index.json").read_text() == index
+    code, out = cli(export, tmp_path, today="2027-01-12")
+    assert code == 0 and "up to date" in out and (tmp_path / "jane.ics").read_bytes() == exported

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from plansync.atomic import write_atomic
 from plansync.calendars.identity import calendar_bytes
 from plansync.core.compiler import Options
+from plansync.core.plan import Plan
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_profile
 from plansync.inputs.loader import read_profile
@@ -54,10 +56,12 @@ def urls(base_url: str, token: str) -> dict[str, str]:
 
 def write_feed_file(path: Path, data: bytes, ledger: Ledger, now: dt.datetime) -> bool:
     """Write when the bytes differ; set mtime to the ledger's never-backwards Last-Modified."""
-    changed = not path.exists() or path.read_bytes() != data
+    existing = _previous(path)
+    changed = existing != data
+    on_disk = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) if existing is not None else None
     if changed:
         write_atomic(path, data)
-    stamp = ledger.file_modified(path.name, changed, now)
+    stamp = ledger.file_modified(path.name, changed, now, on_disk)
     os.utime(path, (stamp.timestamp(), stamp.timestamp()))
     return changed
 
@@ -92,10 +96,12 @@ def build_feeds(
             continue
         feed = ledger.feed(profile.id)
         if feed is None:
-            feed = Feed(profile.id, new_token(), new_token(), str(out))
+            feed = found_on_disk(out, plan) or Feed(profile.id, new_token(), new_token(), str(out))
         ledger.save_feed(Feed(feed.athlete, feed.token, feed.busy_token, str(out)))
-        full = calendar_bytes(plan, ledger, now)
-        busy = calendar_bytes(plan, ledger, now, busy=True)
+        full = calendar_bytes(plan, ledger, now, previous=_previous(out / f"{feed.token}.ics"))
+        busy = calendar_bytes(
+            plan, ledger, now, busy=True, previous=_previous(out / f"{feed.busy_token}.ics")
+        )
         changed = write_feed_file(out / f"{feed.token}.ics", full, ledger, now)
         changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
         (result.built if changed else result.unchanged).append(profile.id)
@@ -103,6 +109,40 @@ def build_feeds(
         result.removed = remove_gone(ledger, out, present)
     write_index(ledger, index or ledger.path.parent / INDEX_NAME, base_url)
     return result
+
+
+def _previous(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+_FIRST_UID = re.compile(rb"\r\nUID:([^\r\n]+)\r\n")
+
+
+def found_on_disk(out: Path, plan: Plan) -> Feed | None:
+    """An athlete's feed files already in ``out`` (the ledger was lost): told apart by the UIDs
+    inside, which begin with the athlete's and the template's ids; the busy copy's end in
+    ``-busy``. Keeps the links athletes subscribed to working after a fresh checkout."""
+    prefix = f"{plan.athlete}-{plan.template}-".encode()
+    token = busy = None
+    for path in sorted(out.glob("*.ics")):
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(65_536)
+        except OSError:
+            continue
+        match = _FIRST_UID.search(head)
+        if not match or not match.group(1).startswith(prefix):
+            continue
+        if match.group(1).split(b"@")[0].endswith(b"-busy"):
+            busy = busy or path.stem
+        else:
+            token = token or path.stem
+    if token is None or busy is None:
+        return None
+    return Feed(plan.athlete, token, busy, str(out))
 
 
 def check_out(out: Path, state: Path) -> None:

@@ -75,7 +75,9 @@ def compile_cmd(
     if ics_path is not None:
         from plansync.cli.calendars import report_written
 
-        report_written(ics_path, plans.write_if_changed(ics_path, plans.calendar(config, plan)))
+        report_written(
+            ics_path, plans.write_if_changed(ics_path, plans.calendar(config, plan, previous=ics_path))
+        )
 
 
 @main.command("validate")

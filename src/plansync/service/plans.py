@@ -38,13 +38,15 @@ def schema(kind: str) -> str:
     return schema_json(kind)
 
 
-def calendar(settings: Settings, plan: Plan) -> bytes:
-    """The plan's calendar, its identity (SEQUENCE, LAST-MODIFIED) kept in the ledger."""
+def calendar(settings: Settings, plan: Plan, previous: Path | None = None) -> bytes:
+    """The plan's calendar, its identity (SEQUENCE, LAST-MODIFIED) kept in the ledger, or read
+    back from ``previous`` (the file last written) when the ledger has lost it."""
+    earlier = previous.read_bytes() if previous is not None and previous.is_file() else None
     with (
         writer(settings.state, f"exporting {plan.athlete}'s calendar", wait=settings.wait),
         Ledger(settings.state) as ledger,
     ):
-        return calendar_bytes(plan, ledger, settings.now())
+        return calendar_bytes(plan, ledger, settings.now(), previous=earlier)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -58,4 +60,4 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def export_calendar(settings: Settings, profile: Path, output: Path, plan: Plan | None = None) -> bool:
     """Write the athlete's calendar to ``output``; False when it was already up to date."""
     plan = plan or compile_profile_file(settings, profile)
-    return write_if_changed(output, calendar(settings, plan))
+    return write_if_changed(output, calendar(settings, plan, previous=output))

@@ -480,14 +480,19 @@ class Ledger:
                 (athlete, CALENDAR_TARGET, CALENDAR_BUSY_TARGET),
             )
 
-    def file_modified(self, path: str, changed: bool, now: dt.datetime) -> dt.datetime:
-        """A file's Last-Modified: moves to ``now`` when its bytes changed, never backwards."""
+    def file_modified(
+        self, path: str, changed: bool, now: dt.datetime, on_disk: dt.datetime | None = None
+    ) -> dt.datetime:
+        """A file's Last-Modified: moves to ``now`` when its bytes changed, never backwards.
+        ``on_disk`` is the file's own time, taken when the ledger has none (a lost ledger)."""
         with self._lock:
             row = self._db.execute("SELECT last_modified FROM files WHERE path = ?", (path,)).fetchone()
             try:
                 previous = _parse_ts(row[0]) if row else None
             except (ValueError, TypeError) as exc:
                 raise self._damaged(exc) from None
+            if previous is None and on_disk is not None:
+                previous = on_disk.astimezone(dt.UTC).replace(microsecond=0)
             if previous is not None and not changed:
                 return previous
             stamp = now.astimezone(dt.UTC).replace(microsecond=0)
