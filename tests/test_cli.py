@@ -161,3 +161,17 @@ def test_help_does_not_import_the_compiler() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.split() == ["False", "False"]
+
+
+def test_a_folder_of_profiles_compiles_to_one_json_each(tmp_path: Path, cli: Cli) -> None:
+    folder = tmp_path / "athletes"
+    folder.mkdir()
+    for example in sorted(EXAMPLE.parent.glob("*.yaml")):
+        (folder / example.name).write_bytes(example.read_bytes())
+    (folder / "broken.yaml").write_text("id: broken\n")
+    code, out = cli(["compile", "athletes", "-o", "plans"], tmp_path)
+    assert code == 1 and "4 plans written, 0 unchanged, 1 failed" in out and "broken.yaml" in out
+    single = cli(["compile", str(EXAMPLE), "--format", "json"], tmp_path)[1]
+    assert (tmp_path / "plans" / "jane-doe.json").read_text() == single
+    code, out = cli(["compile", "athletes", "-o", "plans"], tmp_path)
+    assert "0 plans written, 4 unchanged" in out

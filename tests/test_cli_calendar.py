@@ -104,7 +104,9 @@ def test_a_lost_state_folder_rebuilds_byte_identical_feeds_and_exports(tmp_path:
     export = ["export", "ics", str(profile), "-o", "jane.ics"]
     assert cli(build, tmp_path)[0] == 0 and cli(export, tmp_path)[0] == 0
     profile.write_text(profile.read_text().replace("race_date: 2027-04-18", "race_date: 2027-04-25"))
-    assert cli(build, tmp_path, today="2027-01-11")[0] == 0 and cli(export, tmp_path, today="2027-01-11")[0] == 0
+    assert (
+        cli(build, tmp_path, today="2027-01-11")[0] == 0 and cli(export, tmp_path, today="2027-01-11")[0] == 0
+    )
     before = {p.name: (p.read_bytes(), p.stat().st_mtime) for p in (tmp_path / "public").glob("*.ics")}
     exported = (tmp_path / "jane.ics").read_bytes()
     index = (tmp_path / ".plansync" / "feeds-index.json").read_text()
@@ -118,3 +120,27 @@ def test_a_lost_state_folder_rebuilds_byte_identical_feeds_and_exports(tmp_path:
     assert (tmp_path / ".plansync" / "feeds-index.json").read_text() == index
     code, out = cli(export, tmp_path, today="2027-01-12")
     assert code == 0 and "up to date" in out and (tmp_path / "jane.ics").read_bytes() == exported
+
+
+def test_feed_build_rebuilds_only_the_athletes_whose_inputs_changed(tmp_path: Path, cli: Cli) -> None:
+    templates = tmp_path / "plan_templates"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "plan_templates", templates)
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    for name in ("jane-doe", "kim-park", "sam-lee"):
+        (athletes / f"{name}.yaml").write_bytes((EXAMPLE.parent / f"{name}.yaml").read_bytes())
+    build = ["feed", "build", "athletes", "--out", "public", "--templates", "plan_templates"]
+    assert "3 feeds written" in cli(build, tmp_path)[1]
+    assert "0 feeds written, 3 unchanged" in cli(build, tmp_path)[1]
+    jane = (athletes / "jane-doe.yaml").read_text()
+    used = jane.split("template: ")[1].split()[0]
+    users = [p.stem for p in athletes.glob("*.yaml") if f"template: {used}" in p.read_text()]
+    template = templates / f"{used}.yaml"
+    template.write_text(template.read_text().replace("Keep the first part truly easy", "Keep the start easy"))
+    code, out = cli(build, tmp_path)
+    assert code == 0 and f"{len(users)} feeds written, {3 - len(users)} unchanged" in out, out
+    (athletes / "kim-park.yaml").write_text((athletes / "kim-park.yaml").read_text() + "\n# a comment\n")
+    code, out = cli(build, tmp_path)
+    assert code == 0 and "0 feeds written, 3 unchanged" in out  # recompiled, same bytes
+    code, out = cli([*build, "--rebuild"], tmp_path)
+    assert code == 0 and "0 feeds written, 3 unchanged" in out

@@ -10,24 +10,29 @@ served folder.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from plansync.atomic import write_atomic
+from plansync.atomic import flush_folder, write_atomic
 from plansync.calendars.identity import calendar_bytes
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_profile
-from plansync.inputs.loader import read_profile
+from plansync.inputs.freshness import Inputs, inputs_for, payload, unchanged
+from plansync.inputs.loader import find_template, read_profile, template_dirs
 from plansync.inputs.roster import profile_files
+from plansync.parallel import PARALLEL_FROM, ordered_map, usable_cores
 from plansync.state.ledger import FEED_INDEX_NAME as INDEX_NAME
-from plansync.state.ledger import Feed, Ledger
+from plansync.state.ledger import Feed, Ledger, Recorder
 
 TOKEN_BYTES = 24  # 192 bits
 
@@ -60,7 +65,7 @@ def write_feed_file(path: Path, data: bytes, ledger: Ledger, now: dt.datetime) -
     changed = existing != data
     on_disk = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) if existing is not None else None
     if changed:
-        write_atomic(path, data)
+        write_atomic(path, data, durable=False)  # build_feeds flushes the folder once
     stamp = ledger.file_modified(path.name, changed, now, on_disk)
     os.utime(path, (stamp.timestamp(), stamp.timestamp()))
     return changed
@@ -75,40 +80,136 @@ def build_feeds(
     base_url: str,
     templates: Path | None = None,
     index: Path | None = None,
+    rebuild: bool = False,
 ) -> FeedResult:
+    """Every athlete's two feeds in ``out``. Athletes whose inputs have not changed since
+    the last build (and whose files are in place) are not recompiled; ``rebuild`` forces
+    everyone. Large rosters build on every core, in the same order, to the same bytes."""
     result = FeedResult()
     check_out(out, ledger.path.parent)
     out.mkdir(parents=True, exist_ok=True)
     present: set[str] = set()
     unknown = False  # a profile whose id could not be read: take nothing down this time
-    for profile_path in profile_files(athletes):
-        try:
-            profile, doc = read_profile(profile_path)
-        except PlansyncError as exc:
-            result.failed.append((str(profile_path), str(exc)))
-            unknown = True
+    stored = {} if rebuild else ledger.builds("feed")
+    feeds = {f.athlete: f for f in ledger.feeds()}
+    work: list[Path] = []
+    for path in profile_files(athletes):
+        athlete = _fresh(stored.get(str(path.resolve())), path, templates, now, feeds, out)
+        if athlete is not None:
+            present.add(athlete)
+            result.unchanged.append(athlete)
+        else:
+            work.append(path)
+    claimed = {t for f in feeds.values() for t in (f.token, f.busy_token)}
+    job = _Job(out, ledger.path.parent, now, templates, unclaimed_files(out, claimed) if work else {})
+    for built in _run(job, work, ledger):
+        if built.writes:
+            ledger.replay(built.writes)
+        if built.athlete is not None:
+            present.add(built.athlete)
+        if built.error:
+            result.failed.append((built.path, built.error))
+            unknown = unknown or built.athlete is None
             continue
-        present.add(profile.id)
-        try:
-            plan = compile_profile(profile, doc, templates, Options(), now=now)
-        except PlansyncError as exc:
-            result.failed.append((str(profile_path), str(exc)))
-            continue
-        feed = ledger.feed(profile.id)
-        if feed is None:
-            feed = found_on_disk(out, plan) or Feed(profile.id, new_token(), new_token(), str(out))
-        ledger.save_feed(Feed(feed.athlete, feed.token, feed.busy_token, str(out)))
-        full = calendar_bytes(plan, ledger, now, previous=_previous(out / f"{feed.token}.ics"))
-        busy = calendar_bytes(
-            plan, ledger, now, busy=True, previous=_previous(out / f"{feed.busy_token}.ics")
-        )
-        changed = write_feed_file(out / f"{feed.token}.ics", full, ledger, now)
-        changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
-        (result.built if changed else result.unchanged).append(profile.id)
+        assert built.athlete is not None
+        (result.built if built.changed else result.unchanged).append(built.athlete)
+        ledger.remember_build("feed", Path(built.path), built.inputs, payload({"athlete": built.athlete}))
     if not unknown:
         result.removed = remove_gone(ledger, out, present)
+    if result.built:
+        flush_folder(out)
     write_index(ledger, index or ledger.path.parent / INDEX_NAME, base_url)
     return result
+
+
+def _fresh(
+    record: tuple[str, str] | None,
+    path: Path,
+    templates: Path | None,
+    now: dt.datetime,
+    feeds: dict[str, Feed],
+    out: Path,
+) -> str | None:
+    """The athlete id when this profile's feeds are up to date and in place, else None."""
+    if record is None:
+        return None
+    inputs = Inputs.from_json(record[0])
+    if inputs is None or not unchanged(inputs, path, templates, now):
+        return None
+    athlete = json.loads(record[1]).get("athlete")
+    feed = feeds.get(athlete) if isinstance(athlete, str) else None
+    if feed is None or feed.directory != str(out):
+        return None
+    if not (out / f"{feed.token}.ics").is_file() or not (out / f"{feed.busy_token}.ics").is_file():
+        return None
+    return str(athlete)
+
+
+@dataclass(frozen=True)
+class _Job:
+    out: Path
+    state: Path
+    now: dt.datetime
+    templates: Path | None
+    unclaimed: dict[str, str]  # feed files no ledger row claims: first UID -> token
+
+
+@dataclass(frozen=True)
+class _Built:
+    path: str
+    athlete: str | None = None
+    changed: bool = False
+    error: str = ""
+    inputs: str = ""
+    writes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+
+def _run(job: _Job, paths: list[Path], ledger: Ledger) -> Iterator[_Built]:
+    if len(paths) >= PARALLEL_FROM and usable_cores() > 1:
+        yield from ordered_map(_build_in_worker, [job] * len(paths), paths)
+    else:
+        for path in paths:
+            yield _build_one(job, path, ledger)
+
+
+_worker_ledger: Ledger | None = None
+
+
+def _build_in_worker(job: _Job, path: Path) -> _Built:
+    """In a worker process: read the ledger, write nothing to it; the writes travel back with
+    the result and the parent applies them, so workers never wait on each other for SQLite."""
+    global _worker_ledger
+    if _worker_ledger is None:
+        _worker_ledger = Ledger(job.state, readonly=True)
+    recorder = Recorder(_worker_ledger)
+    built = _build_one(job, path, recorder)
+    return dataclasses.replace(built, writes=tuple(recorder.writes))
+
+
+def _build_one(job: _Job, path: Path, ledger: Ledger) -> _Built:
+    out, now = job.out, job.now
+    try:
+        profile, doc = read_profile(path)
+    except PlansyncError as exc:
+        return _Built(str(path), error=str(exc))
+    try:
+        plan = compile_profile(profile, doc, job.templates, Options(), now=now)
+        template = find_template(profile.plan.template, template_dirs(job.templates))
+    except PlansyncError as exc:
+        return _Built(str(path), profile.id, error=str(exc))
+    with ledger.transaction():
+        feed = ledger.feed(profile.id)
+        if feed is None:
+            feed = found_on_disk(out, plan, job.unclaimed) or Feed(
+                profile.id, new_token(), new_token(), str(out)
+            )
+        ledger.save_feed(Feed(feed.athlete, feed.token, feed.busy_token, str(out)))
+    full = calendar_bytes(plan, ledger, now, previous=_previous(out / f"{feed.token}.ics"))
+    busy = calendar_bytes(plan, ledger, now, busy=True, previous=_previous(out / f"{feed.busy_token}.ics"))
+    changed = write_feed_file(out / f"{feed.token}.ics", full, ledger, now)
+    changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
+    inputs = inputs_for(path, template, job.templates, now, profile.timezone, plan.start_date)
+    return _Built(str(path), profile.id, changed, inputs=inputs.to_json())
 
 
 def _previous(path: Path) -> bytes | None:
@@ -121,25 +222,37 @@ def _previous(path: Path) -> bytes | None:
 _FIRST_UID = re.compile(rb"\r\nUID:([^\r\n]+)\r\n")
 
 
-def found_on_disk(out: Path, plan: Plan) -> Feed | None:
-    """An athlete's feed files already in ``out`` (the ledger was lost): told apart by the UIDs
-    inside, which begin with the athlete's and the template's ids; the busy copy's end in
-    ``-busy``. Keeps the links athletes subscribed to working after a fresh checkout."""
-    prefix = f"{plan.athlete}-{plan.template}-".encode()
-    token = busy = None
+def unclaimed_files(out: Path, claimed: set[str]) -> dict[str, str]:
+    """The first UID inside each feed file in ``out`` that no ledger row claims (a lost ledger),
+    read once per build: UID -> the file's token."""
+    found: dict[str, str] = {}
     for path in sorted(out.glob("*.ics")):
+        if path.stem in claimed:
+            continue
         try:
             with path.open("rb") as fh:
                 head = fh.read(65_536)
         except OSError:
             continue
         match = _FIRST_UID.search(head)
-        if not match or not match.group(1).startswith(prefix):
+        if match:
+            found[match.group(1).decode("utf-8", "replace")] = path.stem
+    return found
+
+
+def found_on_disk(out: Path, plan: Plan, unclaimed: dict[str, str]) -> Feed | None:
+    """An athlete's feed files already in ``out`` (the ledger was lost): told apart by the UIDs
+    inside, which begin with the athlete's and the template's ids; the busy copy's end in
+    ``-busy``. Keeps the links athletes subscribed to working after a fresh checkout."""
+    prefix = f"{plan.athlete}-{plan.template}-"
+    token = busy = None
+    for uid, stem in sorted(unclaimed.items()):
+        if not uid.startswith(prefix):
             continue
-        if match.group(1).split(b"@")[0].endswith(b"-busy"):
-            busy = busy or path.stem
+        if uid.split("@")[0].endswith("-busy"):
+            busy = busy or stem
         else:
-            token = token or path.stem
+            token = token or stem
     if token is None or busy is None:
         return None
     return Feed(plan.athlete, token, busy, str(out))

@@ -60,6 +60,7 @@ def feed_group() -> None:
     help="Where --out is served from, for the subscription URLs in the private index "
     "[default: the workspace's feeds.base_url, else http://127.0.0.1:8080].",
 )
+@click.option("--rebuild", is_flag=True, help="Rebuild every athlete, not only those whose inputs changed.")
 @templates_option
 @state_option
 @wait_option
@@ -67,6 +68,7 @@ def feed_build_cmd(
     athletes: Path,
     out: Path,
     base_url: str | None,
+    rebuild: bool,
     templates: Path | None,
     state: Path | None,
     wait: float | None,
@@ -77,7 +79,7 @@ def feed_build_cmd(
     from plansync.service.calendars import build_feeds
 
     config = settings(templates=templates, state=state, base_url=base_url, wait=wait)
-    result, index = build_feeds(config, athletes, out)
+    result, index = build_feeds(config, athletes, out, rebuild=rebuild)
     for _path, message in result.failed:
         click.echo(f"error: {message}", err=True)
     for athlete in result.removed:

@@ -13,7 +13,7 @@ from plansync.cli.base import date_option, main, settings, state_option, templat
 
 
 @main.command("compile")
-@click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Compile the bundled example athlete (no PROFILE needed).")
 @templates_option
 @click.option("--race-date", callback=date_option, help="Override the profile's race date (YYYY-MM-DD).")
@@ -34,8 +34,8 @@ from plansync.cli.base import date_option, main, settings, state_option, templat
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write here instead of standard output.",
+    type=click.Path(path_type=Path),
+    help="Write here instead of standard output; a folder for several profiles (one JSON each).",
 )
 @click.option(
     "--ics",
@@ -45,7 +45,7 @@ from plansync.cli.base import date_option, main, settings, state_option, templat
 )
 @state_option
 def compile_cmd(
-    profile: Path | None,
+    profiles: tuple[Path, ...],
     example: bool,
     templates: Path | None,
     race_date: dt.date | None,
@@ -56,14 +56,19 @@ def compile_cmd(
     ics_path: Path | None,
     state: Path | None,
 ) -> None:
-    """Compile an athlete PROFILE into a dated plan, as a table or JSON."""
+    """Compile an athlete PROFILE into a dated plan, as a table or JSON; several profiles or a
+    folder of them compile at once into -o DIR, one JSON file per athlete."""
     from plansync.cli.render import to_json, to_table
     from plansync.service import Options, plans
 
     if race_date and start_date:
         raise click.UsageError("give --race-date or --start-date, not both")
-    if example == (profile is not None):
+    if example == bool(profiles):
         raise click.UsageError("give a PROFILE file, or --example for the bundled example athlete")
+    if len(profiles) > 1 or (profiles and profiles[0].is_dir()):
+        _compile_many(profiles, output, templates, state, (race_date, start_date, weeks, ics_path))
+        return
+    profile = profiles[0] if profiles else None
     config = settings(templates=templates, state=state)
     options = Options(race_date=race_date, start_date=start_date, weeks=weeks)
     if example:
@@ -125,3 +130,27 @@ def schema_cmd(kind: str) -> None:
     from plansync.service.plans import schema
 
     sys.stdout.write(schema(kind))
+
+
+def _compile_many(
+    profiles: tuple[Path, ...],
+    output: Path | None,
+    templates: Path | None,
+    state: Path | None,
+    single: tuple[object, ...],
+) -> None:
+    from plansync.service import plans
+
+    if output is None:
+        raise click.UsageError("several profiles compile into a folder: give -o DIR")
+    if any(value is not None for value in single):
+        raise click.UsageError("--race-date, --start-date, --weeks and --ics are for one profile")
+    results = plans.compile_many(settings(templates=templates, state=state), list(profiles))
+    for result in results:
+        if result.error is not None:
+            click.echo(f"error: {result.error}", err=True)
+    written, unchanged = plans.write_plans(results, output)
+    failed = sum(1 for r in results if r.error is not None)
+    click.echo(f"{written} plans written, {unchanged} unchanged, {failed} failed, in {output}")
+    if failed:
+        sys.exit(1)

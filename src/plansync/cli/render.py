@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 
-from plansync.core.plan import Plan, Workout
+from plansync.core.plan import Plan, Workout, plan_json
 from plansync.core.quantities import Units, fmt_distance, fmt_duration
 from plansync.core.vocab import RUN_KINDS
 
@@ -29,7 +28,7 @@ SHORT = {
 
 def to_json(plan: Plan) -> str:
     """Deterministic JSON: same plan, same bytes."""
-    return json.dumps(plan.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    return plan_json(plan)
 
 
 def _cell(entries: Iterable[Workout], units: Units) -> str:

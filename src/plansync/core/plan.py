@@ -194,3 +194,10 @@ class Plan:
 
     def runs(self) -> list[Workout]:
         return [w for w in self.workouts if w.kind in RUN_KINDS]
+
+
+def plan_json(plan: Plan) -> str:
+    """Deterministic JSON: same plan, same bytes."""
+    import json
+
+    return json.dumps(plan.as_dict(), ensure_ascii=False, indent=2) + "\n"

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from plansync.core import rules
 from plansync.core.compiler import Options, compile_plan
-from plansync.core.plan import Plan, PlanWarning
+from plansync.core.plan import PlanWarning
 from plansync.core.profile import Profile
 from plansync.core.quantities import METRES_PER_UNIT
 from plansync.core.template import Template
@@ -26,6 +26,7 @@ from plansync.inputs.loader import problems_from, read_profile
 from plansync.inputs.matrix import matrix
 from plansync.inputs.roster import check_unique_ids, profile_files
 from plansync.inputs.template_checks import reference_problems, template_problems
+from plansync.parallel import ordered_map
 
 Severity = Literal["error", "warning"]
 
@@ -92,15 +93,25 @@ def template_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def validate(paths: Iterable[Path], profiles_dir: Path | None = None) -> Report:
+    """Every template's problems; the dry-run compiles of all templates run on every core."""
     report = Report()
     coach_profiles = _coach_profiles(profiles_dir, report) if profiles_dir else []
+    loaded: list[tuple[Template, yamlio.Document, Path]] = []
     for path in template_files(paths):
         report.templates += 1
-        loaded = _load(path, report)
-        if loaded is None:
-            continue
-        template, doc = loaded
-        _dry_run(template, doc, path, coach_profiles, report)
+        found = _load(path, report)
+        if found is not None:
+            loaded.append((*found, path))
+    cases = [
+        (i, name, profile)
+        for i, (template, _, _) in enumerate(loaded)
+        for name, profile in _cases(template, coach_profiles)
+    ]
+    templates = [template for template, _, _ in loaded]
+    outcomes = iter(ordered_map(_check_case, [templates[i] for i, _, _ in cases], [p for _, _, p in cases]))
+    for i, (template, doc, path) in enumerate(loaded):
+        mine = [(name, next(outcomes)) for j, name, _ in cases if j == i]
+        _report(template, doc, path, mine, report)
     return report
 
 
@@ -146,45 +157,77 @@ def _coach_profiles(directory: Path, report: Report) -> list[tuple[str, Profile]
     return out
 
 
-def _phase_line(
-    doc: yamlio.Document, template: Template, plan: Plan, week: int | None
+def _cases(template: Template, coach: list[tuple[str, Profile]]) -> list[tuple[str, Profile]]:
+    cases = [(m.name, m.profile) for m in matrix(template)]
+    return cases + [(name, p) for name, p in coach if p.plan.template == template.id]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one dry-run compile found (small, so it crosses processes cheaply)."""
+
+    error: str | None = None
+    violations: tuple[
+        tuple[int | None, str | None, str, str, str | None], ...
+    ] = ()  # week, date, rule, msg, phase
+    warnings: tuple[str, ...] = ()
+
+
+def _check_case(template: Template, profile: Profile) -> _Outcome:
+    try:
+        plan = compile_plan(template, profile, Options())
+    except PlanError as exc:
+        return _Outcome(error=exc.message)
+    unit = METRES_PER_UNIT[profile.units]
+    found = rules.check(
+        plan,
+        template,
+        available_days=profile.availability.days,
+        current_weekly_m=profile.fitness.weekly_distance * unit,
+        current_long_m=profile.fitness.long_run * unit,
+    )
+    phases = [w.phase for w in plan.weeks_summary]
+    violations = tuple(
+        (
+            v.week,
+            v.date.isoformat() if v.date else None,
+            v.rule,
+            v.message,
+            phases[v.week - 1] if v.week is not None and v.week <= len(phases) else None,
+        )
+        for v in found
+    )
+    kinds = tuple(k for k in (_warning_kind(w) for w in plan.warnings) if k is not None)
+    return _Outcome(violations=violations, warnings=kinds)
+
+
+def _phase_at(
+    doc: yamlio.Document, template: Template, phase: str | None
 ) -> tuple[int | None, int | None, str]:
     """Where a week's trouble starts in the template: its phase (or the taper)."""
-    if week is None or week > len(plan.weeks_summary):
+    if phase is None:
         return (*doc.locate(("phases",)), "phases")
-    phase = plan.weeks_summary[week - 1].phase
     for i, p in enumerate(template.phases):
         if p.name == phase:
             return (*doc.locate(("phases", i)), f"phases[{i}]")
     return (*doc.locate(("taper",)), "taper")
 
 
-def _dry_run(
-    template: Template, doc: yamlio.Document, path: Path, coach: list[tuple[str, Profile]], report: Report
+def _report(
+    template: Template, doc: yamlio.Document, path: Path, outcomes: list[tuple[str, _Outcome]], report: Report
 ) -> None:
-    cases = [(m.name, m.profile) for m in matrix(template)]
-    cases += [(name, p) for name, p in coach if p.plan.template == template.id]
     warned: dict[str, list[str]] = defaultdict(list)
-    for name, profile in cases:
+    for name, outcome in outcomes:
         report.plans += 1
-        try:
-            plan = compile_plan(template, profile, Options())
-        except PlanError as exc:
+        if outcome.error is not None:
             line, col = doc.locate(())
             report.findings.append(
-                Finding("error", str(path), line, col, "", f"{name}: {exc.message}", template.id, name)
+                Finding("error", str(path), line, col, "", f"{name}: {outcome.error}", template.id, name)
             )
             continue
-        unit = METRES_PER_UNIT[profile.units]
-        for v in rules.check(
-            plan,
-            template,
-            available_days=profile.availability.days,
-            current_weekly_m=profile.fitness.weekly_distance * unit,
-            current_long_m=profile.fitness.long_run * unit,
-        ):
-            line, col, key = _phase_line(doc, template, plan, v.week)
-            when = f"week {v.week}" + (f" ({v.date.isoformat()})" if v.date else "")
+        for week, date, rule, message, phase in outcome.violations:
+            line, col, key = _phase_at(doc, template, phase)
+            when = f"week {week}" + (f" ({date})" if date else "")
             report.findings.append(
                 Finding(
                     "error",
@@ -192,18 +235,16 @@ def _dry_run(
                     line,
                     col,
                     key,
-                    f"{template.id} with {name}, {when}: {v.rule}: {v.message}",
+                    f"{template.id} with {name}, {when}: {rule}: {message}",
                     template.id,
                     name,
-                    v.rule,
-                    v.week,
-                    v.date.isoformat() if v.date else None,
+                    rule,
+                    week,
+                    date,
                 )
             )
-        for warning in plan.warnings:
-            kind = _warning_kind(warning)
-            if kind is not None:
-                warned[kind].append(name)
+        for kind in outcome.warnings:
+            warned[kind].append(name)
     for kind, names in sorted(warned.items()):
         loc = WARNING_KEYS.get(kind, ("progression",))
         line, col = doc.locate(loc)
@@ -214,7 +255,7 @@ def _dry_run(
                 line,
                 col,
                 yamlio.dotted(loc),
-                f"{template.id}: {kind} for {len(names)} of {len(cases)} profiles (e.g. {names[0]})",
+                f"{template.id}: {kind} for {len(names)} of {len(outcomes)} profiles (e.g. {names[0]})",
                 template.id,
                 names[0],
             )

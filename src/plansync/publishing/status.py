@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing as mp
-import os
-from concurrent.futures import ProcessPoolExecutor
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,14 +20,15 @@ from plansync.core.plan import Plan
 from plansync.core.profile import Profile
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_profile
-from plansync.inputs.loader import read_profile
+from plansync.inputs.freshness import Inputs, inputs_for, payload, unchanged
+from plansync.inputs.loader import find_template, read_profile, template_dirs
+from plansync.parallel import ordered_map
 from plansync.publishing.engine import plan_hash
 from plansync.state.ledger import Ledger
 
 State = Literal["overdue", "invalid", "changed", "draft", "published"]
 URGENCY: dict[str, int] = {"overdue": 0, "invalid": 1, "changed": 2, "draft": 3, "published": 4}
 PROMISE = dt.timedelta(hours=24)
-PARALLEL_FROM = 64  # rosters at least this big are compiled in worker processes
 
 
 @dataclass
@@ -84,6 +83,7 @@ class _Compiled:
     plan_hash: str | None = None
     error: str = ""
     profile_ok: bool = True
+    timezone: str = "UTC"
     compiled: tuple[Profile, Plan] | None = None  # kept for publishing, so nothing compiles twice
 
 
@@ -99,6 +99,7 @@ def _compile(path: Path, now: dt.datetime, templates: Path | None, keep: bool = 
         profile.plan.race_date,
         profile.plan.weeks,
         profile.plan.requested_at,
+        timezone=profile.timezone,
     )
     try:
         plan = compile_profile(profile, doc, templates, Options(), now=now)
@@ -155,22 +156,76 @@ def workspace_status(
     templates: Path | None = None,
     *,
     keep_plans: bool = False,
+    cache: Ledger | None = None,
 ) -> list[AthleteStatus]:
     """Every athlete's status, most urgent first. Large rosters compile on every core.
-    ``keep_plans`` keeps each compiled plan on its status, for publishing it next."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(profiles) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            compiled = list(
-                pool.map(
-                    _compile,
-                    profiles,
-                    [now] * len(profiles),
-                    [templates] * len(profiles),
-                    [keep_plans] * len(profiles),
-                    chunksize=max(1, len(profiles) // (workers * 4)),
-                )
-            )
-    else:
-        compiled = [_compile(p, now, templates, keep_plans) for p in profiles]
-    return sorted((_state(c, ledger, targets, now) for c in compiled), key=AthleteStatus.sort_key)
+    ``keep_plans`` keeps each compiled plan on its status, for publishing it next.
+    With ``cache`` (a writable ledger), athletes whose inputs have not changed since the last
+    run are not compiled again: what the last run learnt of them is reused."""
+    stored = ledger.builds("status")
+    compiled: list[_Compiled | None] = [
+        _cached(stored.get(str(p.resolve())), p, templates, now) for p in profiles
+    ]
+    todo = [i for i, c in enumerate(compiled) if c is None]
+    paths = [profiles[i] for i in todo]
+    n = len(paths)
+    fresh = list(ordered_map(_compile_recorded, paths, [now] * n, [templates] * n, [keep_plans] * n))
+    for i, (made, inputs) in zip(todo, fresh, strict=True):
+        compiled[i] = made
+        if cache is not None and inputs is not None:
+            cache.remember_build("status", profiles[i], inputs, _to_json(made))
+    done = [c for c in compiled if c is not None]
+    return sorted((_state(c, ledger, targets, now) for c in done), key=AthleteStatus.sort_key)
+
+
+def _compile_recorded(
+    path: Path, now: dt.datetime, templates: Path | None, keep: bool
+) -> tuple[_Compiled, str | None]:
+    """Compile, and say what the plan was made from (None when that cannot be known)."""
+    made = _compile(path, now, templates, keep)
+    if made.template is None or (made.plan_hash is None and made.profile_ok and not made.error):
+        return made, None
+    try:
+        template = find_template(made.template, template_dirs(templates))
+    except PlansyncError:
+        template = None
+    try:
+        zone = read_profile(path)[0].timezone if made.profile_ok else "UTC"
+    except PlansyncError:
+        return made, None
+    start = (
+        (made.race_date - dt.timedelta(days=7 * made.weeks - 1)) if made.race_date and made.weeks else None
+    )
+    return made, inputs_for(path, template, templates, now, zone, start).to_json()
+
+
+def _to_json(c: _Compiled) -> str:
+    data = {
+        k: v for k, v in dataclasses.asdict(dataclasses.replace(c, compiled=None)).items() if k != "compiled"
+    }
+    return payload(data)
+
+
+def _cached(
+    record: tuple[str, str] | None, path: Path, templates: Path | None, now: dt.datetime
+) -> _Compiled | None:
+    if record is None or not unchanged(Inputs.from_json(record[0]), path, templates, now):
+        return None
+    try:
+        data = json.loads(record[1])
+        race = data.get("race_date")
+        requested = data.get("requested_at")
+        return _Compiled(
+            path=str(path),
+            athlete=str(data["athlete"]),
+            template=data.get("template"),
+            race_date=dt.date.fromisoformat(race) if race else None,
+            weeks=data.get("weeks"),
+            requested_at=dt.datetime.fromisoformat(requested) if requested else None,
+            plan_hash=data.get("plan_hash"),
+            error=str(data.get("error") or ""),
+            profile_ok=bool(data.get("profile_ok", True)),
+            timezone=str(data.get("timezone") or "UTC"),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None

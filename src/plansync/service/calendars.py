@@ -15,13 +15,21 @@ from plansync.state.ledger import FEED_INDEX_NAME, Ledger
 from plansync.state.lock import writer
 
 
-def build_feeds(settings: Settings, athletes: Path, out: Path) -> tuple[FeedResult, Path]:
+def build_feeds(
+    settings: Settings, athletes: Path, out: Path, *, rebuild: bool = False
+) -> tuple[FeedResult, Path]:
     """Every athlete's feeds into ``out``, links on ``feeds.base_url``; returns the result
     and the private index's path."""
     check_unique_ids(profile_files(athletes))
     with writer(settings.state, "building feeds", wait=settings.wait), Ledger(settings.state) as ledger:
         result = feeds.build_feeds(
-            athletes, out, ledger, settings.now(), base_url=settings.base_url, templates=settings.templates
+            athletes,
+            out,
+            ledger,
+            settings.now(),
+            base_url=settings.base_url,
+            templates=settings.templates,
+            rebuild=rebuild,
         )
     return result, settings.state / FEED_INDEX_NAME
 

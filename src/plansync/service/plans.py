@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from plansync.atomic import write_atomic
 from plansync.calendars.identity import calendar_bytes
 from plansync.core.compiler import Options
-from plansync.core.plan import Plan
+from plansync.core.plan import Plan, plan_json
+from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import SHIPPED_EXAMPLES
+from plansync.inputs.roster import profile_files
 from plansync.inputs.schemas import schema_json
 from plansync.inputs.validate import Report
 from plansync.inputs.validate import validate as validate_paths
+from plansync.parallel import ordered_map
 from plansync.service.settings import Settings
 from plansync.state.ledger import Ledger
 from plansync.state.lock import writer
@@ -61,3 +66,46 @@ def export_calendar(settings: Settings, profile: Path, output: Path, plan: Plan 
     """Write the athlete's calendar to ``output``; False when it was already up to date."""
     plan = plan or compile_profile_file(settings, profile)
     return write_if_changed(output, calendar(settings, plan, previous=output))
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One profile of a batch compile: its plan as JSON, or what was wrong."""
+
+    path: Path
+    athlete: str | None
+    json: str | None
+    error: str | None
+
+
+def _compile_one(path: Path, templates: Path | None, now: dt.datetime | None) -> Compiled:
+    try:
+        plan = compile_file(path, templates, now=now)
+    except PlansyncError as exc:
+        return Compiled(path, None, None, str(exc))
+    return Compiled(path, plan.athlete, plan_json(plan), None)
+
+
+def compile_many(settings: Settings, sources: list[Path]) -> list[Compiled]:
+    """Every profile named (folders give all their profiles), compiled on every core when
+    there are many, in the order given. Each plan comes back as the JSON ``compile`` prints."""
+    paths: list[Path] = []
+    for source in sources:
+        paths += profile_files(source) if source.is_dir() else [source]
+    n = len(paths)
+    return list(ordered_map(_compile_one, paths, [settings.templates] * n, [settings.now()] * n))
+
+
+def write_plans(results: list[Compiled], folder: Path) -> tuple[int, int]:
+    """One ``<athlete>.json`` per compiled plan in ``folder``, written only when changed;
+    returns (written, unchanged)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = unchanged = 0
+    for result in results:
+        if result.json is None or result.athlete is None:
+            continue
+        if write_if_changed(folder / f"{result.athlete}.json", result.json.encode("utf-8")):
+            written += 1
+        else:
+            unchanged += 1
+    return written, unchanged

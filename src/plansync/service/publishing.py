@@ -6,8 +6,10 @@ Writing runs hold the state directory's write lock (:mod:`plansync.state.lock`);
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from plansync.publishing.engine import Action, Summary
 from plansync.publishing.publish import publish_plan
 from plansync.publishing.status import AthleteStatus, workspace_status
 from plansync.service.settings import Settings
+from plansync.state.ledger import FILE_NAME as LEDGER_FILE
 from plansync.state.ledger import Ledger
 from plansync.state.lock import writer
 
@@ -147,7 +150,7 @@ def status(
     found = settings.workspace
     profiles = found.profiles() if found is not None else []
     check_unique_ids(profiles)
-    with Ledger(settings.state, readonly=True) as ledger:
+    with Ledger(settings.state, readonly=True) as ledger, _status_cache(settings.state) as cache:
         return workspace_status(
             profiles,
             ledger,
@@ -155,7 +158,26 @@ def status(
             settings.now(),
             settings.templates,
             keep_plans=keep_plans,
+            cache=cache,
         )
+
+
+@contextlib.contextmanager
+def _status_cache(state: Path) -> Iterator[Ledger | None]:
+    """Where status remembers what it compiled, when the ledger exists and can be written:
+    status never creates state and never waits for the write lock (SQLite serialises the
+    few rows it writes)."""
+    path = state / LEDGER_FILE
+    if not (path.is_file() and os.access(path, os.W_OK) and os.access(state, os.W_OK)):
+        yield None
+        return
+    try:
+        cache = Ledger(state)
+    except PlansyncError:
+        yield None
+        return
+    with cache:
+        yield cache
 
 
 def publish_everyone(

@@ -23,7 +23,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +136,12 @@ class _Guarded:
         except sqlite3.Error as exc:
             raise _error(self._path, exc) from None
 
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        try:
+            self._db.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise _error(self._path, exc) from None
+
     def executescript(self, sql: str) -> None:
         try:
             self._db.executescript(sql)
@@ -172,6 +178,13 @@ CREATE TABLE IF NOT EXISTS profile_files (
     path TEXT PRIMARY KEY,         -- a profile file, resolved
     athlete TEXT NOT NULL          -- the id it had when it was last published
 );
+CREATE TABLE IF NOT EXISTS builds (
+    purpose TEXT NOT NULL,         -- "feed" or "status"
+    path TEXT NOT NULL,            -- the profile file, resolved
+    inputs TEXT NOT NULL,          -- JSON: what the plan was made from (plansync.inputs.freshness)
+    result TEXT NOT NULL,          -- JSON: what the run made of it
+    PRIMARY KEY (purpose, path)
+);
 CREATE TABLE IF NOT EXISTS aliases (
     old TEXT PRIMARY KEY,          -- an athlete id that was renamed
     new TEXT NOT NULL              -- what it is now: items marked with the old id are the new one's
@@ -206,6 +219,28 @@ class Feed:
 
 def _ts(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+_PUT = (
+    "INSERT INTO entries (target, athlete, uid, content_hash, sequence, last_modified, date,"
+    " remote_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (target, athlete, uid) DO UPDATE SET content_hash = excluded.content_hash,"
+    " sequence = excluded.sequence, last_modified = excluded.last_modified,"
+    " date = excluded.date, remote_id = excluded.remote_id"
+)
+
+
+def _entry_row(target: str, athlete: str, entry: Entry) -> tuple[Any, ...]:
+    return (
+        target,
+        athlete,
+        entry.uid,
+        entry.content_hash,
+        entry.sequence,
+        _ts(entry.last_modified),
+        entry.date.isoformat(),
+        entry.remote_id,
+    )
 
 
 def _parse_ts(text: str) -> dt.datetime:
@@ -400,23 +435,7 @@ class Ledger:
 
     def put(self, target: str, athlete: str, entry: Entry) -> None:
         with self._lock:
-            self._db.execute(
-                "INSERT INTO entries (target, athlete, uid, content_hash, sequence, last_modified, date,"
-                " remote_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (target, athlete, uid) DO UPDATE SET content_hash = excluded.content_hash,"
-                " sequence = excluded.sequence, last_modified = excluded.last_modified,"
-                " date = excluded.date, remote_id = excluded.remote_id",
-                (
-                    target,
-                    athlete,
-                    entry.uid,
-                    entry.content_hash,
-                    entry.sequence,
-                    _ts(entry.last_modified),
-                    entry.date.isoformat(),
-                    entry.remote_id,
-                ),
-            )
+            self._db.execute(_PUT, _entry_row(target, athlete, entry))
 
     def remove(self, target: str, athlete: str, uid: str) -> None:
         with self._lock:
@@ -471,6 +490,28 @@ class Ledger:
                 (feed.athlete, feed.token, feed.busy_token, feed.directory),
             )
 
+    # --- incremental runs -----------------------------------------------------------
+
+    def builds(self, purpose: str) -> dict[str, tuple[str, str]]:
+        """Per profile file: the inputs and the result of the last run of ``purpose``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT path, inputs, result FROM builds WHERE purpose = ?", (purpose,)
+            ).fetchall()
+        return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
+    def remember_build(self, purpose: str, path: Path, inputs: str, result: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO builds (purpose, path, inputs, result) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (purpose, path) DO UPDATE SET inputs = excluded.inputs, result = excluded.result",
+                (purpose, str(path.resolve()), inputs, result),
+            )
+
+    def forget_builds(self, purpose: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM builds WHERE purpose = ?", (purpose,))
+
     def forget_feed(self, athlete: str) -> None:
         """An athlete's feed tokens and calendar rows, gone (the athlete left the roster)."""
         with self.transaction():
@@ -504,6 +545,33 @@ class Ledger:
                 (path, _ts(stamp)),
             )
             return stamp
+
+    def replay(self, writes: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+        """Apply the writes a :class:`Recorder` kept, in one transaction; entries in bulk."""
+        with self.transaction():
+            rows = []
+            for name, args in writes:
+                if name == "put":
+                    target, athlete, entry = args
+                    rows.append(_entry_row(target, athlete, entry))
+                    continue
+                if rows:
+                    self._put_rows(rows)
+                    rows = []
+                getattr(self, name)(*args)
+            if rows:
+                self._put_rows(rows)
+
+    def _put_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        self._db.executemany(_PUT, rows)
+
+    def set_file_modified(self, path: str, stamp: dt.datetime) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO files (path, last_modified) VALUES (?, ?)"
+                " ON CONFLICT (path) DO UPDATE SET last_modified = excluded.last_modified",
+                (path, _ts(stamp)),
+            )
 
     def forget_file(self, path: str) -> None:
         with self._lock:
@@ -590,3 +658,69 @@ class Ledger:
                 self.save_feed(Feed(athlete, token, busy, None))
                 restored += 1
         return restored
+
+
+class Recorder(Ledger):
+    """A ledger that reads through to another and keeps its writes as a list to replay
+    (``getattr(ledger, name)(*args)``): how worker processes build feeds without taking
+    SQLite's write lock. It records what one athlete's feed build writes."""
+
+    def __init__(self, reader: Ledger) -> None:
+        self.path = reader.path
+        self.readonly = True
+        self._lock = threading.RLock()
+        self._reader = reader
+        self.writes: list[tuple[str, tuple[Any, ...]]] = []
+        self._entries: dict[tuple[str, str], dict[str, Entry]] = {}
+        self._feeds: dict[str, Feed] = {}
+        self._files: dict[str, dt.datetime] = {}
+
+    def close(self) -> None:
+        pass
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def entries(self, target: str, athlete: str) -> dict[str, Entry]:
+        key = (target, athlete)
+        if key not in self._entries:
+            self._entries[key] = self._reader.entries(target, athlete)
+        return dict(self._entries[key])
+
+    def put(self, target: str, athlete: str, entry: Entry) -> None:
+        self.entries(target, athlete)
+        self._entries[(target, athlete)][entry.uid] = entry
+        self.writes.append(("put", (target, athlete, entry)))
+
+    def remove(self, target: str, athlete: str, uid: str) -> None:
+        self.entries(target, athlete)
+        self._entries[(target, athlete)].pop(uid, None)
+        self.writes.append(("remove", (target, athlete, uid)))
+
+    def feed(self, athlete: str) -> Feed | None:
+        return self._feeds.get(athlete) or self._reader.feed(athlete)
+
+    def save_feed(self, feed: Feed) -> None:
+        self._feeds[feed.athlete] = feed
+        self.writes.append(("save_feed", (feed,)))
+
+    def file_modified(
+        self, path: str, changed: bool, now: dt.datetime, on_disk: dt.datetime | None = None
+    ) -> dt.datetime:
+        with self._reader._lock:
+            row = self._reader._db.execute(
+                "SELECT last_modified FROM files WHERE path = ?", (path,)
+            ).fetchone()
+        previous = _parse_ts(row[0]) if row else None
+        if previous is None and on_disk is not None:
+            previous = on_disk.astimezone(dt.UTC).replace(microsecond=0)
+        if previous is not None and not changed:
+            if row is None:
+                self.writes.append(("set_file_modified", (path, previous)))
+            return previous
+        stamp = now.astimezone(dt.UTC).replace(microsecond=0)
+        if previous is not None and stamp <= previous:
+            stamp = previous + dt.timedelta(seconds=1)
+        self.writes.append(("set_file_modified", (path, stamp)))
+        return stamp
