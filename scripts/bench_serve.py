@@ -34,7 +34,7 @@ def rss_mib() -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        body = (b"BEGIN:VCALENDAR\r\n" + b"X-PAD:" + b"x" * 90_000 + b"\r\nEND:VCALENDAR\r\n")
+        body = b"BEGIN:VCALENDAR\r\n" + b"X-PAD:" + b"x" * 90_000 + b"\r\nEND:VCALENDAR\r\n"
         names = [f"{i:032d}" for i in range(FEEDS)]
         for name in names:
             (folder / f"{name}.ics").write_bytes(body)

@@ -94,7 +94,7 @@ def build_feeds(
     feeds = {f.athlete: f for f in ledger.feeds()}
     work: list[Path] = []
     for path in profile_files(athletes):
-        athlete = _fresh(stored.get(str(path.resolve())), path, templates, now, feeds, out)
+        athlete = _fresh(stored.get(os.path.abspath(path)), path, templates, now, feeds, out)
         if athlete is not None:
             present.add(athlete)
             result.unchanged.append(athlete)
@@ -296,8 +296,17 @@ def write_index(ledger: Ledger, path: Path, base_url: str | None = None) -> dict
             for f in ledger.feeds()
         },
     }
-    write_atomic(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode(), mode=0o600)
+    write_atomic(path, _index_text(data).encode(), mode=0o600)
     return data
+
+
+def _index_text(data: dict[str, object]) -> str:
+    """The index as JSON, one athlete a line (readable, and quick for thousands of athletes)."""
+    athletes = data["athletes"]
+    assert isinstance(athletes, dict)
+    rows = [f"    {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(athletes.items())]
+    body = ",\n".join(rows) + "\n" if rows else ""
+    return f'{{\n  "athletes": {{\n{body}  }},\n  "base_url": {json.dumps(data["base_url"])}\n}}\n'
 
 
 def rotate(athlete: str, ledger: Ledger, now: dt.datetime, *, index: Path | None = None) -> Feed:

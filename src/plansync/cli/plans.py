@@ -145,12 +145,13 @@ def _compile_many(
         raise click.UsageError("several profiles compile into a folder: give -o DIR")
     if any(value is not None for value in single):
         raise click.UsageError("--race-date, --start-date, --weeks and --ics are for one profile")
-    results = plans.compile_many(settings(templates=templates, state=state), list(profiles))
+    results = plans.compile_many(settings(templates=templates, state=state), list(profiles), output)
     for result in results:
         if result.error is not None:
             click.echo(f"error: {result.error}", err=True)
-    written, unchanged = plans.write_plans(results, output)
     failed = sum(1 for r in results if r.error is not None)
+    written = sum(1 for r in results if r.written)
+    unchanged = len(results) - failed - written
     click.echo(f"{written} plans written, {unchanged} unchanged, {failed} failed, in {output}")
     if failed:
         sys.exit(1)

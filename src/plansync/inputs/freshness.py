@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,12 +22,18 @@ from zoneinfo import ZoneInfo
 
 from plansync._version import __version__
 
+_hashes: dict[tuple[str, int, int], str] = {}  # one run reads and hashes each file once
+
 
 def file_hash(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        info = path.stat()
+        key = (os.path.abspath(path), info.st_mtime_ns, info.st_size)
+        if key not in _hashes:
+            _hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+    return _hashes[key]
 
 
 @lru_cache(maxsize=64)
@@ -113,3 +120,18 @@ def unchanged(stored: Inputs | None, profile_path: Path, templates: Path | None,
 
 def payload(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, default=str)
+
+
+def known_ids(builds: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Profile file -> athlete id, for the files unchanged since a run recorded them: a roster
+    check then needs to read only the profiles that changed."""
+    out: dict[str, str] = {}
+    for path, (inputs_text, result_text) in builds.items():
+        inputs = Inputs.from_json(inputs_text)
+        try:
+            athlete = json.loads(result_text).get("athlete")
+        except ValueError:
+            continue
+        if inputs is not None and isinstance(athlete, str) and file_hash(Path(path)) == inputs.profile:
+            out[path] = athlete
+    return out

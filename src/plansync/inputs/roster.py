@@ -9,6 +9,8 @@ writes anything, naming both files and lines.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from plansync.errors import InputError, Problem, ProfileError
@@ -24,20 +26,40 @@ def profile_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in PROFILE_SUFFIXES and p.is_file())
 
 
-def check_unique_ids(paths: list[Path]) -> None:
+def check_unique_ids(paths: list[Path], known: Mapping[str, str] | None = None) -> None:
     """Raise :class:`ProfileError` when two profiles share an ``id``; unreadable profiles are
-    left to the command, which reports them one by one."""
+    left to the command, which reports them one by one. ``known`` gives the ids of files
+    unchanged since a run read them (resolved path -> id): only the others are parsed."""
+    known = known or {}
+    ids: dict[str, list[Path]] = {}
+    for path in paths:
+        ident = known.get(os.path.abspath(path)) or _read_id(path)[0]
+        if ident is not None:
+            ids.setdefault(ident, []).append(path)
+    clashing = [path for group in ids.values() if len(group) > 1 for path in group]
+    if clashing:
+        _raise_clashes(sorted(clashing))
+
+
+def _read_id(path: Path) -> tuple[str | None, int | None, int | None]:
+    try:
+        doc = yamlio.read(path, ProfileError)
+    except InputError:
+        return None, None, None
+    ident = doc.data.get("id") if isinstance(doc.data, dict) else None
+    if not isinstance(ident, str):
+        return None, None, None
+    line, column = doc.locate(("id",))
+    return ident, line, column
+
+
+def _raise_clashes(paths: list[Path]) -> None:
     seen: dict[str, tuple[Path, int | None]] = {}
     problems: list[Problem] = []
     for path in paths:
-        try:
-            doc = yamlio.read(path, ProfileError)
-        except InputError:
+        ident, line, column = _read_id(path)
+        if ident is None:
             continue
-        ident = doc.data.get("id") if isinstance(doc.data, dict) else None
-        if not isinstance(ident, str):
-            continue
-        line, column = doc.locate(("id",))
         if ident in seen:
             other, other_line = seen[ident]
             where = f"{other}:{other_line}" if other_line else str(other)

@@ -11,20 +11,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from plansync.core.compiler import Options
-from plansync.core.plan import Plan
-from plansync.core.profile import Profile
 from plansync.errors import PlansyncError
-from plansync.inputs.compiling import compile_profile
 from plansync.inputs.freshness import Inputs, inputs_for, payload, unchanged
 from plansync.inputs.loader import find_template, read_profile, template_dirs
 from plansync.parallel import ordered_map
-from plansync.publishing.engine import plan_hash
-from plansync.state.ledger import Ledger
+
+if TYPE_CHECKING:  # compiling is imported when there is something to compile
+    from plansync.core.plan import Plan
+    from plansync.core.profile import Profile
+    from plansync.state.ledger import Ledger
 
 State = Literal["overdue", "invalid", "changed", "draft", "published"]
 URGENCY: dict[str, int] = {"overdue": 0, "invalid": 1, "changed": 2, "draft": 3, "published": 4}
@@ -88,6 +88,10 @@ class _Compiled:
 
 
 def _compile(path: Path, now: dt.datetime, templates: Path | None, keep: bool = False) -> _Compiled:
+    from plansync.core.compiler import Options
+    from plansync.inputs.compiling import compile_profile
+    from plansync.publishing.engine import plan_hash
+
     try:
         profile, doc = read_profile(path)
     except PlansyncError as exc:
@@ -164,7 +168,7 @@ def workspace_status(
     run are not compiled again: what the last run learnt of them is reused."""
     stored = ledger.builds("status")
     compiled: list[_Compiled | None] = [
-        _cached(stored.get(str(p.resolve())), p, templates, now) for p in profiles
+        _cached(stored.get(os.path.abspath(p)), p, templates, now) for p in profiles
     ]
     todo = [i for i, c in enumerate(compiled) if c is None]
     paths = [profiles[i] for i in todo]

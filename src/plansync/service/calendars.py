@@ -9,6 +9,7 @@ from plansync.calendars import feeds
 from plansync.calendars.feeds import FeedResult
 from plansync.calendars.server import make_server
 from plansync.errors import PlansyncError
+from plansync.inputs.freshness import known_ids
 from plansync.inputs.roster import check_unique_ids, profile_files
 from plansync.service.settings import Settings
 from plansync.state.ledger import FEED_INDEX_NAME, Ledger
@@ -20,8 +21,8 @@ def build_feeds(
 ) -> tuple[FeedResult, Path]:
     """Every athlete's feeds into ``out``, links on ``feeds.base_url``; returns the result
     and the private index's path."""
-    check_unique_ids(profile_files(athletes))
     with writer(settings.state, "building feeds", wait=settings.wait), Ledger(settings.state) as ledger:
+        check_unique_ids(profile_files(athletes), known_ids(ledger.builds("feed")))
         result = feeds.build_feeds(
             athletes,
             out,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from plansync.atomic import write_atomic
+from plansync.atomic import flush_folder, write_atomic
 from plansync.calendars.identity import calendar_bytes
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan, plan_json
@@ -70,42 +70,40 @@ def export_calendar(settings: Settings, profile: Path, output: Path, plan: Plan 
 
 @dataclass(frozen=True)
 class Compiled:
-    """One profile of a batch compile: its plan as JSON, or what was wrong."""
+    """One profile of a batch compile: where its plan went, or what was wrong."""
 
     path: Path
     athlete: str | None
-    json: str | None
-    error: str | None
+    written: bool = False
+    error: str | None = None
 
 
-def _compile_one(path: Path, templates: Path | None, now: dt.datetime | None) -> Compiled:
+def _compile_one(path: Path, templates: Path | None, now: dt.datetime | None, folder: Path) -> Compiled:
+    """Compile and write ``<athlete>.json`` (in the worker: only a line travels back)."""
     try:
         plan = compile_file(path, templates, now=now)
     except PlansyncError as exc:
-        return Compiled(path, None, None, str(exc))
-    return Compiled(path, plan.athlete, plan_json(plan), None)
+        return Compiled(path, None, error=str(exc))
+    target = folder / f"{plan.athlete}.json"
+    data = plan_json(plan).encode("utf-8")
+    if target.is_file() and target.read_bytes() == data:
+        return Compiled(path, plan.athlete)
+    write_atomic(target, data, durable=False)  # the batch is flushed once at the end
+    return Compiled(path, plan.athlete, written=True)
 
 
-def compile_many(settings: Settings, sources: list[Path]) -> list[Compiled]:
-    """Every profile named (folders give all their profiles), compiled on every core when
-    there are many, in the order given. Each plan comes back as the JSON ``compile`` prints."""
+def compile_many(settings: Settings, sources: list[Path], folder: Path) -> list[Compiled]:
+    """Every profile named (folders give all their profiles) compiled into ``folder``, one
+    ``<athlete>.json`` each (written only when it changed), on every core when there are
+    many; results in the order given."""
     paths: list[Path] = []
     for source in sources:
         paths += profile_files(source) if source.is_dir() else [source]
-    n = len(paths)
-    return list(ordered_map(_compile_one, paths, [settings.templates] * n, [settings.now()] * n))
-
-
-def write_plans(results: list[Compiled], folder: Path) -> tuple[int, int]:
-    """One ``<athlete>.json`` per compiled plan in ``folder``, written only when changed;
-    returns (written, unchanged)."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = unchanged = 0
-    for result in results:
-        if result.json is None or result.athlete is None:
-            continue
-        if write_if_changed(folder / f"{result.athlete}.json", result.json.encode("utf-8")):
-            written += 1
-        else:
-            unchanged += 1
-    return written, unchanged
+    n = len(paths)
+    results = list(
+        ordered_map(_compile_one, paths, [settings.templates] * n, [settings.now()] * n, [folder] * n)
+    )
+    if any(r.written for r in results):
+        flush_folder(folder)
+    return results

@@ -12,24 +12,23 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from plansync import adapters
-from plansync.adapters.base import AdapterContext
-from plansync.core.plan import Plan
-from plansync.core.profile import Profile
 from plansync.errors import PlansyncError
-from plansync.inputs.compiling import compile_file
-from plansync.inputs.loader import load_profile
+from plansync.inputs.freshness import known_ids
 from plansync.inputs.roster import check_unique_ids
-from plansync.publishing import batch
-from plansync.publishing.batch import AthleteResult
-from plansync.publishing.engine import Action, Summary
-from plansync.publishing.publish import publish_plan
 from plansync.publishing.status import AthleteStatus, workspace_status
 from plansync.service.settings import Settings
 from plansync.state.ledger import FILE_NAME as LEDGER_FILE
 from plansync.state.ledger import Ledger
 from plansync.state.lock import writer
+
+if TYPE_CHECKING:  # the publishing machinery is imported by the functions that publish
+    from plansync.adapters.base import AdapterContext
+    from plansync.core.plan import Plan
+    from plansync.core.profile import Profile
+    from plansync.publishing.batch import AthleteResult
+    from plansync.publishing.engine import Action, Summary
 
 
 class RenameDetected(PlansyncError):
@@ -45,6 +44,8 @@ class AdapterInfo:
 
 
 def list_adapters() -> list[AdapterInfo]:
+    from plansync import adapters
+
     out = []
     for name, where in adapters.available().items():
         cls = adapters.load(name)
@@ -55,6 +56,8 @@ def list_adapters() -> list[AdapterInfo]:
 
 
 def _context(settings: Settings, target: str, flags: Mapping[str, str]) -> AdapterContext:
+    from plansync.adapters.base import AdapterContext
+
     return AdapterContext(settings.state, settings.adapter_options(target, flags))
 
 
@@ -69,6 +72,9 @@ def publish_one(
     repair: bool = False,
 ) -> tuple[Summary, list[Action]]:
     """Compile one profile and make ``target`` equal its plan."""
+    from plansync.inputs.compiling import compile_file
+    from plansync.inputs.loader import load_profile
+
     plan = compile_file(profile_path, settings.templates, now=settings.now())
     profile = load_profile(profile_path)
     options = _context(settings, target, flags).options
@@ -102,6 +108,8 @@ def _publish(
     dry_run: bool,
     force: bool,
 ) -> tuple[Summary, list[Action]]:
+    from plansync.publishing.publish import publish_plan
+
     return publish_plan(
         profile,
         plan,
@@ -149,8 +157,8 @@ def status(
     """Every athlete of the workspace against the 24-hour promise, most urgent first."""
     found = settings.workspace
     profiles = found.profiles() if found is not None else []
-    check_unique_ids(profiles)
     with Ledger(settings.state, readonly=True) as ledger, _status_cache(settings.state) as cache:
+        check_unique_ids(profiles, known_ids(ledger.builds("status")))
         return workspace_status(
             profiles,
             ledger,
@@ -204,6 +212,9 @@ def _publish_everyone(
     on_start: Callable[[int], None],
     on_done: Callable[[AthleteResult], None],
 ) -> list[AthleteResult]:
+    from plansync import adapters
+    from plansync.publishing import batch
+
     statuses = status(settings, targets, keep_plans=True)
     on_start(len(batch.to_publish(statuses)))
     makers = {t: adapters.load(t).batch(_batch_context(settings, t, flags)) for t in targets}
@@ -221,6 +232,8 @@ def _publish_everyone(
 
 
 def _batch_context(settings: Settings, target: str, flags: Mapping[str, str]) -> AdapterContext:
+    from plansync.adapters.base import AdapterContext
+
     options = settings.adapter_options(target, flags)
     options.setdefault("rate", str(settings.rate_limit))
     return AdapterContext(settings.state, options)
@@ -230,6 +243,8 @@ def authorize(
     settings: Settings, target: str, show: Callable[[str], None], *, port: int = 0, flags: Mapping[str, str]
 ) -> Path:
     """Sign in to a platform; returns where the credentials are kept."""
+    from plansync import adapters
+
     cls = adapters.load(target)
     with writer(settings.state, f"signing in to {target}", wait=settings.wait):
         return cls.authorize(_context(settings, target, flags), show, port=port)

@@ -16,12 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from plansync import adapters
-from plansync.adapters.base import AdapterSetting
 from plansync.errors import PlansyncError, Problem
 from plansync.inputs import workspace as ws
+
+if TYPE_CHECKING:
+    from plansync.adapters.base import AdapterSetting
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 
@@ -138,6 +139,8 @@ class Settings:
         """An adapter's declared settings: ``-O`` flags > its environment variables >
         the workspace's ``[name]`` table > the declared default. Undeclared ``-O`` keys
         pass through as flags (plugins may read what they like)."""
+        from plansync import adapters
+
         cls = adapters.load(name)
         table = self.workspace.config.adapters.get(name, {}) if self.workspace else {}
         declared = {s.name: s for s in cls.settings}

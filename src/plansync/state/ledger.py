@@ -505,7 +505,7 @@ class Ledger:
             self._db.execute(
                 "INSERT INTO builds (purpose, path, inputs, result) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (purpose, path) DO UPDATE SET inputs = excluded.inputs, result = excluded.result",
-                (purpose, str(path.resolve()), inputs, result),
+                (purpose, os.path.abspath(path), inputs, result),
             )
 
     def forget_builds(self, purpose: str) -> None:
@@ -551,9 +551,8 @@ class Ledger:
         with self.transaction():
             rows = []
             for name, args in writes:
-                if name == "put":
-                    target, athlete, entry = args
-                    rows.append(_entry_row(target, athlete, entry))
+                if name == "put_row":  # already the row to insert: cheap to send between processes
+                    rows.append(args)
                     continue
                 if rows:
                     self._put_rows(rows)
@@ -691,7 +690,7 @@ class Recorder(Ledger):
     def put(self, target: str, athlete: str, entry: Entry) -> None:
         self.entries(target, athlete)
         self._entries[(target, athlete)][entry.uid] = entry
-        self.writes.append(("put", (target, athlete, entry)))
+        self.writes.append(("put_row", _entry_row(target, athlete, entry)))
 
     def remove(self, target: str, athlete: str, uid: str) -> None:
         self.entries(target, athlete)
