@@ -102,18 +102,21 @@ def build_feeds(
             work.append(path)
     claimed = {t for f in feeds.values() for t in (f.token, f.busy_token)}
     job = _Job(out, ledger.path.parent, now, templates, unclaimed_files(out, claimed) if work else {})
-    for built in _run(job, work, ledger):
-        if built.writes:
-            ledger.replay(built.writes)
-        if built.athlete is not None:
-            present.add(built.athlete)
-        if built.error:
-            result.failed.append((built.path, built.error))
-            unknown = unknown or built.athlete is None
-            continue
-        assert built.athlete is not None
-        (result.built if built.changed else result.unchanged).append(built.athlete)
-        ledger.remember_build("feed", Path(built.path), built.inputs, payload({"athlete": built.athlete}))
+    # Workers' writes are applied once they are all done: athletes share no ledger rows, and
+    # the workers then have every core to themselves.
+    everything = list(_run(job, work, ledger))
+    ledger.replay(w for built in everything for w in built.writes)
+    with ledger.transaction():
+        for built in everything:
+            if built.athlete is not None:
+                present.add(built.athlete)
+            if built.error:
+                result.failed.append((built.path, built.error))
+                unknown = unknown or built.athlete is None
+                continue
+            assert built.athlete is not None
+            (result.built if built.changed else result.unchanged).append(built.athlete)
+            ledger.remember_build("feed", Path(built.path), built.inputs, payload({"athlete": built.athlete}))
     if not unknown:
         result.removed = remove_gone(ledger, out, present)
     if result.built:
