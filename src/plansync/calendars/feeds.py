@@ -154,7 +154,7 @@ class _Job:
     state: Path
     now: dt.datetime
     templates: Path | None
-    unclaimed: dict[str, str]  # feed files no ledger row claims: first UID -> token
+    unclaimed: dict[tuple[str, bool], str]  # feed files no ledger row claims (see unclaimed_files)
 
 
 @dataclass(frozen=True)
@@ -225,10 +225,13 @@ def _previous(path: Path) -> bytes | None:
 _FIRST_UID = re.compile(rb"\r\nUID:([^\r\n]+)\r\n")
 
 
-def unclaimed_files(out: Path, claimed: set[str]) -> dict[str, str]:
-    """The first UID inside each feed file in ``out`` that no ledger row claims (a lost ledger),
-    read once per build: UID -> the file's token."""
-    found: dict[str, str] = {}
+_PLAN_UID = re.compile(r"(.+)-w\d+-[a-z0-9]+(-busy)?@")
+
+
+def unclaimed_files(out: Path, claimed: set[str]) -> dict[tuple[str, bool], str]:
+    """Feed files in ``out`` that no ledger row claims (a lost ledger), read once per build:
+    (the athlete-and-template prefix of the UIDs inside, busy?) -> the file's token."""
+    found: dict[tuple[str, bool], str] = {}
     for path in sorted(out.glob("*.ics")):
         if path.stem in claimed:
             continue
@@ -238,24 +241,18 @@ def unclaimed_files(out: Path, claimed: set[str]) -> dict[str, str]:
         except OSError:
             continue
         match = _FIRST_UID.search(head)
-        if match:
-            found[match.group(1).decode("utf-8", "replace")] = path.stem
+        uid = _PLAN_UID.match(match.group(1).decode("utf-8", "replace")) if match else None
+        if uid is not None:
+            found.setdefault((uid.group(1), uid.group(2) is not None), path.stem)
     return found
 
 
-def found_on_disk(out: Path, plan: Plan, unclaimed: dict[str, str]) -> Feed | None:
+def found_on_disk(out: Path, plan: Plan, unclaimed: dict[tuple[str, bool], str]) -> Feed | None:
     """An athlete's feed files already in ``out`` (the ledger was lost): told apart by the UIDs
     inside, which begin with the athlete's and the template's ids; the busy copy's end in
     ``-busy``. Keeps the links athletes subscribed to working after a fresh checkout."""
-    prefix = f"{plan.athlete}-{plan.template}-"
-    token = busy = None
-    for uid, stem in sorted(unclaimed.items()):
-        if not uid.startswith(prefix):
-            continue
-        if uid.split("@")[0].endswith("-busy"):
-            busy = busy or stem
-        else:
-            token = token or stem
+    prefix = f"{plan.athlete}-{plan.template}"
+    token, busy = unclaimed.get((prefix, False)), unclaimed.get((prefix, True))
     if token is None or busy is None:
         return None
     return Feed(plan.athlete, token, busy, str(out))
