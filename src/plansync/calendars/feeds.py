@@ -19,20 +19,18 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plansync.atomic import flush_folder, write_atomic
-from plansync.calendars.identity import calendar_bytes
-from plansync.core.compiler import Options
-from plansync.core.plan import Plan
 from plansync.errors import PlansyncError
-from plansync.inputs.compiling import compile_profile
 from plansync.inputs.freshness import Inputs, inputs_for, payload, unchanged
-from plansync.inputs.loader import find_template, read_profile, template_dirs
 from plansync.inputs.roster import profile_files
 from plansync.parallel import PARALLEL_FROM, ordered_map, usable_cores
 from plansync.state.ledger import FEED_INDEX_NAME as INDEX_NAME
 from plansync.state.ledger import Feed, Ledger, Recorder
+
+if TYPE_CHECKING:  # compiling and rendering are imported when an athlete needs building
+    from plansync.core.plan import Plan
 
 TOKEN_BYTES = 24  # 192 bits
 
@@ -190,6 +188,11 @@ def _build_in_worker(job: _Job, path: Path) -> _Built:
 
 
 def _build_one(job: _Job, path: Path, ledger: Ledger) -> _Built:
+    from plansync.calendars.identity import calendar_bytes
+    from plansync.core.compiler import Options
+    from plansync.inputs.compiling import compile_profile
+    from plansync.inputs.loader import find_template, read_profile, template_dirs
+
     out, now = job.out, job.now
     try:
         profile, doc = read_profile(path)

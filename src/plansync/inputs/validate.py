@@ -107,8 +107,9 @@ def validate(paths: Iterable[Path], profiles_dir: Path | None = None) -> Report:
         for i, (template, _, _) in enumerate(loaded)
         for name, profile in _cases(template, coach_profiles)
     ]
-    templates = [template for template, _, _ in loaded]
-    outcomes = iter(ordered_map(_check_case, [templates[i] for i, _, _ in cases], [p for _, _, p in cases]))
+    global _TEMPLATES
+    _TEMPLATES = [template for template, _, _ in loaded]  # workers inherit them when they fork
+    outcomes = iter(ordered_map(_check_indexed, [i for i, _, _ in cases], [p for _, _, p in cases]))
     for i, (template, doc, path) in enumerate(loaded):
         mine = [(name, next(outcomes)) for j, name, _ in cases if j == i]
         _report(template, doc, path, mine, report)
@@ -171,6 +172,14 @@ class _Outcome:
         tuple[int | None, str | None, str, str, str | None], ...
     ] = ()  # week, date, rule, msg, phase
     warnings: tuple[str, ...] = ()
+
+
+_TEMPLATES: list[Template] = []
+
+
+def _check_indexed(index: int, profile: Profile) -> _Outcome:
+    """A case by its template's index: a template model is far bigger than an index to send."""
+    return _check_case(_TEMPLATES[index], profile)
 
 
 def _check_case(template: Template, profile: Profile) -> _Outcome:

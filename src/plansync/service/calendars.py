@@ -7,7 +7,6 @@ from typing import Any
 
 from plansync.calendars import feeds
 from plansync.calendars.feeds import FeedResult
-from plansync.calendars.server import make_server
 from plansync.errors import PlansyncError
 from plansync.inputs.freshness import known_ids
 from plansync.inputs.roster import check_unique_ids, profile_files
@@ -46,6 +45,8 @@ def rotate_feed(settings: Settings, athlete: str) -> Path:
 
 
 def server(directory: Path, host: str, port: int) -> Any:
+    from plansync.calendars.server import make_server
+
     if not directory.is_dir():
         raise PlansyncError(f"{directory} is not a folder of feeds")
     return make_server(directory, host, port)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plansync.atomic import flush_folder, write_atomic
-from plansync.calendars.identity import calendar_bytes
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan, plan_json
 from plansync.errors import PlansyncError
@@ -46,6 +45,8 @@ def schema(kind: str) -> str:
 def calendar(settings: Settings, plan: Plan, previous: Path | None = None) -> bytes:
     """The plan's calendar, its identity (SEQUENCE, LAST-MODIFIED) kept in the ledger, or read
     back from ``previous`` (the file last written) when the ledger has lost it."""
+    from plansync.calendars.identity import calendar_bytes  # icalendar is imported only to render
+
     earlier = previous.read_bytes() if previous is not None and previous.is_file() else None
     with (
         writer(settings.state, f"exporting {plan.athlete}'s calendar", wait=settings.wait),
