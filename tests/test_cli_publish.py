@@ -16,7 +16,7 @@ import pytest
 
 from .conftest import EXAMPLE
 from .fakes.trainingpeaks import FakeTrainingPeaks
-from .tp_helpers import ATHLETE_ID, TODAY, running_fake, tp_profile
+from .tp_helpers import ATHLETE_ID, TODAY, running_fake, tp_environment, tp_profile
 
 
 @pytest.fixture
@@ -27,14 +27,7 @@ def fake() -> Iterator[FakeTrainingPeaks]:
 
 @pytest.fixture
 def env(fake: FakeTrainingPeaks) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PLANSYNC_TP_API_URL": fake.url,
-        "PLANSYNC_TP_OAUTH_URL": fake.url,
-        "PLANSYNC_TP_CLIENT_ID": fake.client_id,
-        "PLANSYNC_TP_CLIENT_SECRET": fake.client_secret,
-        "PLANSYNC_TODAY": TODAY.isoformat(),
-    }
+    return {**os.environ, **tp_environment(fake, refresh=False), "PLANSYNC_TODAY": TODAY.isoformat()}
 
 
 @pytest.fixture

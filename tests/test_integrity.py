@@ -20,7 +20,7 @@ from plansync.state.ledger import Ledger
 
 from .conftest import EXAMPLE, Cli
 from .fakes.trainingpeaks import FakeTrainingPeaks
-from .tp_helpers import ATHLETE_ID, TODAY, remote_matches_plan, running_fake, tp_profile
+from .tp_helpers import ATHLETE_ID, TODAY, remote_matches_plan, running_fake, tp_environment, tp_profile
 from .tp_helpers import NOW as NOW_UTC
 
 
@@ -32,13 +32,7 @@ def fake() -> Iterator[FakeTrainingPeaks]:
 
 @pytest.fixture
 def tp_env(fake: FakeTrainingPeaks) -> dict[str, str]:
-    return {
-        "PLANSYNC_TP_API_URL": fake.url,
-        "PLANSYNC_TP_OAUTH_URL": fake.url,
-        "PLANSYNC_TP_CLIENT_ID": fake.client_id,
-        "PLANSYNC_TP_CLIENT_SECRET": fake.client_secret,
-        "PLANSYNC_TP_REFRESH_TOKEN": fake.issue_refresh_token(),
-    }
+    return tp_environment(fake)
 
 
 def spawn(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
@@ -217,13 +211,7 @@ def published_state(
     """A fake platform with the example athlete's plan published, and the ledger that did it."""
     folder = tmp_path_factory.mktemp("published")
     with running_fake() as server:
-        env = {
-            "PLANSYNC_TP_API_URL": server.url,
-            "PLANSYNC_TP_OAUTH_URL": server.url,
-            "PLANSYNC_TP_CLIENT_ID": server.client_id,
-            "PLANSYNC_TP_CLIENT_SECRET": server.client_secret,
-            "PLANSYNC_TP_REFRESH_TOKEN": server.issue_refresh_token(),
-        }
+        env = tp_environment(server)
         profile = tp_profile(folder)
         proc = spawn(["publish", str(profile), "--to", "trainingpeaks", "--state", "state"], env, folder)
         assert proc.communicate(timeout=120) and proc.returncode == 0

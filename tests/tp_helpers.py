@@ -50,6 +50,19 @@ def running_fake(**kwargs: Any) -> Iterator[FakeTrainingPeaks]:
         server.stop()
 
 
+def tp_environment(fake: FakeTrainingPeaks, *, refresh: bool = True) -> dict[str, str]:
+    """The environment that points plansync at the fake: hosts, the partner app, a sign-in."""
+    env = {
+        "PLANSYNC_TP_API_URL": fake.url,
+        "PLANSYNC_TP_OAUTH_URL": fake.url,
+        "PLANSYNC_TP_CLIENT_ID": fake.client_id,
+        "PLANSYNC_TP_CLIENT_SECRET": fake.client_secret,
+    }
+    if refresh:
+        env["PLANSYNC_TP_REFRESH_TOKEN"] = fake.issue_refresh_token()
+    return env
+
+
 @dataclass
 class Waits:
     seconds: list[float] = field(default_factory=list)

@@ -113,6 +113,14 @@ state_option = click.option(
     type=click.Path(path_type=Path, file_okay=False),
     help="State directory holding the publication ledger [default: the workspace's .plansync/, or ./.plansync].",
 )
+table_or_json_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people or JSON for scripts.",
+)
 wait_option = click.option(
     "--wait",
     type=click.FloatRange(0, 3600),

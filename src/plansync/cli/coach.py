@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from plansync.cli.base import main, settings, templates_option
+from plansync.cli.base import main, settings, table_or_json_option, templates_option
 
 T = TypeVar("T")
 
@@ -143,14 +143,7 @@ def athlete_rename_cmd(old: str, new: str, state: Path | None) -> None:
 
 
 @main.command("status")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A table for people or JSON for scripts.",
-)
+@table_or_json_option
 def status_cmd(fmt: str) -> None:
     """Every athlete against the 24-hour promise, most urgent first (exit status 1 if any is overdue)."""
     import json
@@ -190,14 +183,7 @@ def preview_cmd(profile: Path, output: Path, templates: Path | None) -> None:
 
 
 @main.command("config")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A table for people or JSON for scripts.",
-)
+@table_or_json_option
 def config_cmd(fmt: str) -> None:
     """Every setting this folder runs with, and where it comes from
     (flag > environment > plansync.toml > default)."""

@@ -508,10 +508,6 @@ class Ledger:
                 (purpose, os.path.abspath(path), inputs, result),
             )
 
-    def forget_builds(self, purpose: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM builds WHERE purpose = ?", (purpose,))
-
     def forget_feed(self, athlete: str) -> None:
         """An athlete's feed tokens and calendar rows, gone (the athlete left the roster)."""
         with self.transaction():
