@@ -118,3 +118,11 @@ def test_the_registry_refuses_a_name_the_calendars_own(monkeypatch: pytest.Monke
     monkeypatch.setitem(adapters.BUILTIN, "calendar", "calendar_plugin:Calendar")
     with pytest.raises(AdapterError, match="calendars own"):
         adapters.load("calendar")
+
+
+def test_a_misspelt_table_in_plansync_toml_is_named(tmp_path: Path, cli: Cli) -> None:
+    cli(["init", "coach"], tmp_path)
+    config = tmp_path / "coach" / "plansync.toml"
+    config.write_text(config.read_text().replace("[feeds]", "[feed]"))
+    code, out = cli(["status"], tmp_path / "coach")
+    assert code == 2 and "unknown table [feed]" in out and "did you mean [feeds]?" in out

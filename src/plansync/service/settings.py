@@ -231,6 +231,35 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+BUILTIN_ADAPTERS = frozenset({"ics", "trainingpeaks"})  # known without reading the plugins
+
+
+def _check_tables(found: ws.Workspace) -> None:
+    """Every table of plansync.toml that is not a section of its own must be an adapter's:
+    a typo such as ``[feed]`` is named, not silently ignored."""
+    unknown = sorted(set(found.config.adapters) - BUILTIN_ADAPTERS)
+    if not unknown:
+        return
+    from plansync import adapters
+
+    known = [*ws.Config.model_fields, *adapters.available()]
+    for name in unknown:
+        if name not in known:
+            close = get_close_matches(name, known, n=1)
+            hint = f"; did you mean [{close[0]}]?" if close else ""
+            raise ws.WorkspaceError(
+                [
+                    Problem(
+                        found.root / ws.CONFIG_NAME,
+                        None,
+                        None,
+                        name,
+                        f"unknown table [{name}]: not a plansync section nor an installed adapter{hint}",
+                    )
+                ]
+            )
+
+
 def resolve(
     flags: Mapping[str, Any] | None = None,
     *,
@@ -244,6 +273,8 @@ def resolve(
     ``cwd``) > defaults."""
     environ = dict(os.environ if environ is None else environ)
     found = ws.load(workspace) if workspace is not None else ws.find(cwd or Path.cwd())
+    if found is not None:
+        _check_tables(found)
     from_toml = _from_workspace(found)
     given = {k: v for k, v in (flags or {}).items() if v is not None and v != () and v != []}
     values: dict[str, Value] = {}
