@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from plansync.core import rules
 from plansync.core.compiler import Options, compile_plan
+from plansync.core.plan import Plan
 from plansync.core.profile import Profile
 from plansync.core.quantities import METRES_PER_UNIT
+from plansync.core.template import Template
 from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
 from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 
@@ -141,6 +143,7 @@ def test_every_compiled_plan_keeps_every_rule(case: tuple[str, Profile, int]) ->
         assert v <= (1 + template.progression.weekly_cap) * max([current, *volumes[:i]]) + 7
     per_week = Counter(w.week for w in plan.workouts if w.kind == "foot_strength")
     assert all(2 <= per_week[n] <= 3 for n in range(1, weeks + 1))
+    _assert_week_shape(plan, template, profile)
     ids = [w.id for w in plan.workouts]
     assert len(ids) == len(set(ids))
     assert all(w.date.isoformat() not in w.id for w in plan.workouts)
@@ -161,3 +164,29 @@ def test_moving_the_race_date_keeps_every_id(case: tuple[str, Profile, int], shi
     for a, b in zip(before.workouts, after.workouts, strict=True):
         assert (b.date - a.date).days == 7 * shift_weeks
         assert (a.title, a.description) == (b.title, b.description)
+
+
+def _assert_week_shape(plan: Plan, template: Template, profile: Profile) -> None:
+    """The shape of every week, checked here independently of the rule engine."""
+    r = template.rules
+    runs = {w.date: w for w in plan.workouts if w.kind in RUN_KINDS}
+    for week in range(1, plan.weeks + 1):
+        entries = [w for w in plan.workouts if w.week == week]
+        long = next((w for w in entries if w.kind == "long"), None)
+        if long is None:
+            continue
+        fills = [w for w in entries if w.kind in ("easy", "strides", "recovery")]
+        # No easy run near the long run's length: its share, and never longer.
+        assert all(w.distance_m <= r.easy_run_share * long.distance_m + 1 for w in fills)
+        # Easy runs of a week look alike.
+        easy = [w.distance_m for w in fills if w.kind != "recovery"]
+        if len(easy) > 1:
+            assert max(easy) <= r.easy_spread * min(easy) + 500
+        # The long run's share of the week, the race not counted.
+        volume = sum(w.distance_m for w in entries if w.kind in RUN_KINDS and w.kind != "race")
+        assert long.distance_m <= r.long_run_share * volume + 1
+        # The day after: rest or a short recovery run.
+        after = runs.get(long.date + dt.timedelta(days=1))
+        if after is not None and after.kind != "race":
+            assert after.kind == "recovery"
+            assert after.distance_m <= r.after_long_share * long.distance_m + 1

@@ -18,9 +18,11 @@ from .conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+# Athletes at the edges a coach meets: few days, worn shoes, small volumes.
+CASES = sorted((GOLDEN / "profiles").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("profile", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("profile", EXAMPLES + CASES, ids=lambda p: p.stem)
 def test_golden_plan(profile: Path) -> None:
     text = to_json(compile_file(profile, ROOT / "plan_templates"))
     golden = GOLDEN / f"{profile.stem}.json"
@@ -40,3 +42,25 @@ def test_every_shipped_template_has_a_golden_plan() -> None:
 def test_same_input_gives_byte_identical_output() -> None:
     profile = ROOT / "examples" / "jane-doe.yaml"
     assert to_json(compile_file(profile)) == to_json(compile_file(profile))
+
+
+def test_four_training_days_are_placed_as_a_coach_would() -> None:
+    """Mon, Tue, Sat, Sun with the long run on Sunday: Saturday carries running,
+    Monday is a short recovery run, no easy run comes near the long run, and the
+    plan says what a fifth day would give."""
+    plan = compile_file(GOLDEN / "profiles" / "four-days.yaml", ROOT / "plan_templates")
+    for week in range(1, plan.weeks):
+        entries = [w for w in plan.workouts if w.week == week]
+        long = next(w for w in entries if w.kind == "long")
+        saturday = [w for w in entries if w.date.weekday() == 5 and w.kind not in ("rest", "foot_strength")]
+        assert saturday, f"week {week} leaves Saturday empty"
+        for w in entries:
+            if w.kind in ("easy", "strides", "recovery"):
+                assert w.distance_m <= 0.75 * long.distance_m, (week, w.kind, w.distance_m)
+        monday = next(w for w in entries if w.date.weekday() == 0)
+        if week > 1:
+            assert monday.kind in ("rest", "recovery")
+    peak = max(s.distance_m for s in plan.weeks_summary)
+    if peak < 48000 * 0.95:
+        few = [w for w in plan.warnings if w.code == "few-days"]
+        assert few and "fifth day" in few[0].message

@@ -93,7 +93,7 @@ def test_running_on_an_unavailable_day_is_caught() -> None:
 
 
 def test_a_taper_that_does_not_taper_is_caught() -> None:
-    bad = edit(PLAN, lambda w: w.week == PLAN.weeks and w.kind == "easy", distance_m=15000)
+    bad = edit(PLAN, lambda w: w.week == PLAN.weeks and w.kind == "easy", distance_m=25000)
     found = [v for v in check(bad) if v.rule == "taper depth"]
     assert found and found[0].week == PLAN.weeks
 

@@ -9,6 +9,7 @@ computed from the weeks it has already written — the same functions
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class Options:
     start_date: dt.date | None = None
     weeks: int | None = None
     today: dt.date | None = None
+    probe: bool = False  # a what-if compile (another day): no further what-ifs
 
 
 @dataclass
@@ -60,7 +62,9 @@ class _State:
     longs: list[float] = field(default_factory=list)
     occurrences: dict[str, int] = field(default_factory=dict)
     prev_last_hard: bool = False
+    prev_last_long: bool = False
     dropped_hard: int = 0
+    short_weeks: list[tuple[int, float, float]] = field(default_factory=list)  # (week, target, held)
 
 
 def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date | None, list[PlanWarning]]:
@@ -196,6 +200,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
                 long_offset=offset_of[p.availability.long_run_day],
                 race_week=race_week,
                 prev_last_hard_or_long=st.prev_last_hard,
+                prev_last_long=st.prev_last_long,
                 consecutive_hard=t.rules.consecutive_hard,
                 max_hard=t.rules.max_hard_days,
                 capacity=capacity,
@@ -226,12 +231,16 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         for slot in layout.slots:
             if slot.kind == "race":
                 continue
+            if slot.optional:
+                planned.append(Planned(slot.slot, plain(slot.kind), 0.0, slot.after_long, optional=True))
+                continue
             spec = t.sessions[slot.name]
             if slot.kind != spec.kind:  # demoted to an easy run by the day rules
                 spec = plain(slot.kind)
             seen = st.occurrences.get(slot.name, 0)
             st.occurrences[slot.name] = seen + 1
-            planned.append(Planned(slot.slot, spec, seen / max(1, totals[slot.name] - 1)))
+            progress = seen / max(1, totals[slot.name] - 1)
+            planned.append(Planned(slot.slot, spec, progress, slot.after_long))
         planned.sort(key=lambda x: priority[x.slot])
         budget = WeekBudget(
             volume=volume,
@@ -240,8 +249,14 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             long_share=t.rules.long_run_share,
             step=step_m,
             min_run=min_run,
+            easy_share=t.rules.easy_run_share,
+            after_long_share=t.rules.after_long_share,
+            after_long_of=st.longs[-1] if st.prev_last_long else None,
         )
-        sized = size_week(planned, budget, zones)
+        week_sizes = size_week(planned, budget, zones)
+        sized = week_sizes.sized
+        if week_sizes.unplaced_m > step_m and not race_week:
+            st.short_weeks.append((wk.number, volume, volume - week_sizes.unplaced_m))
         specs = {x.slot: x.spec for x in planned}
         slots = [s for s in layout.slots if s.slot in sized or s.kind == "race"]
 
@@ -254,6 +269,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         st.longs.append(max((w.distance_m for w in entries if w.kind == "long"), default=0.0))
         st.history.extend((w.date, float(w.distance_m)) for w in entries if w.kind in RUN_KINDS)
         st.prev_last_hard = bool(last_day & (HARD_KINDS | {"long"}))
+        st.prev_last_long = "long" in last_day
         summaries.append(
             WeekSummary(
                 week=wk.number,
@@ -267,6 +283,9 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         )
 
     warnings.extend(_load_warnings(t, p, st, current, current_long, n_weeks))
+    few = _days_warning(t, p, o, st) if st.short_weeks and not o.probe else None
+    if few is not None:
+        warnings.append(few)
     if st.dropped_hard:
         warnings.append(
             PlanWarning(
@@ -335,6 +354,56 @@ def _load_warnings(
             )
         )
     return out
+
+
+DAYS_MATTER_M = 2000.0  # another day must raise the peak by this much to be worth a warning
+ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+
+
+def _days_warning(t: Template, p: Profile, o: Options, st: _State) -> PlanWarning | None:
+    """When the week's shape rules hold the peak below its target, say how far the
+    athlete's days go and what one more day (the best one) would reach; nothing
+    when another day would not raise the peak (the shortfall was rounding)."""
+    held = max(st.volumes)
+    n = len(p.availability.days)
+    best: tuple[float, str] | None = None
+    for day in WEEKDAYS:
+        if day in p.availability.days:
+            continue
+        days = [d for d in WEEKDAYS if d in p.availability.days or d == day]
+        more = p.model_copy(update={"availability": p.availability.model_copy(update={"days": days})})
+        try:
+            peak = max(w.distance_m for w in compile_plan(t, more, _probe(o)).weeks_summary)
+        except PlanError:  # pragma: no cover - one more day never makes a plan invalid
+            continue
+        if best is None or peak > best[0] + 1:
+            best = (peak, day)
+    if best is None or best[0] < held + DAYS_MATTER_M:
+        return None
+    weeks = [w for w, _, _ in st.short_weeks]
+    name = calendar.day_name[WEEKDAYS.index(best[1])]
+    return PlanWarning(
+        "few-days",
+        f"{n} training days a week hold at most {fmt_distance(held, p.units)} without an easy run over "
+        f"{t.rules.easy_run_share:.0%} of the long run, so weeks {_ranges(weeks)} are capped below their "
+        f"target; a {ORDINALS[n + 1]} day ({name}) would let the plan reach {fmt_distance(best[0], p.units)}.",
+        {"weeks": weeks, "held_m": round(held), "extra_day": best[1], "would_reach_m": round(best[0])},
+    )
+
+
+def _probe(o: Options) -> Options:
+    return Options(race_date=o.race_date, start_date=o.start_date, weeks=o.weeks, today=o.today, probe=True)
+
+
+def _ranges(weeks: list[int]) -> str:
+    """``[5, 6, 7, 9]`` -> ``5–7, 9``."""
+    out: list[str] = []
+    for w in weeks:
+        if out and out[-1].split("–")[-1] == str(w - 1):
+            out[-1] = f"{out[-1].split('–')[0]}–{w}"
+        else:
+            out.append(str(w))
+    return ", ".join(out)
 
 
 def _check_fitness(t: Template, p: Profile) -> None:

@@ -26,7 +26,7 @@ class PlanWarning:
     """Something the coach should know about a plan, with a stable ``code`` for machines.
 
     Codes: ``above-template-peak``, ``weekly-peak-capped``, ``long-run-capped``,
-    ``hard-sessions-dropped``, ``joined-late``, ``shoe-lifespan``.
+    ``hard-sessions-dropped``, ``few-days``, ``joined-late``, ``shoe-lifespan``.
     """
 
     code: str

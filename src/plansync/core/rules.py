@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from plansync.core.plan import Plan, Workout
 from plansync.core.schedule import EASY_AFTER
-from plansync.core.template import Template
+from plansync.core.sizing import long_share_cap
+from plansync.core.template import Rules, Template
 from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
 
 SPIKE_LIMIT = 1.10  # a run may be at most 110 % of the longest of the previous 30 days
@@ -24,6 +25,8 @@ FIRST_WEEK_LIMIT = 1.10  # week 1 at most 110 % of the athlete's current volume
 TAPER_DEPTH = (0.40, 0.60)  # the templates' race-week factor: a 40–60 % cut from the peak week
 TAPER_MAX_SHARE = TAPER_DEPTH[1]
 TOLERANCE_M = 1.0
+STEP_SLACK_M = 500.0  # runs come in whole steps: a ratio between two runs may be off by one
+FILL_KINDS = frozenset({"easy", "strides", "recovery"})
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ def check(
                 out.append(
                     Violation("foot strength", w.week, w.date, "foot strength the day before the race")
                 )
+        if w.kind == "long":
+            out.extend(_after_long(w, [x for x in by_date.get(nxt, []) if x.kind in RUN_KINDS], rules))
     if not rules.consecutive_hard:
         hard_days = sorted({w.date for w in plan.workouts if w.hard})
         for a, b in itertools.pairwise(hard_days):
@@ -174,15 +179,19 @@ def check(
                 )
             )
         longs = [w for w in entries if w.kind == "long"]
+        if longs:
+            out.extend(_week_shape(week, entries, longs[0], available, rules, summary.start))
         if volume > 0:
+            others = sum(1 for w in entries if w.kind in RUN_KINDS and w.kind not in ("long", "race"))
+            share = long_share_cap(rules.long_run_share, rules.easy_run_share, others)
             for w in longs:
-                if w.distance_m > rules.long_run_share * volume + TOLERANCE_M:
+                if w.distance_m > share * volume + TOLERANCE_M:
                     out.append(
                         Violation(
                             "long-run share",
                             week,
                             w.date,
-                            f"long run is {w.distance_m / volume:.0%} of the week; the template caps it at {rules.long_run_share:.0%}",
+                            f"long run is {w.distance_m / volume:.0%} of the week; with {others} other runs the cap is {share:.0%}",
                         )
                     )
     if plan.race_date is not None and peak > 0:
@@ -198,4 +207,70 @@ def check(
                     f"race-week training is {race_week / peak:.0%} of the peak week; a taper cuts it to {TAPER_MAX_SHARE:.0%} or less",
                 )
             )
+    return out
+
+
+def _after_long(long: Workout, next_runs: list[Workout], rules: Rules) -> list[Violation]:
+    """The day after the long run is rest, cross-training or a short recovery run."""
+    out: list[Violation] = []
+    cap = rules.after_long_share * long.distance_m
+    for w in next_runs:
+        if w.kind != "recovery":
+            out.append(
+                Violation("after the long run", w.week, w.date, f"{w.kind} run the day after the long run")
+            )
+        elif w.distance_m > cap + TOLERANCE_M:
+            out.append(
+                Violation(
+                    "after the long run",
+                    w.week,
+                    w.date,
+                    f"recovery run of {w.distance_m} m is over {rules.after_long_share:.0%} of the long run before it ({long.distance_m} m)",
+                )
+            )
+    return out
+
+
+def _week_shape(
+    week: int, entries: list[Workout], long: Workout, available: set[str], rules: Rules, start: dt.date
+) -> list[Violation]:
+    """No easy run over its share of the long run, easy runs alike in size, and
+    the week's volume on another day rather than in a run over its cap."""
+    out: list[Violation] = []
+    cap = rules.easy_run_share * long.distance_m
+    fills = [w for w in entries if w.kind in FILL_KINDS]
+    over = [w for w in fills if w.distance_m > cap + TOLERANCE_M]
+    for w in over:
+        out.append(
+            Violation(
+                "easy-run cap",
+                week,
+                w.date,
+                f"{w.kind} run of {w.distance_m} m is over {rules.easy_run_share:.0%} of the week's long run ({long.distance_m} m)",
+            )
+        )
+    easy = [w.distance_m for w in fills if w.kind != "recovery"]
+    if len(easy) > 1 and max(easy) > rules.easy_spread * min(easy) + STEP_SLACK_M:
+        out.append(
+            Violation(
+                "easy-run spread",
+                week,
+                None,
+                f"easy runs of {min(easy)}–{max(easy)} m differ by more than {rules.easy_spread:g}×",
+            )
+        )
+    if over:
+        running = {w.date for w in entries if w.kind in RUN_KINDS or w.kind == "cross"}
+        for i in range(7):
+            day = start + dt.timedelta(days=i)
+            if WEEKDAYS[day.weekday()] in available and day not in running:
+                out.append(
+                    Violation(
+                        "fill days first",
+                        week,
+                        day,
+                        "an available day is left empty while a run is over its cap",
+                    )
+                )
+                break
     return out

@@ -25,6 +25,8 @@ class Slot:
     name: str  # the template's session name, or "race"
     kind: str
     slot: str  # stable role within the week: long, race, q1, e2, x1
+    after_long: bool = False  # the day after the long run: the week's shortest run
+    optional: bool = False  # an extra easy run, used only when the others reach their caps
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class WeekRequest:
     long_offset: int
     race_week: bool
     prev_last_hard_or_long: bool  # was the previous week's last day hard or long?
+    prev_last_long: bool  # was it the long run?
     consecutive_hard: bool
     max_hard: int
     capacity: int  # most runs a week may hold (leaves a rest day)
@@ -67,11 +70,13 @@ def place_week(req: WeekRequest) -> WeekLayout:
         sessions = sessions[1:]
     free = sorted(d for d in req.available if d != anchor)
     room = max(0, req.capacity - 1)
-    sessions = sessions[:room]
 
-    hard = [s for s in sessions if s[1] in HARD_KINDS][: max(0, req.max_hard)]
-    extra_hard = [s for s in sessions if s[1] in HARD_KINDS][len(hard) :]
-    others = [s for s in sessions if s[1] not in HARD_KINDS]
+    # Hard sessions first (up to the day's limit), then the rest of the template's
+    # sessions in order fill whatever days remain: a hard session that cannot be
+    # placed frees its day for the next session instead of leaving it empty.
+    all_hard = [s for s in sessions if s[1] in HARD_KINDS]
+    hard = all_hard[: min(max(0, req.max_hard), room)]
+    extra_hard = all_hard[len(hard) :]
 
     blocked = {anchor, (anchor + 1) % 7, (req.long_offset - 1) % 7}
     if req.race_week:
@@ -91,11 +96,15 @@ def place_week(req: WeekRequest) -> WeekLayout:
             break
     dropped = len(hard) - len(chosen) + len(extra_hard)
     placed_hard = hard[: len(chosen)]
+    others = [s for s in sessions if s[1] not in HARD_KINDS][: room - len(chosen)]
     for i, (day, (name, kind)) in enumerate(zip(chosen, placed_hard, strict=True)):
         slots.append(Slot(day, name, kind, f"q{i + 1}"))
 
     taken = {s.offset for s in slots}
     after_hard = {(s.offset + 1) for s in slots if s.kind in HARD_KINDS or s.kind == "long"}
+    after_long = {req.long_offset + 1} if not req.race_week else set()
+    if req.prev_last_long:
+        after_long.add(0)
     open_days = [d for d in free if d not in taken]
     if req.race_week:
         open_days = [d for d in open_days if d != 5] + ([5] if 5 in open_days else [])
@@ -126,9 +135,21 @@ def place_week(req: WeekRequest) -> WeekLayout:
         after = day in after_hard or (day == 0 and req.prev_last_hard_or_long)
         if after and kind not in EASY_AFTER:
             kind = "easy"
+        if day in after_long and kind in ("easy", "strides"):
+            kind = "recovery"  # the day after the long run is the week's shortest run
         prefix = "x" if kind == "cross" else "e"
         counters[prefix] = counters.get(prefix, 0) + 1
-        slots.append(Slot(day, name, kind, f"{prefix}{counters[prefix]}"))
+        slots.append(Slot(day, name, kind, f"{prefix}{counters[prefix]}", after_long=day in after_long))
+    # Days still open (short of the weekly rest day) take optional easy runs: the
+    # week's volume goes to another day before any single run grows past its cap.
+    spare_days = [d for d in open_days if d not in picked]
+    spare_room = room - len(chosen) - len(picked)
+    if not req.race_week:
+        for day in sorted(spare_days, key=lambda d: (d in after_long, d))[: max(0, spare_room)]:
+            kind = "recovery" if day in after_long else "easy"
+            counters["e"] = counters.get("e", 0) + 1
+            slot = f"e{counters['e']}"
+            slots.append(Slot(day, "", kind, slot, after_long=day in after_long, optional=True))
     slots.sort(key=lambda s: s.offset)
     return WeekLayout(tuple(slots), dropped)
 

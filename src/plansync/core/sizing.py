@@ -19,6 +19,7 @@ from plansync.core.zones import ZoneModel
 MIN_RUN_M = 2000.0
 RECOVERY_WEIGHT = 0.7  # a recovery run gets this share of an easy run's distance
 FILL_KINDS = ("easy", "recovery", "strides")
+FEW_RUNS_SLACK = 0.05  # room over the at-cap share for whole-step rounding
 QUALITY_ROOM = 0.5  # one quality session takes at most half of what the long run leaves
 
 
@@ -30,6 +31,9 @@ class WeekBudget:
     long_share: float
     step: float  # rounding step in metres
     min_run: float
+    easy_share: float = 1.0  # no easy/strides/recovery run over this share of the long run
+    after_long_share: float = 1.0  # the run the day after the long run, against it
+    after_long_of: float | None = None  # that long run, when it was last week's (else this week's)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class Planned:
     slot: str
     spec: SessionSpec
     progress: float  # 0..1 through the session's occurrences in the plan
+    after_long: bool = False
+    optional: bool = False
 
     @property
     def has_fixed_part(self) -> bool:
@@ -58,8 +64,14 @@ def _fixed_part(p: Planned, zones: ZoneModel) -> float:
     return sessions.build(p.spec, zones, progress=p.progress).distance_m if p.has_fixed_part else 0.0
 
 
-def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> dict[str, Sized]:
-    """Sizes for the sessions kept; a fill session missing from the result rests."""
+@dataclass(frozen=True)
+class WeekSizes:
+    sized: dict[str, Sized]  # a fill session missing from it rests
+    unplaced_m: float  # volume the week's shape rules left out (0 when it all fitted)
+
+
+def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> WeekSizes:
+    """Sizes for the sessions kept, and how much of the week's volume did not fit."""
     b = budget
     out: dict[str, Sized] = {}
     long = next((p for p in planned if p.slot == "long"), None)
@@ -72,21 +84,57 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> d
         if built is not None:
             out[p.slot] = built
     quality_m = sum(out[p.slot].distance_m for p in quality if p.slot in out)
-
-    fill_cap = min(b.run_cap, long_m) if long else b.run_cap
     fixed = {p.slot: _fixed_part(p, zones) for p in fills}
-    fill_sizes = _share_fills(fills, fixed, b.volume - long_m - quality_m, fill_cap, b)
+    spare = b.volume - long_m - quality_m
+
+    fill_sizes = _share_fills(fills, fixed, spare, _caps(fills, long_m if long else None, b), b)
+    if long is not None:
+        # The long run's share is of the finished week, and the easy runs' caps are
+        # shares of the long run: shorten the long run until both hold together.
+        for _ in range(64):
+            others = quality_m + sum(fill_sizes.values())
+            runs = len(fill_sizes) + sum(1 for p in quality if p.slot in out and p.spec.kind != "cross")
+            share = long_share_cap(b.long_share, b.easy_share, runs)
+            if share >= 1.0:
+                break  # the long run is the week's only run
+            bound = floor_to(share * others / (1 - share), b.step)
+            if long_m <= bound + 1e-6:
+                break
+            long_m = bound
+            fill_sizes = _share_fills(fills, fixed, spare, _caps(fills, long_m, b), b)
+        out["long"] = _size_long(long, long_m, b, zones)
     for p in fills:
         if p.slot in fill_sizes:
             out[p.slot] = sessions.build(
                 p.spec, zones, progress=p.progress, fill_m=fill_sizes[p.slot] - fixed[p.slot]
             )
-    if long is not None:
-        others = quality_m + sum(fill_sizes.values())
-        # The long run's share is of the finished week: bound it by what the other runs hold.
-        bound = floor_to(b.long_share * others / (1 - b.long_share), b.step)
-        out["long"] = _size_long(long, min(long_m, bound), b, zones)
-    return out
+    placed = long_m + quality_m + sum(fill_sizes.values())
+    return WeekSizes(out, max(0.0, b.volume - placed))
+
+
+def long_share_cap(template_share: float, easy_share: float, other_runs: int) -> float:
+    """Most of a week the long run may hold: the template's share, or more in a week
+    of few runs, where the others at their cap (``easy_share`` of the long run each)
+    still leave the long run a larger share; as in the published plans, where a
+    three-run week puts about two thirds in the long run."""
+    if other_runs <= 0:
+        return 1.0
+    return max(template_share, 1 / (1 + other_runs * easy_share) + FEW_RUNS_SLACK)
+
+
+def _caps(fills: list[Planned], long_m: float | None, b: WeekBudget) -> dict[str, float]:
+    """Each fill run's longest size: the spike cap, and its share of the long run."""
+    caps: dict[str, float] = {}
+    for p in fills:
+        cap = b.run_cap
+        if long_m is not None:
+            cap = min(cap, b.easy_share * long_m)
+        if p.after_long:
+            before = b.after_long_of if b.after_long_of is not None else long_m
+            if before is not None:
+                cap = min(cap, b.after_long_share * before)
+        caps[p.slot] = floor_to(cap, b.step)
+    return caps
 
 
 def _size_long(p: Planned, total: float, b: WeekBudget, zones: ZoneModel) -> Sized:
@@ -114,30 +162,53 @@ def _size_quality(p: Planned, b: WeekBudget, zones: ZoneModel, room: float) -> S
 
 
 def _share_fills(
-    fills: list[Planned], all_fixed: dict[str, float], spare: float, cap: float, b: WeekBudget
+    fills: list[Planned], all_fixed: dict[str, float], spare: float, caps: dict[str, float], b: WeekBudget
 ) -> dict[str, float]:
-    """Split ``spare`` metres over the fill runs by weight, in whole steps; drop
-    the lowest-priority runs until each left holds at least ``min_run``."""
-    kept = list(fills)
-    while kept:
-        fixed = {p.slot: all_fixed[p.slot] for p in kept}
-        weight = {p.slot: RECOVERY_WEIGHT if p.spec.kind == "recovery" else 1.0 for p in kept}
-        pool = spare - sum(fixed.values())
-        total_w = sum(weight.values())
-        sizes = {k: floor_to(min(fixed[k] + pool * w / total_w, cap), b.step) for k, w in weight.items()}
+    """Split ``spare`` metres over the fill runs, in whole steps and within each run's
+    cap, evenly by weight (a recovery run gets less). Optional runs join only while
+    the others are at their caps; runs that would hold less than ``min_run`` beyond
+    their fixed part are dropped, lowest priority first."""
+    fits = [p for p in fills if caps[p.slot] - all_fixed[p.slot] >= b.min_run - 1e-6]
+    kept = [p for p in fits if not p.optional]
+    extras = [p for p in fits if p.optional]
+    while True:
+        sizes = _water_fill(kept, all_fixed, spare, caps, b.step)
         leftover = spare - sum(sizes.values())
-        handed = True
-        while handed and leftover >= b.step - 1e-6:  # give back what flooring took, by priority
-            handed = False
-            for p in kept:
-                if leftover < b.step - 1e-6 or sizes[p.slot] + b.step > cap + 1e-6:
-                    continue
-                if p.spec.kind == "recovery" and sizes[p.slot] >= max(sizes.values()):
-                    continue
-                sizes[p.slot] += b.step
-                leftover -= b.step
-                handed = True
-        if all(sizes[k] - fixed[k] >= b.min_run for k in sizes):
+        if extras and leftover >= b.min_run - 1e-6:
+            kept.append(extras.pop(0))
+            continue
+        if all(sizes[k] - all_fixed[k] >= b.min_run - 1e-6 for k in sizes):
             return sizes
         kept.pop()
-    return {}
+
+
+def _water_fill(
+    kept: list[Planned], fixed: dict[str, float], spare: float, caps: dict[str, float], step: float
+) -> dict[str, float]:
+    """Sizes at one common level (by weight) under each cap, floored to the step,
+    then the floored remainder handed back a step at a time to the shortest runs."""
+    if not kept:
+        return {}
+    weight = {p.slot: RECOVERY_WEIGHT if p.spec.kind == "recovery" else 1.0 for p in kept}
+
+    def at(level: float) -> dict[str, float]:
+        return {k: min(caps[k], max(fixed[k], weight[k] * level)) for k in weight}
+
+    low, high = 0.0, max(spare, 0.0) + max(caps.values(), default=0.0)
+    for _ in range(60):
+        mid = (low + high) / 2
+        if sum(at(mid).values()) <= spare:
+            low = mid
+        else:
+            high = mid
+    sizes = {k: floor_to(v, step) for k, v in at(low).items()}
+    leftover = spare - sum(sizes.values())
+    order = {p.slot: i for i, p in enumerate(kept)}
+    while leftover >= step - 1e-6:
+        room = [k for k in sizes if sizes[k] + step <= caps[k] + 1e-6]
+        if not room:
+            break
+        k = min(room, key=lambda k: (sizes[k] / weight[k], order[k]))
+        sizes[k] += step
+        leftover -= step
+    return sizes

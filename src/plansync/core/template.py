@@ -255,7 +255,14 @@ class Taper(_Strict):
 
 
 class Rules(_Strict):
-    long_run_share: float = Field(default=0.35, gt=0.15, le=0.6)
+    long_run_share: float = Field(default=0.35, gt=0.15, le=0.7)
+    # The shape of a week, against its long run: no easy, strides or recovery run
+    # over ``easy_run_share`` of it; the run the day after it a recovery run of at
+    # most ``after_long_share``; the week's easy runs within ``easy_spread`` of
+    # each other (longest / shortest).
+    easy_run_share: float = Field(default=0.6, ge=0.3, le=0.75)
+    after_long_share: float = Field(default=0.4, ge=0.2, le=0.6)
+    easy_spread: float = Field(default=1.5, ge=1.0, le=3.0)
     consecutive_hard: bool = False
     max_hard_days: int = Field(default=2, ge=0, le=3)
     min_days: int = Field(default=3, ge=2, le=6)

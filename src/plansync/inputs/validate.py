@@ -277,12 +277,14 @@ WARNING_KINDS: dict[str, str] = {
     "above-template-peak": "current volume above the template's peak",
     "long-run-capped": "long-run peak not reached",
     "hard-sessions-dropped": "hard sessions left out",
+    "few-days": "weeks capped by the athlete's days",
 }
 WARNING_KEYS: dict[str, tuple[str, ...]] = {
     "weekly peak not reached": ("progression", "peak_weekly"),
     "current volume above the template's peak": ("progression", "peak_weekly"),
     "long-run peak not reached": ("progression", "peak_long_run"),
     "hard sessions left out": ("rules", "max_hard_days"),
+    "weeks capped by the athlete's days": ("rules", "easy_run_share"),
 }
 
 
