@@ -31,6 +31,7 @@ from plansync.state.ledger import Feed, Ledger, Recorder
 
 if TYPE_CHECKING:  # compiling and rendering are imported when an athlete needs building
     from plansync.core.plan import Plan
+    from plansync.core.progress import PlanRecord
 
 TOKEN_BYTES = 24  # 192 bits
 
@@ -99,7 +100,8 @@ def build_feeds(
         else:
             work.append(path)
     claimed = {t for f in feeds.values() for t in (f.token, f.busy_token)}
-    job = _Job(out, ledger.path.parent, now, templates, unclaimed_files(out, claimed) if work else {})
+    unclaimed = unclaimed_files(out, claimed) if work else {}
+    job = _Job(out, ledger.path.parent, now, templates, unclaimed, ledger.plan_records() if work else {})
     # Workers' writes are applied once they are all done: athletes share no ledger rows, and
     # the workers then have every core to themselves.
     everything = list(_run(job, work, ledger))
@@ -153,6 +155,7 @@ class _Job:
     now: dt.datetime
     templates: Path | None
     unclaimed: dict[tuple[str, bool], str]  # feed files no ledger row claims (see unclaimed_files)
+    records: dict[str, PlanRecord] = field(default_factory=dict)  # the plans athletes have
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ def _build_one(job: _Job, path: Path, ledger: Ledger) -> _Built:
     except PlansyncError as exc:
         return _Built(str(path), error=str(exc))
     try:
-        plan = compile_profile(profile, doc, job.templates, Options(), now=now)
+        plan = compile_profile(profile, doc, job.templates, Options(), now=now, records=job.records)
         template = find_template(profile.plan.template, template_dirs(job.templates))
     except PlansyncError as exc:
         return _Built(str(path), profile.id, error=str(exc))

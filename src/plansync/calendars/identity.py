@@ -14,6 +14,7 @@ from typing import Any
 
 from plansync.calendars import events as ical
 from plansync.core.plan import Plan
+from plansync.core.progress import PlanRecord
 from plansync.state.ledger import CALENDAR_BUSY_TARGET, CALENDAR_TARGET, Entry, Ledger
 
 TARGET = CALENDAR_TARGET
@@ -40,6 +41,8 @@ def calendar_bytes(
     stamp_now = now.astimezone(dt.UTC).replace(microsecond=0)
     stamps: dict[str, ical.Stamp] = {}
     with ledger.transaction():
+        if plan.made_on is not None:  # the athlete has this plan now
+            ledger.remember_plan(PlanRecord.of(plan, plan.made_on))
         known = ledger.entries(target, plan.athlete)
         if not known and previous:
             known = _read_back(previous, contents)

@@ -117,9 +117,16 @@ def athlete_new_cmd(**kw: Any) -> None:
             no_input=kw["no_input"],
             option="--" + question.key.replace("_", "-"),
         )
-    path, plan = consultation.create(answers, force=kw["force"])
-    click.echo(f"wrote {path}\n")
-    click.echo(to_table(plan), nl=False)
+    draft = consultation.draft(answers)
+    blockers = draft.blockers()
+    for message in blockers:  # before anything is written: the coach may choose otherwise
+        click.echo(click.wrap_text(message, 88, subsequent_indent="  ") + "\n", err=True)
+    if blockers and not kw["no_input"] and not click.confirm("Write this profile anyway?", default=True):
+        click.echo("nothing written", err=True)
+        sys.exit(1)
+    consultation.write(draft, force=kw["force"])
+    click.echo(f"wrote {draft.path}\n")
+    click.echo(to_table(draft.plan), nl=False)
 
 
 @athlete_group.command("rename")

@@ -153,7 +153,7 @@ def batch_table(results: list[AthleteResult], targets: list[str], dry_run: bool)
                 cells.append("-")
         body.append([r.status.athlete, r.status.state, *cells])
     if not body:
-        return "nobody needs publishing: every athlete is published\n"
+        return "nobody needs publishing: every athlete's plan is published as it is\n"
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *body]

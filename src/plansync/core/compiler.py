@@ -10,12 +10,13 @@ computed from the weeks it has already written — the same functions
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from plansync.core import rules
+from plansync.core import peaks, rules
 from plansync.core.entries import EntryContext, week_entries
 from plansync.core.guidance import ShoeWear
 from plansync.core.plan import TIMED_KINDS, Plan, PlanWarning, References, WeekSummary, Workout
@@ -29,9 +30,14 @@ from plansync.core.zones import ZoneModel
 from plansync.errors import PlanError
 
 RACE_WEEK_RUN_SHARE = 0.35
-# Runs come in whole steps of the athlete's unit: half kilometres, quarter miles.
+# Runs come in whole steps of the athlete's unit: half kilometres, quarter miles;
+# runs under 5 km in tenths, so a short run can grow by 10 %.
 MAX_YEARS_AHEAD = 3  # a plan starts within this many years of today
 STEP_M = {"km": 500.0, "mi": METRES_PER_UNIT["mi"] / 4}
+INJURY_WEEKLY_CAP = 0.05  # back from an injury: at most 5 % over the highest earlier week
+INJURY_MAX_GROWTH = 1.2
+WALK_RUN_MIN_M = 1000.0  # the shortest run/walk session
+FINE_STEP_M = {"km": 100.0, "mi": METRES_PER_UNIT["mi"] / 10}  # runs under 5 km
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,10 @@ class Options:
     weeks: int | None = None
     today: dt.date | None = None
     probe: bool = False  # a what-if compile (another day): no further what-ifs
+    # A plan in progress being re-planned: its whole weeks before ``keep_before``
+    # stay exactly as they were, and every rule of the new weeks counts them.
+    keep: Plan | None = None
+    keep_before: dt.date | None = None
 
 
 @dataclass
@@ -71,7 +81,8 @@ def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date |
     warnings: list[PlanWarning] = []
     weeks = o.weeks or p.plan.weeks or t.weeks.default
     key = "plan.weeks" if (p.plan.weeks and not o.weeks) else "plan.template"
-    if not t.weeks.min <= weeks <= t.weeks.max:
+    low = 1 if o.keep is not None else t.weeks.min  # a plan in progress may end sooner
+    if not low <= weeks <= t.weeks.max:
         raise PlanError(
             f"{weeks} weeks is outside template {t.id}'s range of {t.weeks.min}–{t.weeks.max} weeks", key=key
         )
@@ -168,13 +179,18 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
     zones = ZoneModel(p)
     unit_m = METRES_PER_UNIT[p.units]
     step_m = STEP_M[p.units]
-    min_run = math.ceil(MIN_RUN_M / step_m) * step_m
     current = p.fitness.weekly_distance * unit_m
     current_long = p.fitness.long_run * unit_m
-    peak, peak_long = t.progression.peak_weekly, t.progression.peak_long_run
-    base, base_long = min(current, peak), min(current_long, peak_long)
+    walk_run = current_long < rules.WALK_RUN_BELOW_M  # not yet running 3 km without stopping
+    min_run = WALK_RUN_MIN_M if walk_run else math.ceil(MIN_RUN_M / step_m) * step_m
     plan_weeks = _phase_weeks(t, n_weeks)
     growing = max(w.build_index for w in plan_weeks)
+    injured = p.fitness.return_from_injury
+    weekly_cap = min(t.progression.weekly_cap, INJURY_WEEKLY_CAP) if injured else t.progression.weekly_cap
+    max_growth = min(t.progression.max_growth, INJURY_MAX_GROWTH) if injured else t.progression.max_growth
+    peak = peaks.weekly_peak(current, *t.progression.peak_weekly, growing, max_growth)
+    peak_long = peaks.long_peak(current_long, *t.progression.peak_long_run)
+    base, base_long = min(current, peak), min(current_long, peak_long)
 
     totals: dict[str, int] = {}
     for wk in plan_weeks:
@@ -192,6 +208,20 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
     for wk in plan_weeks:
         week_start = start + dt.timedelta(days=7 * (wk.number - 1))
         race_week = race is not None and wk.number == n_weeks
+        week_end = week_start + dt.timedelta(days=6)
+        if o.keep is not None and o.keep_before is not None and week_end < o.keep_before:
+            kept = [
+                dataclasses.replace(w, week=wk.number)
+                for w in o.keep.workouts
+                if week_start <= w.date <= week_end
+            ]
+            for name in wk.sessions:  # later sessions carry on their progression
+                st.occurrences[name] = st.occurrences.get(name, 0) + 1
+            _count(st, kept, week_start)
+            workouts.extend(kept)
+            was = next((s for s in o.keep.weeks_summary if s.start == week_start), None)
+            summaries.append(was or _summary(wk, week_start, kept))
+            continue
         kinds = tuple((name, t.sessions[name].kind) for name in wk.sessions)
         layout = place_week(
             WeekRequest(
@@ -209,7 +239,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         st.dropped_hard += layout.dropped_hard
 
         # Volume and long run for the week.
-        limit = rules.weekly_limit(current, st.volumes, t.progression.weekly_cap)
+        limit = rules.weekly_limit(current, st.volumes, weekly_cap)
         if wk.taper_factor is not None:
             target = wk.taper_factor * max(st.volumes)
             long_target = wk.taper_factor * max(st.longs)
@@ -221,7 +251,6 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             target = base + (peak - base) * share
             long_target = base_long + (peak_long - base_long) * share
         volume = min(target, limit)
-        week_end = week_start + dt.timedelta(days=6)
         run_cap = rules.SPIKE_LIMIT * rules.longest_recent(st.history, week_end, start, current_long)
         if race_week:  # fresh legs: nothing in race week longer than a third of the race
             run_cap = min(run_cap, RACE_WEEK_RUN_SHARE * HALF_MARATHON_M)
@@ -248,6 +277,8 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             run_cap=run_cap,
             long_share=t.rules.long_run_share,
             step=step_m,
+            fine=FINE_STEP_M[p.units],
+            walk_run=walk_run,
             min_run=min_run,
             easy_share=t.rules.easy_run_share,
             after_long_share=t.rules.after_long_share,
@@ -259,31 +290,20 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             st.short_weeks.append((wk.number, volume, volume - week_sizes.unplaced_m))
         specs = {x.slot: x.spec for x in planned}
         slots = [s for s in layout.slots if s.slot in sized or s.kind == "race"]
+        if walk_run:  # run/walk weeks have no strides yet: they are easy sessions
+            slots = [dataclasses.replace(s, kind="easy") if s.kind == "strides" else s for s in slots]
 
         entries = week_entries(ctx, wk.number, week_start, slots, specs, sized, race_week)
         workouts.extend(entries)
-        last_day = {w.kind for w in entries if w.date == week_start + dt.timedelta(days=6)}
+        _count(st, entries, week_start)
+        summaries.append(_summary(wk, week_start, entries))
 
-        volume_m = rules.training_volume(entries)
-        st.volumes.append(volume_m)
-        st.longs.append(max((w.distance_m for w in entries if w.kind == "long"), default=0.0))
-        st.history.extend((w.date, float(w.distance_m)) for w in entries if w.kind in RUN_KINDS)
-        st.prev_last_hard = bool(last_day & (HARD_KINDS | {"long"}))
-        st.prev_last_long = "long" in last_day
-        summaries.append(
-            WeekSummary(
-                week=wk.number,
-                start=week_start,
-                phase=wk.phase,
-                distance_m=round(volume_m),
-                duration_s=sum(w.duration_s for w in entries if w.kind in RUN_KINDS and w.kind != "race"),
-                cutback=wk.cutback,
-                taper=wk.taper_factor is not None,
-            )
-        )
-
-    warnings.extend(_load_warnings(t, p, st, current, current_long, n_weeks))
+    warnings.extend(_load_warnings(t, p, st, (current, peak), (current_long, peak_long), n_weeks))
     few = _days_warning(t, p, o, st) if st.short_weeks and not o.probe else None
+    if t.goal == "half_marathon" and not o.probe and o.keep is None:
+        ready = _readiness(t, p, o, max(st.longs), start, n_weeks, few)
+        if ready is not None:
+            warnings.insert(0, ready)
     if few is not None:
         warnings.append(few)
     if st.dropped_hard:
@@ -313,6 +333,29 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         workouts=tuple(workouts),
         zones=tuple(zones.target(z) for z in ZONES),
         references=_references(p, zones),
+        made_on=o.today,
+    )
+
+
+def _count(st: _State, entries: list[Workout], week_start: dt.date) -> None:
+    """What the rules of the next weeks see of this one."""
+    last_day = {w.kind for w in entries if w.date == week_start + dt.timedelta(days=6)}
+    st.volumes.append(rules.training_volume(entries))
+    st.longs.append(max((w.distance_m for w in entries if w.kind == "long"), default=0.0))
+    st.history.extend((w.date, float(w.distance_m)) for w in entries if w.kind in RUN_KINDS)
+    st.prev_last_hard = bool(last_day & (HARD_KINDS | {"long"}))
+    st.prev_last_long = "long" in last_day
+
+
+def _summary(wk: _WeekPlan, week_start: dt.date, entries: list[Workout]) -> WeekSummary:
+    return WeekSummary(
+        week=wk.number,
+        start=week_start,
+        phase=wk.phase,
+        distance_m=round(rules.training_volume(entries)),
+        duration_s=sum(w.duration_s for w in entries if w.kind in RUN_KINDS and w.kind != "race"),
+        cutback=wk.cutback,
+        taper=wk.taper_factor is not None,
     )
 
 
@@ -324,24 +367,27 @@ def _slot_rank(slot: str) -> tuple[int, int]:
 
 
 def _load_warnings(
-    t: Template, p: Profile, st: _State, current: float, current_long: float, weeks: int
+    t: Template, p: Profile, st: _State, weekly: tuple[float, float], long: tuple[float, float], weeks: int
 ) -> list[PlanWarning]:
     out: list[PlanWarning] = []
     units = p.units
-    peak, peak_long = t.progression.peak_weekly, t.progression.peak_long_run
-    if current > peak:
+    current, peak = weekly
+    current_long, peak_long = long
+    high = t.progression.peak_weekly[1]
+    if current >= ABOVE_RANGE * high:
         out.append(
             PlanWarning(
                 "above-template-peak",
-                f"Current volume {fmt_distance(current, units)}/week is above this template's peak of "
-                f"{fmt_distance(peak, units)}; the plan holds at or below it. Consider a higher-level template.",
+                f"Current volume {fmt_distance(current, units)}/week is at or above the top of this template's "
+                f"peak range (up to {fmt_distance(high, units)}); the plan holds your volume rather than cutting "
+                "it. Consider a higher-level template.",
             )
         )
     elif max(st.volumes) < 0.95 * peak:
         out.append(
             PlanWarning(
                 "weekly-peak-capped",
-                f"Weekly volume is capped at {fmt_distance(max(st.volumes), units)} (template peak "
+                f"Weekly volume is capped at {fmt_distance(max(st.volumes), units)} (your peak "
                 f"{fmt_distance(peak, units)}): it cannot be reached safely from {fmt_distance(current, units)}/week in {weeks} weeks.",
             )
         )
@@ -349,13 +395,14 @@ def _load_warnings(
         out.append(
             PlanWarning(
                 "long-run-capped",
-                f"The long run is capped at {fmt_distance(max(st.longs), units)} (template peak "
+                f"The long run is capped at {fmt_distance(max(st.longs), units)} (your peak "
                 f"{fmt_distance(peak_long, units)}) to stay within 110 % of the longest recent run.",
             )
         )
     return out
 
 
+ABOVE_RANGE = 0.95  # at the top of the template's range: the next template up is suggested
 DAYS_MATTER_M = 2000.0  # another day must raise the peak by this much to be worth a warning
 ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh")
 
@@ -366,18 +413,19 @@ def _days_warning(t: Template, p: Profile, o: Options, st: _State) -> PlanWarnin
     when another day would not raise the peak (the shortfall was rounding)."""
     held = max(st.volumes)
     n = len(p.availability.days)
-    best: tuple[float, str] | None = None
+    best: tuple[float, str, float] | None = None  # (peak week, the day, longest long run)
     for day in WEEKDAYS:
         if day in p.availability.days:
             continue
         days = [d for d in WEEKDAYS if d in p.availability.days or d == day]
         more = p.model_copy(update={"availability": p.availability.model_copy(update={"days": days})})
         try:
-            peak = max(w.distance_m for w in compile_plan(t, more, _probe(o)).weeks_summary)
+            plan = compile_plan(t, more, _probe(o))
         except PlanError:  # pragma: no cover - one more day never makes a plan invalid
             continue
+        peak = max(w.distance_m for w in plan.weeks_summary)
         if best is None or peak > best[0] + 1:
-            best = (peak, day)
+            best = (peak, day, max((w.distance_m for w in plan.workouts if w.kind == "long"), default=0))
     if best is None or best[0] < held + DAYS_MATTER_M:
         return None
     weeks = [w for w, _, _ in st.short_weeks]
@@ -387,7 +435,62 @@ def _days_warning(t: Template, p: Profile, o: Options, st: _State) -> PlanWarnin
         f"{n} training days a week hold at most {fmt_distance(held, p.units)} without an easy run over "
         f"{t.rules.easy_run_share:.0%} of the long run, so weeks {_ranges(weeks)} are capped below their "
         f"target; a {ORDINALS[n + 1]} day ({name}) would let the plan reach {fmt_distance(best[0], p.units)}.",
-        {"weeks": weeks, "held_m": round(held), "extra_day": best[1], "would_reach_m": round(best[0])},
+        {
+            "weeks": weeks,
+            "held_m": round(held),
+            "extra_day": best[1],
+            "would_reach_m": round(best[0]),
+            "longest_with_it_m": round(best[2]),
+        },
+    )
+
+
+def _readiness(
+    t: Template,
+    p: Profile,
+    o: Options,
+    longest: float,
+    start: dt.date,
+    weeks: int,
+    few: PlanWarning | None,
+) -> PlanWarning | None:
+    """A plan whose longest run stays below what the template calls race-ready says
+    so first, with what would work: a longer plan (a later race), walk breaks in
+    the race, or a base-building block first."""
+    ready = t.progression.race_ready_long * HALF_MARATHON_M
+    if longest + 1 >= ready:
+        return None
+    u = p.units
+    data: dict[str, object] = {"longest_m": round(longest), "ready_m": round(ready)}
+    options: list[str] = []
+    for more in range(weeks + 1, t.weeks.max + 1):
+        race = start + dt.timedelta(days=7 * more - 1)
+        try:
+            longer = compile_plan(t, p, Options(race_date=race, weeks=more, today=o.today, probe=True))
+        except PlanError:  # pragma: no cover - a longer plan from the same start always compiles
+            continue
+        if max(w.distance_m for w in longer.workouts if w.kind == "long") + 1 >= ready:
+            options.append(
+                f"a race on {race.isoformat()} or later (a {more}-week plan from {start.isoformat()})"
+            )
+            data.update({"earliest_race": race.isoformat(), "weeks": more})
+            break
+    if few is not None and float(few.data["longest_with_it_m"]) + 1 >= ready:
+        day = calendar.day_name[WEEKDAYS.index(str(few.data["extra_day"]))]
+        options.append(
+            f"a {ORDINALS[len(p.availability.days) + 1]} training day ({day}), which lets the long run reach it"
+        )
+    options.append(
+        f"a run/walk race: planned walk breaks from the start (such as 4 min running, 1 min walking) "
+        f"make {fmt_distance(HALF_MARATHON_M, u)} manageable with a longest run of {fmt_distance(longest, u)}"
+    )
+    options.append("a base-building block first (general-base-building), then this plan for a later race")
+    return PlanWarning(
+        "not-race-ready",
+        f"NOT RACE-READY: the longest run this plan can safely reach is {fmt_distance(longest, u)}, below the "
+        f"{fmt_distance(ready, u)} ({t.progression.race_ready_long:.0%} of the race) this template asks of a "
+        "finisher. Choose one of: " + "; ".join(options) + ".",
+        data,
     )
 
 

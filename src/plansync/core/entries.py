@@ -16,6 +16,12 @@ from plansync.core.template import SessionSpec, Template
 from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS
 from plansync.core.zones import ZoneModel
 
+PAIN_RULES = (
+    "Pain rules while you come back from injury: mild discomfort (2 of 10 or less) that settles as you "
+    "warm up is fine; stop and walk home at any sharp pain, or pain that grows during the run or makes you limp.",
+    "Next morning, check: if the injured spot hurts more than the morning before, or you limp on your "
+    "first steps, rest today, replace the next run with rest and tell your coach.",
+)
 PAVEMENT_NOTE = "Sore heels after pavement runs? Mix in trail or treadmill runs where you can."
 
 
@@ -70,6 +76,8 @@ def run_entry(
             )
     if surface in ("asphalt", "concrete") and kind in ("easy", "long", "recovery"):
         notes.append(PAVEMENT_NOTE)
+    if p.fitness.return_from_injury:
+        notes.extend(PAIN_RULES)
     shoe_name = shoe.name if shoe else None
     return Workout(
         id=ctx.ident(week, slot.slot),

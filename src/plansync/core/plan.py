@@ -26,7 +26,8 @@ class PlanWarning:
     """Something the coach should know about a plan, with a stable ``code`` for machines.
 
     Codes: ``above-template-peak``, ``weekly-peak-capped``, ``long-run-capped``,
-    ``hard-sessions-dropped``, ``few-days``, ``joined-late``, ``shoe-lifespan``.
+    ``hard-sessions-dropped``, ``few-days``, ``not-race-ready``, ``joined-late``,
+    ``shoe-lifespan``.
     """
 
     code: str
@@ -171,6 +172,7 @@ class Plan:
     workouts: tuple[Workout, ...]
     zones: tuple[Target, ...] = field(default=())
     references: References = field(default=References())
+    made_on: dt.date | None = None  # the day the plan was first made ("today" for its dates)
 
     def as_dict(self) -> dict[str, Any]:
         return {

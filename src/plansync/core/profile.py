@@ -183,6 +183,9 @@ class Fitness(_Strict):
     weekly_distance: Positive
     long_run: Positive
     recent_race: RecentRace | None = None
+    # Coming back from an injury (plantar fasciitis, a stress reaction): slower growth,
+    # pain rules on every run, run/walk while the runs are short.
+    return_from_injury: bool = False
 
 
 class Intensity(_Strict):

@@ -25,6 +25,8 @@ FIRST_WEEK_LIMIT = 1.10  # week 1 at most 110 % of the athlete's current volume
 TAPER_DEPTH = (0.40, 0.60)  # the templates' race-week factor: a 40–60 % cut from the peak week
 TAPER_MAX_SHARE = TAPER_DEPTH[1]
 TOLERANCE_M = 1.0
+WALK_RUN_BELOW_M = 3000.0  # the compiler's threshold for plans that start with run/walk
+SHORTEST_RUN_M = 2100.0  # the shortest continuous run a plan holds (2 km, or 1.25 mi), with room
 STEP_SLACK_M = 500.0  # runs come in whole steps: a ratio between two runs may be off by one
 FILL_KINDS = frozenset({"easy", "strides", "recovery"})
 
@@ -83,6 +85,9 @@ def check(
         by_date[w.date].append(w)
         by_week[w.week].append(w)
     available = set(available_days)
+    # An athlete not yet running WALK_RUN_BELOW_M without stopping starts with run/walk:
+    # sessions alike in size, none longer than the long one.
+    walk_run = current_long_m < WALK_RUN_BELOW_M
 
     def day_kinds(d: dt.date) -> set[str]:
         return {w.kind for w in by_date.get(d, [])}
@@ -136,7 +141,8 @@ def check(
                     Violation("foot strength", w.week, w.date, "foot strength the day before the race")
                 )
         if w.kind == "long":
-            out.extend(_after_long(w, [x for x in by_date.get(nxt, []) if x.kind in RUN_KINDS], rules))
+            next_runs = [x for x in by_date.get(nxt, []) if x.kind in RUN_KINDS]
+            out.extend(_after_long(w, next_runs, rules, walk_run))
     if not rules.consecutive_hard:
         hard_days = sorted({w.date for w in plan.workouts if w.hard})
         for a, b in itertools.pairwise(hard_days):
@@ -180,7 +186,7 @@ def check(
             )
         longs = [w for w in entries if w.kind == "long"]
         if longs:
-            out.extend(_week_shape(week, entries, longs[0], available, rules, summary.start))
+            out.extend(_week_shape(week, entries, longs[0], available, rules, summary.start, walk_run))
         if volume > 0:
             others = sum(1 for w in entries if w.kind in RUN_KINDS and w.kind not in ("long", "race"))
             share = long_share_cap(rules.long_run_share, rules.easy_run_share, others)
@@ -210,12 +216,17 @@ def check(
     return out
 
 
-def _after_long(long: Workout, next_runs: list[Workout], rules: Rules) -> list[Violation]:
+def share_cap(share: float, long_m: float) -> float:
+    """A share of a long run, never below the shortest run a plan holds, never above the long run."""
+    return min(long_m, max(share * long_m, SHORTEST_RUN_M))
+
+
+def _after_long(long: Workout, next_runs: list[Workout], rules: Rules, walk_run: bool) -> list[Violation]:
     """The day after the long run is rest, cross-training or a short recovery run."""
     out: list[Violation] = []
-    cap = rules.after_long_share * long.distance_m
+    cap = share_cap(1.0 if walk_run else rules.after_long_share, long.distance_m)
     for w in next_runs:
-        if w.kind != "recovery":
+        if w.kind != "recovery" and not walk_run:
             out.append(
                 Violation("after the long run", w.week, w.date, f"{w.kind} run the day after the long run")
             )
@@ -232,12 +243,18 @@ def _after_long(long: Workout, next_runs: list[Workout], rules: Rules) -> list[V
 
 
 def _week_shape(
-    week: int, entries: list[Workout], long: Workout, available: set[str], rules: Rules, start: dt.date
+    week: int,
+    entries: list[Workout],
+    long: Workout,
+    available: set[str],
+    rules: Rules,
+    start: dt.date,
+    walk_run: bool,
 ) -> list[Violation]:
     """No easy run over its share of the long run, easy runs alike in size, and
     the week's volume on another day rather than in a run over its cap."""
     out: list[Violation] = []
-    cap = rules.easy_run_share * long.distance_m
+    cap = share_cap(1.0 if walk_run else rules.easy_run_share, long.distance_m)
     fills = [w for w in entries if w.kind in FILL_KINDS]
     over = [w for w in fills if w.distance_m > cap + TOLERANCE_M]
     for w in over:
@@ -250,7 +267,7 @@ def _week_shape(
             )
         )
     easy = [w.distance_m for w in fills if w.kind != "recovery"]
-    if len(easy) > 1 and max(easy) > rules.easy_spread * min(easy) + STEP_SLACK_M:
+    if len(easy) > 1 and not walk_run and max(easy) > rules.easy_spread * min(easy) + STEP_SLACK_M:
         out.append(
             Violation(
                 "easy-run spread",

@@ -117,3 +117,46 @@ def build(
             distance += step.distance_m or 0
             duration += step.duration_s or 0
     return Sized(tuple(steps), 0.0 if cross else distance, duration)
+
+
+WALK_SPEED_M_S = 1.4  # a brisk walk
+WALK_RUN_LABEL = "run/walk"
+WALK_RUN_STEPS = ((60, 120), (120, 90), (180, 90), (240, 60), (300, 60))  # (run, walk) seconds
+
+
+def walk_run(total_m: float, zones: ZoneModel, progress: float) -> Sized:
+    """Run and walk intervals covering about ``total_m``: for athletes not yet able to
+    run the distance without stopping. The run part grows and the walk shrinks over
+    the plan (1 min run / 2 min walk to 5 min / 1 min)."""
+    run_s, walk_s = WALK_RUN_STEPS[min(len(WALK_RUN_STEPS) - 1, int(progress * len(WALK_RUN_STEPS)))]
+    speed = zones.speed("easy")
+    walk_m = round(walk_s * WALK_SPEED_M_S)
+    count = max(2, round(total_m / (run_s * speed + walk_m)))
+    # The run part takes up the rest of the distance, in whole 5 s: never over ``total_m``.
+    run_s = max(30, int((total_m / count - walk_m) / speed / 5) * 5)
+    run_m = int(run_s * speed)
+    inner = (
+        Step(
+            type="run",
+            zone="easy",
+            by="time",
+            duration_s=run_s,
+            distance_m=run_m,
+            target=zones.target("easy"),
+            label="Run",
+        ),
+        Step(
+            type="recover",
+            zone="recovery",
+            by="time",
+            duration_s=walk_s,
+            distance_m=walk_m,
+            target=zones.target("recovery"),
+            label="Walk",
+        ),
+    )
+    return Sized(
+        (Step(type="repeat", count=count, steps=inner, label=WALK_RUN_LABEL),),
+        count * (run_m + walk_m),
+        count * (run_s + walk_s),
+    )

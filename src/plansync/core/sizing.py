@@ -19,6 +19,8 @@ from plansync.core.zones import ZoneModel
 MIN_RUN_M = 2000.0
 RECOVERY_WEIGHT = 0.7  # a recovery run gets this share of an easy run's distance
 FILL_KINDS = ("easy", "recovery", "strides")
+CONTINUOUS_MIN_M = 3000.0  # in run/walk plans, shorter sessions alternate running and walking
+SMALL_RUN_M = 5000.0  # shorter runs come in finer steps (0.1 km, 0.1 mi), so 10 % growth shows
 FEW_RUNS_SLACK = 0.05  # room over the at-cap share for whole-step rounding
 QUALITY_ROOM = 0.5  # one quality session takes at most half of what the long run leaves
 
@@ -34,6 +36,22 @@ class WeekBudget:
     easy_share: float = 1.0  # no easy/strides/recovery run over this share of the long run
     after_long_share: float = 1.0  # the run the day after the long run, against it
     after_long_of: float | None = None  # that long run, when it was last week's (else this week's)
+    fine: float = 0.0  # the finer step of runs under SMALL_RUN_M (0: the one step throughout)
+    walk_run: bool = False  # runs under CONTINUOUS_MIN_M are run/walk intervals
+
+    def floor(self, metres: float) -> float:
+        """``metres`` down to the grid: fine steps below SMALL_RUN_M, whole steps above."""
+        if self.fine and metres < SMALL_RUN_M - 1e-6:
+            return floor_to(metres, self.fine)
+        return floor_to(metres, self.step)
+
+    def up(self, metres: float) -> float:
+        """The next size on the grid above ``metres``."""
+        if self.fine and metres + self.fine < SMALL_RUN_M - 1e-6:
+            return floor_to(metres, self.fine) + self.fine
+        return max(
+            floor_to(metres, self.step) + self.step, math.ceil(SMALL_RUN_M / self.step - 1e-9) * self.step
+        )
 
 
 @dataclass(frozen=True)
@@ -73,12 +91,14 @@ class WeekSizes:
 def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> WeekSizes:
     """Sizes for the sessions kept, and how much of the week's volume did not fit."""
     b = budget
+    if b.walk_run:
+        return _size_walk_run(planned, b, zones)
     out: dict[str, Sized] = {}
     long = next((p for p in planned if p.slot == "long"), None)
     quality = [p for p in planned if p.spec.kind not in ("long", *FILL_KINDS)]
     fills = [p for p in planned if p.spec.kind in FILL_KINDS]
 
-    long_m = floor_to(min(b.long_target, b.run_cap, b.long_share * b.volume), b.step) if long else 0.0
+    long_m = b.floor(min(b.long_target, b.run_cap, b.long_share * b.volume)) if long else 0.0
     for p in quality:
         built = _size_quality(p, b, zones, room=max(b.volume - long_m, 0.0))
         if built is not None:
@@ -97,7 +117,7 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
             share = long_share_cap(b.long_share, b.easy_share, runs)
             if share >= 1.0:
                 break  # the long run is the week's only run
-            bound = floor_to(share * others / (1 - share), b.step)
+            bound = b.floor(share * others / (1 - share))
             if long_m <= bound + 1e-6:
                 break
             long_m = bound
@@ -105,10 +125,38 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
         out["long"] = _size_long(long, long_m, b, zones)
     for p in fills:
         if p.slot in fill_sizes:
+            if b.walk_run and fill_sizes[p.slot] < CONTINUOUS_MIN_M:
+                out[p.slot] = sessions.walk_run(fill_sizes[p.slot], zones, p.progress)
+                continue
             out[p.slot] = sessions.build(
                 p.spec, zones, progress=p.progress, fill_m=fill_sizes[p.slot] - fixed[p.slot]
             )
     placed = long_m + quality_m + sum(fill_sizes.values())
+    return WeekSizes(out, max(0.0, b.volume - placed))
+
+
+def _size_walk_run(planned: list[Planned], b: WeekBudget, zones: ZoneModel) -> WeekSizes:
+    """A week of a plan that starts with run/walk: the long session and as many others
+    as hold ``min_run`` each, all alike (quality sessions wait); sessions under
+    CONTINUOUS_MIN_M alternate running and walking, longer ones are easy runs."""
+    long = next((p for p in planned if p.slot == "long"), None)
+    others = [p for p in planned if p.slot != "long" and p.spec.kind in FILL_KINDS]
+    chosen = ([long] if long else []) + others
+    while len(chosen) > 1 and b.volume / len(chosen) < b.min_run - 1e-6:
+        chosen.pop()
+    each = min(b.volume / max(1, len(chosen)), b.long_target if long else b.run_cap)
+    each = b.floor(min(max(each, b.min_run), b.run_cap))  # never under min_run, never a spike
+    out: dict[str, Sized] = {}
+    progress = chosen[0].progress if chosen else 0.0  # one structure for the week's sessions
+    for p in chosen:
+        size = each
+        if p.after_long and b.after_long_of is not None:
+            size = b.floor(min(each, b.after_long_of))  # no longer than last week's long session
+        if size < CONTINUOUS_MIN_M:
+            out[p.slot] = sessions.walk_run(size, zones, progress)
+        else:
+            out[p.slot] = sessions.build(plain(p.spec.kind), zones, progress=p.progress, fill_m=size)
+    placed = sum(s.distance_m for s in out.values())
     return WeekSizes(out, max(0.0, b.volume - placed))
 
 
@@ -128,16 +176,24 @@ def _caps(fills: list[Planned], long_m: float | None, b: WeekBudget) -> dict[str
     for p in fills:
         cap = b.run_cap
         if long_m is not None:
-            cap = min(cap, b.easy_share * long_m)
+            cap = min(cap, _share_of(b.easy_share, long_m, b))
         if p.after_long:
             before = b.after_long_of if b.after_long_of is not None else long_m
             if before is not None:
-                cap = min(cap, b.after_long_share * before)
-        caps[p.slot] = floor_to(cap, b.step)
+                cap = min(cap, _share_of(b.after_long_share, before, b))
+        caps[p.slot] = b.floor(cap)
     return caps
 
 
+def _share_of(share: float, long_m: float, b: WeekBudget) -> float:
+    """A share of a long run, but never below the shortest run (a small athlete's cut-back
+    week keeps its easy runs) nor above the long run itself."""
+    return min(long_m, max(share * long_m, b.min_run))
+
+
 def _size_long(p: Planned, total: float, b: WeekBudget, zones: ZoneModel) -> Sized:
+    if b.walk_run and total < CONTINUOUS_MIN_M:
+        return sessions.walk_run(total, zones, p.progress)
     fixed = _fixed_part(p, zones)
     spec = p.spec
     if total - fixed < b.min_run:  # no room for the fast finish: keep it all easy
@@ -172,7 +228,7 @@ def _share_fills(
     kept = [p for p in fits if not p.optional]
     extras = [p for p in fits if p.optional]
     while True:
-        sizes = _water_fill(kept, all_fixed, spare, caps, b.step)
+        sizes = _water_fill(kept, all_fixed, spare, caps, b)
         leftover = spare - sum(sizes.values())
         if extras and leftover >= b.min_run - 1e-6:
             kept.append(extras.pop(0))
@@ -183,7 +239,7 @@ def _share_fills(
 
 
 def _water_fill(
-    kept: list[Planned], fixed: dict[str, float], spare: float, caps: dict[str, float], step: float
+    kept: list[Planned], fixed: dict[str, float], spare: float, caps: dict[str, float], b: WeekBudget
 ) -> dict[str, float]:
     """Sizes at one common level (by weight) under each cap, floored to the step,
     then the floored remainder handed back a step at a time to the shortest runs."""
@@ -201,14 +257,19 @@ def _water_fill(
             low = mid
         else:
             high = mid
-    sizes = {k: floor_to(v, step) for k, v in at(low).items()}
+    sizes = {k: b.floor(v) for k, v in at(low).items()}
     leftover = spare - sum(sizes.values())
     order = {p.slot: i for i, p in enumerate(kept)}
-    while leftover >= step - 1e-6:
-        room = [k for k in sizes if sizes[k] + step <= caps[k] + 1e-6]
+    while True:
+        room = [
+            k
+            for k in sizes
+            if b.up(sizes[k]) <= caps[k] + 1e-6 and b.up(sizes[k]) - sizes[k] <= leftover + 1e-6
+        ]
         if not room:
             break
         k = min(room, key=lambda k: (sizes[k] / weight[k], order[k]))
-        sizes[k] += step
-        leftover -= step
+        grown = b.up(sizes[k])
+        leftover -= grown - sizes[k]
+        sizes[k] = grown
     return sizes

@@ -142,6 +142,29 @@ _DISTANCE_SCHEMA = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(m|km|mi)\s
 AmountField = Annotated[Amount, BeforeValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
 CountField = Annotated[tuple[int, int], BeforeValidator(_count), WithJsonSchema(_COUNT_SCHEMA)]
 DistanceField = Annotated[float, BeforeValidator(_dist), WithJsonSchema(_DISTANCE_SCHEMA)]
+
+
+def _dist_range(value: Any) -> tuple[float, float]:
+    """A distance, or ``[low, high]``: where the athlete's own peak may fall."""
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise ValueError("expected a distance or [low, high]")
+        low, high = _dist(value[0]), _dist(value[1])
+        if low > high:
+            raise ValueError("[low, high] with low above high")
+        return (low, high)
+    one = _dist(value)
+    return (one, one)
+
+
+_RANGE_SCHEMA = {
+    "anyOf": [
+        _DISTANCE_SCHEMA,
+        {"type": "array", "items": _DISTANCE_SCHEMA, "minItems": 2, "maxItems": 2},
+    ],
+    "description": "a distance, or [low, high]: the athlete's peak is chosen inside it",
+}
+DistanceRange = Annotated[tuple[float, float], BeforeValidator(_dist_range), WithJsonSchema(_RANGE_SCHEMA)]
 Fraction = Annotated[float, Field(gt=0, le=1)]
 
 
@@ -244,8 +267,11 @@ class Progression(_Strict):
     min_weekly: DistanceField = 0.0
     min_long_run: DistanceField = 0.0
     cutback: Cutback
-    peak_weekly: DistanceField
-    peak_long_run: DistanceField
+    # The peak's range; each athlete's own peak is chosen inside it (plansync.core.peaks).
+    peak_weekly: DistanceRange
+    peak_long_run: DistanceRange
+    max_growth: float = Field(default=1.4, ge=1.0, lt=2.0)  # peak over current volume: never a doubling
+    race_ready_long: Fraction = 0.7  # of the race distance: the longest run a finisher needs
 
 
 class Taper(_Strict):

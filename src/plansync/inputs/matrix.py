@@ -44,7 +44,7 @@ def _shift(days: list[str], by: int) -> list[str]:
 
 def _volumes_km(t: Template) -> dict[str, float]:
     low = max(t.progression.min_weekly / 1000, 8.0)
-    high = max(t.progression.peak_weekly / 1000 * 0.9, low + 10)
+    high = max(t.progression.peak_weekly[1] / 1000 * 0.9, low + 10)
     return {"low": low, "middle": round((low + high) / 2), "high": round(high)}
 
 

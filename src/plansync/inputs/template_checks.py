@@ -189,11 +189,11 @@ def _exercise_problems(data: dict[str, Any], doc: Document) -> list[Problem]:
 def model_problems(t: Template, doc: Document) -> list[Problem]:
     """Checks that need parsed quantities and steps."""
     out: list[Problem] = []
-    if t.progression.peak_long_run > t.progression.peak_weekly * t.rules.long_run_share + 1:
+    if t.progression.peak_long_run[0] > t.progression.peak_weekly[1] * t.rules.long_run_share + 1:
         out.append(
             doc.problem(
                 ("progression", "peak_long_run"),
-                f"the peak long run is more than rules.long_run_share ({t.rules.long_run_share:.0%}) of the peak week",
+                f"the lowest peak long run is more than rules.long_run_share ({t.rules.long_run_share:.0%}) of the highest peak week",
             )
         )
     for name, session in t.sessions.items():

@@ -19,6 +19,7 @@ from plansync.adapters.base import AdapterContext, Batch
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
+from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_profile
 from plansync.inputs.loader import read_profile
@@ -70,8 +71,17 @@ def publish_all(
     for target in targets:
         if target not in makers:
             makers[target] = adapters.load(target).batch(context)
+    # An athlete whose profile does not compile is reported as a failure on every
+    # target: never left out of the table as if it were published.
+    broken = [
+        AthleteResult(s, errors={t: s.message or "the profile does not compile" for t in targets})
+        for s in statuses
+        if s.state == "invalid"
+    ]
+    for result in broken:
+        on_done(result)
     try:
-        return _run(chosen, targets, makers, state, now, templates, concurrency, dry_run, on_done)
+        return broken + _run(chosen, targets, makers, state, now, templates, concurrency, dry_run, on_done)
     finally:
         for maker in makers.values():
             maker.close()
@@ -90,11 +100,12 @@ def _run(
 ) -> list[AthleteResult]:
     results: dict[str, AthleteResult] = {}
     with Ledger(state, readonly=dry_run) as ledger:
+        records = ledger.plan_records()
 
         def one(status: AthleteStatus) -> AthleteResult:
             result = AthleteResult(status)
             try:
-                profile, plan = status.compiled or _compile(Path(status.file), now, templates)
+                profile, plan = status.compiled or _compile(Path(status.file), now, templates, records)
             except PlansyncError as exc:
                 result.errors = {t: str(exc) for t in targets}
                 return result
@@ -129,6 +140,8 @@ def _run(
     return [results[s.athlete] for s in chosen]
 
 
-def _compile(path: Path, now: dt.datetime, templates: Path | None) -> tuple[Profile, Plan]:
+def _compile(
+    path: Path, now: dt.datetime, templates: Path | None, records: dict[str, PlanRecord]
+) -> tuple[Profile, Plan]:
     profile, doc = read_profile(path)
-    return profile, compile_profile(profile, doc, templates, Options(), now=now)
+    return profile, compile_profile(profile, doc, templates, Options(), now=now, records=records)

@@ -29,6 +29,7 @@ from typing import Literal
 
 from plansync.adapters.base import Adapter, Athlete, OutcomeUnknown, RemoteItem, RemoteRejected
 from plansync.core.plan import Workout
+from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
 from plansync.state.ledger import Entry, Ledger
 
@@ -346,6 +347,8 @@ def publish(
         return summary, actions
     summary = apply(athlete, adapter, ledger, actions, now=now, wait=wait)
     summary.notes = adapter.notes(athlete)
+    if athlete.plan.made_on is not None and summary.created + summary.updated + summary.unchanged:
+        ledger.remember_plan(PlanRecord.of(athlete.plan, athlete.plan.made_on))  # the athlete has it now
     if not summary.failures:
         ledger.mark_published(adapter.name, athlete.profile.id, plan_hash(athlete.plan.workouts), now())
     return summary, actions

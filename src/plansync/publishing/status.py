@@ -24,6 +24,7 @@ from plansync.parallel import ordered_map
 if TYPE_CHECKING:  # compiling is imported when there is something to compile
     from plansync.core.plan import Plan
     from plansync.core.profile import Profile
+    from plansync.core.progress import PlanRecord
     from plansync.state.ledger import Ledger
 
 State = Literal["overdue", "invalid", "changed", "draft", "published"]
@@ -87,7 +88,13 @@ class _Compiled:
     compiled: tuple[Profile, Plan] | None = None  # kept for publishing, so nothing compiles twice
 
 
-def _compile(path: Path, now: dt.datetime, templates: Path | None, keep: bool = False) -> _Compiled:
+def _compile(
+    path: Path,
+    now: dt.datetime,
+    templates: Path | None,
+    keep: bool = False,
+    records: dict[str, PlanRecord] | None = None,
+) -> _Compiled:
     from plansync.core.compiler import Options
     from plansync.inputs.compiling import compile_profile
     from plansync.publishing.engine import plan_hash
@@ -106,7 +113,7 @@ def _compile(path: Path, now: dt.datetime, templates: Path | None, keep: bool = 
         timezone=profile.timezone,
     )
     try:
-        plan = compile_profile(profile, doc, templates, Options(), now=now)
+        plan = compile_profile(profile, doc, templates, Options(), now=now, records=records)
     except PlansyncError as exc:
         return dataclasses.replace(base, error=str(exc))
     return dataclasses.replace(
@@ -149,7 +156,7 @@ def _state(c: _Compiled, ledger: Ledger, targets: list[str], now: dt.datetime) -
 def athlete_status(
     path: Path, ledger: Ledger, targets: list[str], now: dt.datetime, templates: Path | None = None
 ) -> AthleteStatus:
-    return _state(_compile(path, now, templates), ledger, targets, now)
+    return _state(_compile(path, now, templates, records=ledger.plan_records()), ledger, targets, now)
 
 
 def workspace_status(
@@ -173,7 +180,10 @@ def workspace_status(
     todo = [i for i, c in enumerate(compiled) if c is None]
     paths = [profiles[i] for i in todo]
     n = len(paths)
-    fresh = list(ordered_map(_compile_recorded, paths, [now] * n, [templates] * n, [keep_plans] * n))
+    records = ledger.plan_records()
+    fresh = list(
+        ordered_map(_compile_recorded, paths, [now] * n, [templates] * n, [keep_plans] * n, [records] * n)
+    )
     for i, (made, inputs) in zip(todo, fresh, strict=True):
         compiled[i] = made
         if cache is not None and inputs is not None:
@@ -183,10 +193,10 @@ def workspace_status(
 
 
 def _compile_recorded(
-    path: Path, now: dt.datetime, templates: Path | None, keep: bool
+    path: Path, now: dt.datetime, templates: Path | None, keep: bool, records: dict[str, PlanRecord]
 ) -> tuple[_Compiled, str | None]:
     """Compile, and say what the plan was made from (None when that cannot be known)."""
-    made = _compile(path, now, templates, keep)
+    made = _compile(path, now, templates, keep, records)
     if made.template is None or (made.plan_hash is None and made.profile_ok and not made.error):
         return made, None
     try:

@@ -89,6 +89,22 @@ def _threshold_pace(value: str, units: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A consultation's profile before it is written, and the plan it gives."""
+
+    path: Path
+    doc: dict[str, Any]
+    plan: Plan
+
+    def blockers(self) -> list[str]:
+        """Warnings the coach should read before the profile is written."""
+        return [w.message for w in self.plan.warnings if w.code in SHOW_BEFORE_WRITING]
+
+
+SHOW_BEFORE_WRITING = ("not-race-ready", "above-template-peak")
+
+
 class Consultation:
     """The questions of ``athlete new`` for one workspace; iterate with :meth:`questions`."""
 
@@ -179,14 +195,23 @@ class Consultation:
             optional=True,
         )
 
-    def create(self, answers: dict[str, Any], *, force: bool = False) -> tuple[Path, Plan]:
-        """Write the profile, but only once its plan compiles: a half-made athlete helps nobody."""
+    def draft(self, answers: dict[str, Any]) -> Draft:
+        """The profile the answers give and its plan, nothing written yet: the coach sees
+        the plan's warnings (a plan that cannot make the athlete race-ready) first."""
         found = self.settings.workspace
         assert found is not None
         doc = intake.build(answers, self.settings.now())
         path = found.athletes / f"{answers['id']}.yaml"
         profile, parsed = read_profile_text(intake.to_yaml(doc), path)
         plan = compile_profile(profile, parsed, self.settings.templates, now=self.settings.now())
-        found.athletes.mkdir(parents=True, exist_ok=True)
-        intake.write_profile(path, doc, force=force)
-        return path, plan
+        return Draft(path, doc, plan)
+
+    def write(self, draft: Draft, *, force: bool = False) -> None:
+        draft.path.parent.mkdir(parents=True, exist_ok=True)
+        intake.write_profile(draft.path, draft.doc, force=force)
+
+    def create(self, answers: dict[str, Any], *, force: bool = False) -> tuple[Path, Plan]:
+        """Write the profile, but only once its plan compiles: a half-made athlete helps nobody."""
+        draft = self.draft(answers)
+        self.write(draft, force=force)
+        return draft.path, draft.plan

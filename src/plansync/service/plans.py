@@ -9,6 +9,7 @@ from pathlib import Path
 from plansync.atomic import flush_folder, write_atomic
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan, plan_json
+from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import SHIPPED_EXAMPLES
@@ -18,7 +19,7 @@ from plansync.inputs.validate import Report
 from plansync.inputs.validate import validate as validate_paths
 from plansync.parallel import ordered_map
 from plansync.service.settings import Settings
-from plansync.state.ledger import Ledger
+from plansync.state.ledger import Ledger, plan_records
 from plansync.state.lock import writer
 
 EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
@@ -26,7 +27,9 @@ EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
 
 def compile_profile_file(settings: Settings, profile: Path, options: Options | None = None) -> Plan:
     """The athlete's plan as of today (``settings.now()``)."""
-    return compile_file(profile, settings.templates, options, now=settings.now())
+    return compile_file(
+        profile, settings.templates, options, now=settings.now(), records=plan_records(settings.state)
+    )
 
 
 def compile_example(settings: Settings, options: Options | None = None) -> Plan:
@@ -79,10 +82,12 @@ class Compiled:
     error: str | None = None
 
 
-def _compile_one(path: Path, templates: Path | None, now: dt.datetime | None, folder: Path) -> Compiled:
+def _compile_one(
+    path: Path, templates: Path | None, now: dt.datetime | None, folder: Path, records: dict[str, PlanRecord]
+) -> Compiled:
     """Compile and write ``<athlete>.json`` (in the worker: only a line travels back)."""
     try:
-        plan = compile_file(path, templates, now=now)
+        plan = compile_file(path, templates, now=now, records=records)
     except PlansyncError as exc:
         return Compiled(path, None, error=str(exc))
     target = folder / f"{plan.athlete}.json"
@@ -102,8 +107,11 @@ def compile_many(settings: Settings, sources: list[Path], folder: Path) -> list[
         paths += profile_files(source) if source.is_dir() else [source]
     folder.mkdir(parents=True, exist_ok=True)
     n = len(paths)
+    records = plan_records(settings.state)
     results = list(
-        ordered_map(_compile_one, paths, [settings.templates] * n, [settings.now()] * n, [folder] * n)
+        ordered_map(
+            _compile_one, paths, [settings.templates] * n, [settings.now()] * n, [folder] * n, [records] * n
+        )
     )
     if any(r.written for r in results):
         flush_folder(folder)

@@ -20,7 +20,7 @@ from plansync.inputs.roster import check_unique_ids
 from plansync.publishing.status import AthleteStatus, workspace_status
 from plansync.service.settings import Settings
 from plansync.state.ledger import FILE_NAME as LEDGER_FILE
-from plansync.state.ledger import Ledger
+from plansync.state.ledger import Ledger, plan_records
 from plansync.state.lock import writer
 
 if TYPE_CHECKING:  # the publishing machinery is imported by the functions that publish
@@ -75,7 +75,8 @@ def publish_one(
     from plansync.inputs.compiling import compile_file
     from plansync.inputs.loader import load_profile
 
-    plan = compile_file(profile_path, settings.templates, now=settings.now())
+    records = plan_records(settings.state)
+    plan = compile_file(profile_path, settings.templates, now=settings.now(), records=records)
     profile = load_profile(profile_path)
     options = _context(settings, target, flags).options
     if dry_run:

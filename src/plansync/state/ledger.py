@@ -16,6 +16,7 @@ adopting their marked items, and calendars only need it for SEQUENCE.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from plansync._version import __version__
+from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
 
 DEFAULT_STATE_DIR = Path(".plansync")
@@ -189,6 +191,10 @@ CREATE TABLE IF NOT EXISTS aliases (
     old TEXT PRIMARY KEY,          -- an athlete id that was renamed
     new TEXT NOT NULL              -- what it is now: items marked with the old id are the new one's
 );
+CREATE TABLE IF NOT EXISTS plans (
+    athlete TEXT PRIMARY KEY,
+    record TEXT NOT NULL           -- JSON: the plan the athlete has (plansync.core.progress.PlanRecord)
+);
 CREATE TABLE IF NOT EXISTS published (
     target TEXT NOT NULL,
     athlete TEXT NOT NULL,
@@ -304,7 +310,7 @@ class Ledger:
         row = self._db.execute("PRAGMA quick_check").fetchone()
         if row is None or row[0] != "ok":
             raise LedgerCorrupt(f"{self.path}: the ledger is damaged ({row[0] if row else 'unreadable'})")
-        for table in ("entries", "published", "feeds", "files", "profile_files", "aliases"):
+        for table in ("entries", "published", "feeds", "files", "profile_files", "aliases", "plans"):
             self._db.execute(f"SELECT * FROM {table}").fetchall()
         try:
             for target, athlete in self._db.execute(
@@ -464,6 +470,33 @@ class Ledger:
             return {r[0]: (r[1], _parse_ts(r[2])) for r in rows}
         except (ValueError, TypeError) as exc:
             raise self._damaged(exc) from None
+
+    # --- the plans athletes have ------------------------------------------------
+
+    def plan_records(self) -> dict[str, PlanRecord]:
+        """Every athlete's plan record: when their plan was made, with which dates."""
+        with self._lock:
+            rows = self._db.execute("SELECT athlete, record FROM plans").fetchall()
+        try:
+            return {str(a): PlanRecord.from_dict(json.loads(r)) for a, r in rows}
+        except (ValueError, TypeError, KeyError) as exc:
+            raise self._damaged(exc) from None
+
+    def remember_plan(self, record: PlanRecord) -> None:
+        """Keep the plan an athlete now has; the day it was first made stays."""
+        with self._lock:
+            row = self._db.execute("SELECT record FROM plans WHERE athlete = ?", (record.athlete,)).fetchone()
+            if row is not None:
+                old = PlanRecord.from_dict(json.loads(row[0]))
+                if old.template == record.template:
+                    record = dataclasses.replace(record, made_on=old.made_on)
+                if old == record:
+                    return
+            self._db.execute(
+                "INSERT INTO plans (athlete, record) VALUES (?, ?)"
+                " ON CONFLICT (athlete) DO UPDATE SET record = excluded.record",
+                (record.athlete, json.dumps(record.as_dict(), sort_keys=True)),
+            )
 
     # --- feeds ---------------------------------------------------------------
 
@@ -627,6 +660,14 @@ class Ledger:
             )
             self._db.execute("UPDATE feeds SET athlete = ? WHERE athlete = ?", (new, old))
             self._db.execute("UPDATE profile_files SET athlete = ? WHERE athlete = ?", (new, old))
+            self._db.execute("DELETE FROM plans WHERE athlete = ?", (new,))
+            for (text,) in self._db.execute("SELECT record FROM plans WHERE athlete = ?", (old,)).fetchall():
+                data = json.loads(text)
+                data["athlete"] = new
+                self._db.execute(
+                    "UPDATE plans SET athlete = ?, record = ? WHERE athlete = ?",
+                    (new, json.dumps(data, sort_keys=True), old),
+                )
             self._db.execute("UPDATE aliases SET new = ? WHERE new = ?", (new, old))
             self._db.execute(
                 "INSERT INTO aliases (old, new) VALUES (?, ?) ON CONFLICT (old) DO UPDATE SET new = excluded.new",
@@ -700,6 +741,9 @@ class Recorder(Ledger):
         self._feeds[feed.athlete] = feed
         self.writes.append(("save_feed", (feed,)))
 
+    def remember_plan(self, record: PlanRecord) -> None:
+        self.writes.append(("remember_plan", (record,)))
+
     def file_modified(
         self, path: str, changed: bool, now: dt.datetime, on_disk: dt.datetime | None = None
     ) -> dt.datetime:
@@ -719,3 +763,14 @@ class Recorder(Ledger):
             stamp = previous + dt.timedelta(seconds=1)
         self.writes.append(("set_file_modified", (path, stamp)))
         return stamp
+
+
+def plan_records(state: Path) -> dict[str, PlanRecord]:
+    """The plans athletes already have, read-only; none when there is no ledger yet."""
+    if not (state / FILE_NAME).exists():
+        return {}
+    try:
+        with Ledger(state, readonly=True) as ledger:
+            return ledger.plan_records()
+    except LedgerError:  # older or damaged: the command that writes it says so, and repairs
+        return {}

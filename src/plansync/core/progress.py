@@ -1,0 +1,113 @@
+"""A plan in progress: what was made, and re-planning it when the race moves.
+
+A plan, once an athlete has it (exported, published, in a feed), is a fact:
+the day it was made is kept (:class:`PlanRecord`), and compiling the same
+profile later gives the same plan whatever today is. When the coach moves the
+race during the plan, :func:`replan` keeps every whole week before the current
+one as it was and plans the rest towards the new date, every rule counting
+the weeks kept; a move that would squeeze the taper is refused with the
+earliest safe date instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from plansync.core.compiler import Options, compile_plan
+from plansync.core.plan import Plan
+from plansync.core.profile import Profile
+from plansync.core.template import Template
+from plansync.errors import PlanError
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """What an athlete was given: the plan's dates and the day it was made."""
+
+    athlete: str
+    template: str
+    start: dt.date
+    weeks: int
+    race: dt.date | None
+    made_on: dt.date
+
+    @staticmethod
+    def of(plan: Plan, made_on: dt.date) -> PlanRecord:
+        return PlanRecord(plan.athlete, plan.template, plan.start_date, plan.weeks, plan.race_date, made_on)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "athlete": self.athlete,
+            "template": self.template,
+            "start": self.start.isoformat(),
+            "weeks": self.weeks,
+            "race": self.race.isoformat() if self.race else None,
+            "made_on": self.made_on.isoformat(),
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, object]) -> PlanRecord:
+        race = data.get("race")
+        return PlanRecord(
+            athlete=str(data["athlete"]),
+            template=str(data["template"]),
+            start=dt.date.fromisoformat(str(data["start"])),
+            weeks=int(str(data["weeks"])),
+            race=dt.date.fromisoformat(str(race)) if race else None,
+            made_on=dt.date.fromisoformat(str(data["made_on"])),
+        )
+
+
+def applies(record: PlanRecord | None, profile: Profile) -> bool:
+    """Whether the record is of this athlete's current plan (same template)."""
+    return record is not None and record.athlete == profile.id and record.template == profile.plan.template
+
+
+def race_moved(record: PlanRecord, profile: Profile) -> bool:
+    return record.race is not None and profile.plan.race_date not in (None, record.race)
+
+
+def replan(template: Template, profile: Profile, record: PlanRecord, today: dt.date) -> Plan:
+    """The plan of ``record`` with its race moved to the profile's race date.
+
+    Every week that has begun stays as it was (the athlete may be half-way
+    through it); the weeks from the next one to the new race date are planned
+    again, each rule counting the weeks kept. The week grid ends on race day,
+    so a move by days that are not whole weeks shifts the new weeks with it."""
+    new_race = profile.plan.race_date
+    assert record.race is not None and new_race is not None
+    if today < record.start:  # not started yet: a new plan, made today
+        return compile_plan(template, profile, Options(today=today))
+    before = compile_plan(
+        template, profile, Options(race_date=record.race, weeks=record.weeks, today=record.made_on)
+    )
+    taper = template.taper.weeks if template.taper else 1
+    earliest = _next_week(record.start, today) + dt.timedelta(days=7 * taper - 1)
+    latest = record.start + dt.timedelta(days=7 * template.weeks.max - 1)
+    weeks = math.ceil(((new_race - record.start).days + 1) / 7)
+    start = new_race - dt.timedelta(days=7 * weeks - 1)
+    keep_before = _next_week(start, today)
+    if (new_race - keep_before).days + 1 < 7 * taper:
+        raise PlanError(
+            f"the race cannot move to {new_race}: the plan is under way and its {taper}-week taper "
+            f"needs the race on {earliest} or later; keep {record.race} or choose a date from {earliest}",
+            key="plan.race_date",
+        )
+    if new_race > latest:
+        raise PlanError(
+            f"the race cannot move to {new_race}: template {template.id} plans at most {template.weeks.max} "
+            f"weeks from the plan's start ({record.start}), so the latest race date is {latest}; "
+            "for a later race, start a new plan",
+            key="plan.race_date",
+        )
+    options = Options(race_date=new_race, weeks=weeks, keep=before, keep_before=keep_before)
+    return dataclasses.replace(compile_plan(template, profile, options), made_on=record.made_on)
+
+
+def _next_week(grid: dt.date, today: dt.date) -> dt.date:
+    """The first week start of the grid starting on ``grid`` that is today or later."""
+    days = (today - grid).days
+    return grid + dt.timedelta(days=7 * max(0, -(-days // 7)))
