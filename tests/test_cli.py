@@ -45,7 +45,8 @@ def test_example_compiles_to_a_readable_table(cli: Cli) -> None:
     lines = out.splitlines()
     assert lines[3].split()[:5] == ["wk", "phase", "volume", "Mon", "Tue"]
     weeks = [line.split()[0] for line in lines[5:] if line.strip() and line.split()[0].isdigit()]
-    assert weeks == [str(n) for n in range(1, 13)]
+    assert weeks == [str(n) for n in range(1, 15)]  # 12 weeks to the race, 2 of recovery after it
+    assert "12 weeks · race 2027-04-18 · 2 weeks after it" in out
 
 
 def test_json_output_has_the_documented_fields(tmp_path: Path, cli: Cli) -> None:

@@ -115,17 +115,18 @@ def test_every_compiled_plan_keeps_every_rule(case: tuple[str, Profile, int]) ->
     assert violations == []
 
     # ... and the rules of the brief hold when checked independently here too.
-    assert plan.weeks == weeks and len(plan.weeks_summary) == weeks
-    assert (plan.end_date - plan.start_date).days == 7 * weeks - 1
+    after_weeks = len(template.after_race.factors) if template.after_race and plan.race_date else 0
+    assert plan.weeks == weeks and len(plan.weeks_summary) == weeks + after_weeks
+    assert (plan.end_date - plan.start_date).days == 7 * (weeks + after_weeks) - 1
     if template.goal == "half_marathon":
-        assert plan.race_date == plan.end_date
+        assert plan.race_date == plan.start_date + dt.timedelta(days=7 * weeks - 1)
         race = [w for w in plan.workouts if w.kind == "race"]
         assert len(race) == 1 and race[0].date == plan.race_date
     by_date: dict[dt.date, set[str]] = defaultdict(set)
     for w in plan.workouts:
         by_date[w.date].add(w.kind)
         assert plan.start_date <= w.date <= plan.end_date
-    assert len(by_date) == 7 * weeks  # every day of the plan has an entry, rest included
+    assert len(by_date) == 7 * (weeks + after_weeks)  # every day of the plan has an entry, rest included
     for w in plan.workouts:
         weekday = WEEKDAYS[w.date.weekday()]
         if w.kind in RUN_KINDS - {"race"}:
@@ -145,6 +146,7 @@ def test_every_compiled_plan_keeps_every_rule(case: tuple[str, Profile, int]) ->
     per_week = Counter(w.week for w in plan.workouts if w.kind == "foot_strength")
     assert all(2 <= per_week[n] <= 3 for n in range(1, weeks + 1))
     _assert_week_shape(plan, template, profile)
+    _assert_reaches_the_start_line(plan, template, profile)
     ids = [w.id for w in plan.workouts]
     assert len(ids) == len(set(ids))
     assert all(w.date.isoformat() not in w.id for w in plan.workouts)
@@ -187,10 +189,37 @@ def _assert_week_shape(plan: Plan, template: Template, profile: Profile) -> None
             assert max(easy) <= r.easy_spread * min(easy) + 500
         # The long run's share of the week, the race not counted.
         volume = sum(w.distance_m for w in entries if w.kind in RUN_KINDS and w.kind != "race")
-        others = sum(1 for w in entries if w.kind in RUN_KINDS and w.kind not in ("long", "race"))
-        assert long.distance_m <= long_share_cap(r.long_run_share, r.easy_run_share, others) * volume + 1
+        long_dates = {w.date for w in plan.workouts if w.kind == "long"}
+        others = rules.other_shares(entries, long_dates, r)
+        assert long.distance_m <= long_share_cap(r.long_run_share, others) * volume + 1
         # The day after: rest or a short recovery run.
         after = runs.get(long.date + dt.timedelta(days=1))
         if after is not None and after.kind != "race" and not walk_run:
             assert after.kind == "recovery"
             assert after.distance_m <= max(r.after_long_share * long.distance_m, 2100) + 1
+
+
+def _assert_reaches_the_start_line(plan: Plan, template: Template, profile: Profile) -> None:
+    """Every athlete has running every week, a long run that grows, a race week a
+    coach would write, and is race-ready or told so."""
+    codes = {w.code for w in plan.warnings}
+    runs = [w for w in plan.workouts if w.kind in RUN_KINDS]
+    assert all(w.distance_m > 0 for w in runs), "a run of 0 m"
+    assert all(any(w.week == n for w in runs) for n in range(1, len(plan.weeks_summary) + 1))
+    longs = [w.distance_m for w in sorted(plan.workouts, key=lambda w: w.date) if w.kind == "long"]
+    ceiling = template.progression.peak_long_run[1]
+    if longs and longs[0] < 0.95 * ceiling and plan.weeks >= 8:
+        assert max(longs) > longs[0], "the long run never grows"
+    if plan.race_date is None:
+        return
+    before = [w.distance_m for w in runs if w.date < plan.race_date]
+    ready = template.progression.race_ready_long * 21097.5
+    assert max(before) + 1 >= ready or "not-race-ready" in codes
+    peak = max(s.distance_m for s in plan.weeks_summary[: plan.weeks] if not s.taper)
+    race_week = plan.weeks_summary[plan.weeks - 1].distance_m
+    assert race_week <= 0.6 * peak + 7
+    assert race_week >= 0.4 * peak - 7 or "race-week-light" in codes
+    eve = [w for w in runs if w.date == plan.race_date - dt.timedelta(days=1)]
+    assert all(w.distance_m <= 0.2 * 21097.5 + 1 for w in eve)
+    race = next(w for w in plan.workouts if w.kind == "race")
+    assert "Pacing:" in race.description and "Fuelling:" in race.description

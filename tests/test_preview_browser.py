@@ -57,7 +57,7 @@ def test_preview_renders_cleanly_with_grid_and_chart(browser, tmp_path: Path) ->
 
     grid = page.locator("#calendar-grid")
     assert grid.is_visible()
-    assert grid.locator("tbody tr").count() == plan.weeks
+    assert grid.locator("tbody tr").count() == len(plan.weeks_summary)  # the race's weeks and after it
     assert grid.locator(".entry.rest").count() > 0 and grid.locator(".badge").count() > 0
     race = grid.locator(".entry.race")
     assert race.count() == 1 and "Race day" in race.inner_text()

@@ -47,6 +47,7 @@ def to_table(plan: Plan) -> str:
         f"{plan.athlete_name} ({plan.athlete}) · {plan.template_name}",
         f"{plan.start_date} to {plan.end_date} · {plan.weeks} weeks"
         + (f" · race {plan.race_date}" if plan.race_date else "")
+        + (f" · {after} weeks after it" if (after := len(plan.weeks_summary) - plan.weeks) else "")
         + f" · {plan.system.replace('_', ' ')} · {plan.units}",
         "",
     ]

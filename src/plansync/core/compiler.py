@@ -22,14 +22,16 @@ from plansync.core.guidance import ShoeWear
 from plansync.core.plan import TIMED_KINDS, Plan, PlanWarning, References, WeekSummary, Workout
 from plansync.core.profile import Profile
 from plansync.core.quantities import METRES_PER_UNIT, fmt_distance
-from plansync.core.schedule import WeekRequest, place_week
+from plansync.core.schedule import Slot, WeekRequest, place_week
+from plansync.core.sessions import Sized
 from plansync.core.sizing import MIN_RUN_M, Planned, WeekBudget, plain, size_week
-from plansync.core.template import Template
+from plansync.core.template import SessionSpec, Template
 from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS, RUN_KINDS, WEEKDAYS, ZONES
 from plansync.core.zones import ZoneModel
 from plansync.errors import PlanError
 
 RACE_WEEK_RUN_SHARE = 0.35
+SHAKE_OUT_SHARE = 0.2  # the day before the race: rest or a shake-out of at most a fifth of it
 # Runs come in whole steps of the athlete's unit: half kilometres, quarter miles;
 # runs under 5 km in tenths, so a short run can grow by 10 %.
 MAX_YEARS_AHEAD = 3  # a plan starts within this many years of today
@@ -260,8 +262,9 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         for slot in layout.slots:
             if slot.kind == "race":
                 continue
-            if slot.optional:
-                planned.append(Planned(slot.slot, plain(slot.kind), 0.0, slot.after_long, optional=True))
+            eve = SHAKE_OUT_SHARE * HALF_MARATHON_M if race_week and slot.offset == 5 else None
+            if slot.name == "":  # an extra easy run of the scheduler's, not a template session
+                planned.append(Planned(slot.slot, plain(slot.kind), 0.0, slot.after_long, slot.optional, eve))
                 continue
             spec = t.sessions[slot.name]
             if slot.kind != spec.kind:  # demoted to an easy run by the day rules
@@ -269,7 +272,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             seen = st.occurrences.get(slot.name, 0)
             st.occurrences[slot.name] = seen + 1
             progress = seen / max(1, totals[slot.name] - 1)
-            planned.append(Planned(slot.slot, spec, progress, slot.after_long))
+            planned.append(Planned(slot.slot, spec, progress, slot.after_long, cap_m=eve))
         planned.sort(key=lambda x: priority[x.slot])
         budget = WeekBudget(
             volume=volume,
@@ -288,8 +291,12 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         sized = week_sizes.sized
         if week_sizes.unplaced_m > step_m and not race_week:
             st.short_weeks.append((wk.number, volume, volume - week_sizes.unplaced_m))
-        specs = {x.slot: x.spec for x in planned}
+        specs = {x.slot: _spec_of(x, sized) for x in planned}
         slots = [s for s in layout.slots if s.slot in sized or s.kind == "race"]
+        slots = [
+            dataclasses.replace(s, kind=k) if (k := sized[s.slot].kind if s.slot in sized else None) else s
+            for s in slots
+        ]
         if walk_run:  # run/walk weeks have no strides yet: they are easy sessions
             slots = [dataclasses.replace(s, kind="easy") if s.kind == "strides" else s for s in slots]
 
@@ -298,6 +305,36 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         _count(st, entries, week_start)
         summaries.append(_summary(wk, week_start, entries))
 
+    light = _race_week_light(summaries, n_weeks, p) if race is not None else None
+    if light is not None:
+        warnings.append(light)
+    if race is not None and t.after_race is not None:
+        for j, factor in enumerate(t.after_race.factors):
+            number = n_weeks + j + 1
+            week_start = start + dt.timedelta(days=7 * (number - 1))
+            budget = WeekBudget(
+                volume=factor * max(st.volumes),
+                long_target=0.0,
+                run_cap=RACE_WEEK_RUN_SHARE * HALF_MARATHON_M,
+                long_share=t.rules.long_run_share,
+                step=step_m,
+                min_run=min_run,
+                fine=FINE_STEP_M[p.units],
+            )
+            entries = _after_race_week(ctx, number, week_start, j, budget, available, capacity)
+            workouts.extend(entries)
+            _count(st, entries, week_start)
+            summaries.append(
+                WeekSummary(
+                    week=number,
+                    start=week_start,
+                    phase="after race",
+                    distance_m=round(rules.training_volume(entries)),
+                    duration_s=sum(w.duration_s for w in entries if w.kind in RUN_KINDS),
+                    cutback=False,
+                    taper=False,
+                )
+            )
     warnings.extend(_load_warnings(t, p, st, (current, peak), (current_long, peak_long), n_weeks))
     few = _days_warning(t, p, o, st) if st.short_weeks and not o.probe else None
     if t.goal == "half_marathon" and not o.probe and o.keep is None:
@@ -322,7 +359,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         template_name=t.name,
         goal=t.goal,
         start_date=start,
-        end_date=start + dt.timedelta(days=7 * n_weeks - 1),
+        end_date=start + dt.timedelta(days=7 * len(summaries) - 1),
         race_date=race,
         weeks=n_weeks,
         units=p.units,
@@ -335,6 +372,55 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         references=_references(p, zones),
         made_on=o.today,
     )
+
+
+def _race_week_light(summaries: list[WeekSummary], race_week: int, p: Profile) -> PlanWarning | None:
+    """Race week below the 40 % of the peak week a taper keeps (few days, short caps)."""
+    peak = max((s.distance_m for s in summaries if not s.taper), default=0)
+    held = summaries[race_week - 1].distance_m
+    if peak <= 0 or held >= rules.TAPER_DEPTH[0] * peak - rules.TOLERANCE_M * 7:
+        return None
+    return PlanWarning(
+        "race-week-light",
+        f"Race week holds {fmt_distance(held, p.units)}, {held / peak:.0%} of the peak week (a taper keeps "
+        f"40–60 %): the athlete's days and the short runs of race week leave no more room. Keep every run "
+        "easy and relaxed; an extra short easy run early in the week would help.",
+        {"held_m": held, "peak_m": peak},
+    )
+
+
+AFTER_RACE_NOTE = (
+    "Recovery after the race: every run easy and short, no hard sessions yet; stop and walk if anything "
+    "hurts. Red flags that mean rest and a professional, not training through: {flags}."
+)
+
+
+def _after_race_week(
+    ctx: EntryContext,
+    number: int,
+    week_start: dt.date,
+    index: int,
+    budget: WeekBudget,
+    available: frozenset[int],
+    capacity: int,
+) -> list[Workout]:
+    """A recovery week after the race: rest the first two days, then a few easy runs
+    (recovery runs in the first week), foot strength, and the red flags on each run."""
+    days = sorted(d for d in available if index > 0 or d >= 2)
+    runs = days[: max(1, min(len(days), capacity - 1 - (1 if index == 0 else 0)))]
+    kind = "recovery" if index == 0 else "easy"
+    flags = ", ".join(ctx.template.recovery.red_flags)
+    spec = plain(kind).model_copy(update={"notes": AFTER_RACE_NOTE.format(flags=flags)})
+    planned = [Planned(f"e{i + 1}", spec, 0.0) for i in range(len(runs))]
+    sized = size_week(planned, budget, ctx.zones).sized
+    slots = [Slot(d, "", kind, f"e{i + 1}") for i, d in enumerate(runs) if f"e{i + 1}" in sized]
+    return week_entries(ctx, number, week_start, slots, {s.slot: spec for s in slots}, sized, False)
+
+
+def _spec_of(p: Planned, sized: dict[str, Sized]) -> SessionSpec:
+    """The session as sized: a quality session the week had no room for is an easy run."""
+    built = sized.get(p.slot)
+    return plain(built.kind) if built is not None and built.kind else p.spec
 
 
 def _count(st: _State, entries: list[Workout], week_start: dt.date) -> None:

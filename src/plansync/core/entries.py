@@ -9,12 +9,12 @@ from plansync.core import describe
 from plansync.core.guidance import ShoeWear, pick_shoe, pick_surface
 from plansync.core.plan import PlanWarning, Step, Workout
 from plansync.core.profile import Profile
-from plansync.core.quantities import fmt_distance
+from plansync.core.quantities import Units, fmt_clock, fmt_distance
 from plansync.core.schedule import Slot, pick_spread
 from plansync.core.sessions import Sized
 from plansync.core.template import SessionSpec, Template
 from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS
-from plansync.core.zones import ZoneModel
+from plansync.core.zones import Target, ZoneModel
 
 PAIN_RULES = (
     "Pain rules while you come back from injury: mild discomfort (2 of 10 or less) that settles as you "
@@ -105,6 +105,32 @@ def run_entry(
     )
 
 
+FUELLING = (
+    "The evening before and on race morning: familiar food only, nothing new on race day.",
+    "Breakfast 2–3 hours before the start, mostly carbohydrate (toast, oats, a banana); "
+    "a glass of water or two, then sips until the start.",
+    "On the course: drink to thirst at the aid stations; if you will run longer than about 90 minutes, "
+    "take a gel or sports drink from about 45 minutes, every 30–40 minutes, as practised on long runs.",
+)
+
+
+def _pacing(target: Target, units: Units) -> list[str]:
+    """The race in three parts, by the athlete's own target."""
+    first, last = round(HALF_MARATHON_M * 0.25), round(HALF_MARATHON_M * 0.85)
+    if target.system == "pace":
+        easy_end = fmt_clock(target.high)
+        start = f"at the slower end of your target ({easy_end}/{units} or a little slower)"
+    elif target.system == "heart_rate":
+        start = f"at the low end of your target ({target.low}–{(target.low + target.high) // 2} bpm); heart rate lags in the first minutes, so go by feel early"
+    else:
+        start = f"at RPE {target.low}, relaxed and conversational for a few words"
+    return [
+        f"To {fmt_distance(first, units)}: {start}. The start always feels easy: do not chase the crowd.",
+        f"{fmt_distance(first, units)} to {fmt_distance(last, units)}: settle into your target ({target.text}) and run even effort on hills.",
+        f"The last {fmt_distance(HALF_MARATHON_M - last, units)}: if you feel good, let the pace come up gradually; finish strong, not sprinting from far out.",
+    ]
+
+
 def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
     t, p, zones = ctx.template, ctx.profile, ctx.zones
     seconds = HALF_MARATHON_M / zones.speed("half_marathon")
@@ -124,6 +150,8 @@ def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
         f"Half marathon, {distance}. Target: {target.text}.",
         "Warm up with 10 min of easy jogging and a few strides. "
         "Start controlled: the first quarter should feel easy.",
+        "Pacing:\n" + "\n".join(f"- {x}" for x in _pacing(target, p.units)),
+        "Fuelling:\n" + "\n".join(f"- {x}" for x in FUELLING),
     ]
     if shoe is not None:
         ctx.wear.add(shoe, HALF_MARATHON_M)

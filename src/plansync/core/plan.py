@@ -26,7 +26,7 @@ class PlanWarning:
     """Something the coach should know about a plan, with a stable ``code`` for machines.
 
     Codes: ``above-template-peak``, ``weekly-peak-capped``, ``long-run-capped``,
-    ``hard-sessions-dropped``, ``few-days``, ``not-race-ready``, ``joined-late``,
+    ``hard-sessions-dropped``, ``few-days``, ``not-race-ready``, ``race-week-light``, ``joined-late``,
     ``shoe-lifespan``.
     """
 

@@ -152,6 +152,7 @@ def check(
 
     earlier: list[float] = []
     peak = 0.0
+    long_dates = {w.date for w in plan.workouts if w.kind == "long"}
     for week in sorted(by_week):
         entries = by_week[week]
         volume = training_volume(entries)
@@ -188,8 +189,8 @@ def check(
         if longs:
             out.extend(_week_shape(week, entries, longs[0], available, rules, summary.start, walk_run))
         if volume > 0:
-            others = sum(1 for w in entries if w.kind in RUN_KINDS and w.kind not in ("long", "race"))
-            share = long_share_cap(rules.long_run_share, rules.easy_run_share, others)
+            others = other_shares(entries, long_dates, rules)
+            share = long_share_cap(rules.long_run_share, others)
             for w in longs:
                 if w.distance_m > share * volume + TOLERANCE_M:
                     out.append(
@@ -197,7 +198,7 @@ def check(
                             "long-run share",
                             week,
                             w.date,
-                            f"long run is {w.distance_m / volume:.0%} of the week; with {others} other runs the cap is {share:.0%}",
+                            f"long run is {w.distance_m / volume:.0%} of the week; with {len(others)} other runs the cap is {share:.0%}",
                         )
                     )
     if plan.race_date is not None and peak > 0:
@@ -214,6 +215,15 @@ def check(
                 )
             )
     return out
+
+
+def other_shares(entries: Iterable[Workout], long_dates: set[dt.date], rules: Rules) -> list[float]:
+    """The share of the long run each other run of a week may hold (for its long-run share)."""
+    return [
+        rules.after_long_share if w.date - dt.timedelta(days=1) in long_dates else rules.easy_run_share
+        for w in entries
+        if w.kind in RUN_KINDS and w.kind not in ("long", "race")
+    ]
 
 
 def share_cap(share: float, long_m: float) -> float:

@@ -141,15 +141,16 @@ def place_week(req: WeekRequest) -> WeekLayout:
         counters[prefix] = counters.get(prefix, 0) + 1
         slots.append(Slot(day, name, kind, f"{prefix}{counters[prefix]}", after_long=day in after_long))
     # Days still open (short of the weekly rest day) take optional easy runs: the
-    # week's volume goes to another day before any single run grows past its cap.
+    # week's volume goes to another day before any single run grows past its cap,
+    # and race week keeps the athlete's usual number of runs, each shorter.
     spare_days = [d for d in open_days if d not in picked]
     spare_room = room - len(chosen) - len(picked)
-    if not req.race_week:
-        for day in sorted(spare_days, key=lambda d: (d in after_long, d))[: max(0, spare_room)]:
-            kind = "recovery" if day in after_long else "easy"
-            counters["e"] = counters.get("e", 0) + 1
-            slot = f"e{counters['e']}"
-            slots.append(Slot(day, "", kind, slot, after_long=day in after_long, optional=True))
+    for day in sorted(spare_days, key=lambda d: (d in after_long, d))[: max(0, spare_room)]:
+        kind = "recovery" if day in after_long else "easy"
+        counters["e"] = counters.get("e", 0) + 1
+        slot = f"e{counters['e']}"
+        optional = not req.race_week  # race week's runs are all kept, each shorter
+        slots.append(Slot(day, "", kind, slot, after_long=day in after_long, optional=optional))
     slots.sort(key=lambda s: s.offset)
     return WeekLayout(tuple(slots), dropped)
 

@@ -31,6 +31,7 @@ class Sized:
     steps: tuple[Step, ...]
     distance_m: float
     duration_s: float
+    kind: str | None = None  # run as this kind instead (a quality session the week had no room for)
 
 
 def _size(q: Quantity, zone: str, zones: ZoneModel) -> tuple[float, float]:

@@ -8,6 +8,7 @@ that would come out shorter than ``MIN_RUN_M`` is dropped and its day rests.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from plansync.core.zones import ZoneModel
 MIN_RUN_M = 2000.0
 RECOVERY_WEIGHT = 0.7  # a recovery run gets this share of an easy run's distance
 FILL_KINDS = ("easy", "recovery", "strides")
+WALK_RUN_SESSIONS = 3  # run/walk weeks: three sessions, as the couch-to-5k programmes do
 CONTINUOUS_MIN_M = 3000.0  # in run/walk plans, shorter sessions alternate running and walking
 SMALL_RUN_M = 5000.0  # shorter runs come in finer steps (0.1 km, 0.1 mi), so 10 % growth shows
 FEW_RUNS_SLACK = 0.05  # room over the at-cap share for whole-step rounding
@@ -61,6 +63,7 @@ class Planned:
     progress: float  # 0..1 through the session's occurrences in the plan
     after_long: bool = False
     optional: bool = False
+    cap_m: float | None = None  # a cap of its own (the shake-out the day before a race)
 
     @property
     def has_fixed_part(self) -> bool:
@@ -89,21 +92,50 @@ class WeekSizes:
 
 
 def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> WeekSizes:
-    """Sizes for the sessions kept, and how much of the week's volume did not fit."""
-    b = budget
-    if b.walk_run:
-        return _size_walk_run(planned, b, zones)
+    """Sizes for the sessions kept, and how much of the week's volume did not fit.
+
+    The long run's first size assumes every planned run is kept; when some cannot
+    be (too short to stand alone), the week is sized again expecting the runs that
+    were kept, whose fewer runs leave the long run a larger share. The fuller of
+    the tries wins."""
+    if budget.walk_run:
+        return _size_walk_run(planned, budget, zones)
+    runs = sum(1 for p in planned if p.slot != "long" and p.spec.kind != "cross")
+    best: WeekSizes | None = None
+    tried: set[int] = set()
+    while runs not in tried:
+        tried.add(runs)
+        sizes, kept = _size_once(planned, budget, zones, runs)
+        if best is None or sizes.unplaced_m < best.unplaced_m - 1e-6:
+            best = sizes
+        runs = kept
+    assert best is not None
+    return best
+
+
+def _size_once(
+    planned: list[Planned], b: WeekBudget, zones: ZoneModel, expected: int
+) -> tuple[WeekSizes, int]:
+    """One try at the week, the long run first sized for ``expected`` other runs;
+    also how many other runs were kept."""
     out: dict[str, Sized] = {}
     long = next((p for p in planned if p.slot == "long"), None)
     quality = [p for p in planned if p.spec.kind not in ("long", *FILL_KINDS)]
     fills = [p for p in planned if p.spec.kind in FILL_KINDS]
 
-    long_m = b.floor(min(b.long_target, b.run_cap, b.long_share * b.volume)) if long else 0.0
+    after = 1 if any(p.after_long for p in planned) and expected > 0 else 0
+    first_share = long_share_cap(
+        b.long_share, [b.after_long_share] * after + [b.easy_share] * (expected - after)
+    )
+    long_m = b.floor(min(b.long_target, b.run_cap, first_share * b.volume)) if long else 0.0
     for p in quality:
         built = _size_quality(p, b, zones, room=max(b.volume - long_m, 0.0))
         if built is not None:
             out[p.slot] = built
+        elif p.spec.kind != "cross":  # too big for this week: an easy run holds its day
+            fills.append(dataclasses.replace(p, spec=plain("easy"), progress=0.0))
     quality_m = sum(out[p.slot].distance_m for p in quality if p.slot in out)
+    quality_runs = sum(1 for p in quality if p.slot in out and p.spec.kind != "cross")
     fixed = {p.slot: _fixed_part(p, zones) for p in fills}
     spare = b.volume - long_m - quality_m
 
@@ -113,8 +145,10 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
         # shares of the long run: shorten the long run until both hold together.
         for _ in range(64):
             others = quality_m + sum(fill_sizes.values())
-            runs = len(fill_sizes) + sum(1 for p in quality if p.slot in out and p.spec.kind != "cross")
-            share = long_share_cap(b.long_share, b.easy_share, runs)
+            shares = [
+                b.after_long_share if p.after_long else b.easy_share for p in fills if p.slot in fill_sizes
+            ]
+            share = long_share_cap(b.long_share, shares + [b.easy_share] * quality_runs)
             if share >= 1.0:
                 break  # the long run is the week's only run
             bound = b.floor(share * others / (1 - share))
@@ -125,23 +159,22 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
         out["long"] = _size_long(long, long_m, b, zones)
     for p in fills:
         if p.slot in fill_sizes:
-            if b.walk_run and fill_sizes[p.slot] < CONTINUOUS_MIN_M:
-                out[p.slot] = sessions.walk_run(fill_sizes[p.slot], zones, p.progress)
-                continue
-            out[p.slot] = sessions.build(
+            built = sessions.build(
                 p.spec, zones, progress=p.progress, fill_m=fill_sizes[p.slot] - fixed[p.slot]
             )
+            demoted = p.spec.kind == "easy" and any(q.slot == p.slot for q in quality)
+            out[p.slot] = dataclasses.replace(built, kind="easy") if demoted else built
     placed = long_m + quality_m + sum(fill_sizes.values())
-    return WeekSizes(out, max(0.0, b.volume - placed))
+    return WeekSizes(out, max(0.0, b.volume - placed)), len(fill_sizes) + quality_runs
 
 
 def _size_walk_run(planned: list[Planned], b: WeekBudget, zones: ZoneModel) -> WeekSizes:
-    """A week of a plan that starts with run/walk: the long session and as many others
-    as hold ``min_run`` each, all alike (quality sessions wait); sessions under
+    """A week of a plan that starts with run/walk: the long session and up to two others
+    that hold ``min_run`` each, all alike (quality sessions wait); sessions under
     CONTINUOUS_MIN_M alternate running and walking, longer ones are easy runs."""
     long = next((p for p in planned if p.slot == "long"), None)
     others = [p for p in planned if p.slot != "long" and p.spec.kind in FILL_KINDS]
-    chosen = ([long] if long else []) + others
+    chosen = (([long] if long else []) + others)[:WALK_RUN_SESSIONS]
     while len(chosen) > 1 and b.volume / len(chosen) < b.min_run - 1e-6:
         chosen.pop()
     each = min(b.volume / max(1, len(chosen)), b.long_target if long else b.run_cap)
@@ -160,21 +193,22 @@ def _size_walk_run(planned: list[Planned], b: WeekBudget, zones: ZoneModel) -> W
     return WeekSizes(out, max(0.0, b.volume - placed))
 
 
-def long_share_cap(template_share: float, easy_share: float, other_runs: int) -> float:
+def long_share_cap(template_share: float, other_shares: list[float]) -> float:
     """Most of a week the long run may hold: the template's share, or more in a week
-    of few runs, where the others at their cap (``easy_share`` of the long run each)
-    still leave the long run a larger share; as in the published plans, where a
-    three-run week puts about two thirds in the long run."""
-    if other_runs <= 0:
+    of few runs, where the others at their caps (each a share of the long run: the
+    easy share, or the smaller one of the run the day after a long run) still leave
+    the long run a larger share; as in the published plans, where a three-run week
+    puts about two thirds in the long run."""
+    if not other_shares:
         return 1.0
-    return max(template_share, 1 / (1 + other_runs * easy_share) + FEW_RUNS_SLACK)
+    return max(template_share, 1 / (1 + sum(other_shares)) + FEW_RUNS_SLACK)
 
 
 def _caps(fills: list[Planned], long_m: float | None, b: WeekBudget) -> dict[str, float]:
     """Each fill run's longest size: the spike cap, and its share of the long run."""
     caps: dict[str, float] = {}
     for p in fills:
-        cap = b.run_cap
+        cap = b.run_cap if p.cap_m is None else min(b.run_cap, p.cap_m)
         if long_m is not None:
             cap = min(cap, _share_of(b.easy_share, long_m, b))
         if p.after_long:

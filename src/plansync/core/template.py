@@ -280,6 +280,13 @@ class Taper(_Strict):
     sessions: list[str] = Field(min_length=1)
 
 
+class AfterRace(_Strict):
+    """Recovery weeks after the race: easy running only, so the calendar does not stop
+    at the finish line. ``factors`` are shares of the peak week, one per week."""
+
+    factors: list[Fraction] = Field(min_length=1, max_length=2)
+
+
 class Rules(_Strict):
     long_run_share: float = Field(default=0.35, gt=0.15, le=0.7)
     # The shape of a week, against its long run: no easy, strides or recovery run
@@ -339,6 +346,7 @@ class Template(_Strict):
     weeks: WeekRange
     progression: Progression
     taper: Taper | None = None
+    after_race: AfterRace | None = None
     rules: Rules = Rules()
     phases: list[Phase] = Field(min_length=1)
     sessions: dict[str, SessionSpec] = Field(min_length=1)
