@@ -63,7 +63,7 @@ def test_preview_renders_cleanly_with_grid_and_chart(browser, tmp_path: Path) ->
     assert race.count() == 1 and "Race day" in race.inner_text()
     chart = page.locator("#volume-chart")
     assert chart.is_visible()
-    assert chart.locator("rect.bar").count() == plan.weeks
+    assert chart.locator("rect.bar").count() == len(plan.weeks_summary)
     assert chart.locator("rect.cutback").count() == sum(1 for s in plan.weeks_summary if s.cutback)
     assert chart.locator("rect.taper").count() == sum(1 for s in plan.weeks_summary if s.taper)
     box = chart.bounding_box()
