@@ -304,3 +304,50 @@ def test_status_compiles_only_athletes_whose_inputs_changed(
     kim.write_text(kim.read_text() + "\n# edited\n")
     cli(["status"], ws)
     assert compiled == ["kim-park"]
+
+
+NEW_RUNNER = [
+    "--name",
+    "New Runner",
+    "--timezone",
+    "Europe/London",
+    "--units",
+    "km",
+    "--template",
+    "half-marathon-beginner",
+    "--race-date",
+    "2027-05-02",
+    "--weeks",
+    "14",
+    "--days",
+    "tue,thu,sun",
+    "--long-run-day",
+    "sun",
+    "--time",
+    "07:00",
+    "--weekly-distance",
+    "10",
+    "--long-run",
+    "5",
+    "--system",
+    "rpe",
+    "--shoes",
+    "Daily:cushioned:100:700",
+    "--surfaces",
+    "trail,asphalt",
+]
+
+
+def test_intake_says_before_writing_when_the_plan_cannot_make_the_athlete_race_ready(
+    ws: Path, cli: Cli
+) -> None:
+    code, out = cli(["athlete", "new", "--no-input", *NEW_RUNNER], ws)
+    assert code == 0, out
+    assert out.index("NOT RACE-READY") < out.index("wrote ")
+    assert "run/walk race" in out and "base-building block first" in out
+    # Asked, the coach may decline: nothing is written.
+    (ws / "athletes" / "new-runner.yaml").unlink()
+    answers = "\n\nn\n"  # no recent race, no TrainingPeaks id, then: write anyway? no
+    code, out = cli(["athlete", "new", *NEW_RUNNER, "--id", "new-runner"], ws, stdin=answers)
+    assert code == 1 and "nothing written" in out
+    assert not (ws / "athletes" / "new-runner.yaml").exists()

@@ -144,3 +144,32 @@ def test_publish_all_reports_an_athlete_that_does_not_compile(
     code, out = cli(["publish", "--all", "--to", "ics", "--dry-run"], tmp_path, today="2027-03-01")
     assert "every athlete" not in out
     assert "FAILED" in out and "needs at least 12" in out and code == 1
+
+
+def test_five_weeks_in_publish_and_status_are_as_on_day_one(cli: Cli, tmp_path: Path) -> None:
+    """Published on day one (no consultation date in the profile), five weeks later the
+    same profile republishes nothing and status calls the athlete published."""
+    from .tp_helpers import running_fake, tp_environment, tp_profile
+
+    path = tp_profile(tmp_path)
+    path.write_text("".join(line for line in path.read_text().splitlines(True) if "requested_at" not in line))
+    with running_fake() as fake:
+        env = tp_environment(fake)
+        code, out = cli(
+            ["publish", str(path), "--to", "trainingpeaks", "--state", "state"],
+            tmp_path,
+            today="2027-01-12",
+            env=env,
+        )
+        assert code == 0, out
+        writes = fake.writes()
+        code, out = cli(
+            ["publish", str(path), "--to", "trainingpeaks", "--state", "state"],
+            tmp_path,
+            today="2027-03-01",
+            env=env,
+        )
+        assert code == 0, out
+        assert fake.writes() == writes  # the same plan: nothing to change
+        code, plan = cli(["compile", str(path), "--state", "state"], tmp_path, today="2027-03-01", env=env)
+        assert code == 0 and "12 weeks · race 2027-04-18" in plan
