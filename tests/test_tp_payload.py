@@ -53,11 +53,12 @@ def test_every_step_carries_its_own_target_against_the_athletes_reference(
         for step, item in _steps(workout.steps, json.loads(body["Structure"])):
             target, sent = step.target, item["IntensityTarget"]
             assert target is not None
-            if kind == "rpe" or (kind == "pace" and workout.kind == "cross"):
-                # Effort in whole numbers; a pace athlete's cross-training goes by effort too.
+            if target.system == "rpe" or (kind == "pace" and workout.kind == "cross"):
+                # Effort in whole numbers: RPE athletes, and steps that go by effort for
+                # everyone (strides, hill repeats, walking; cross-training without heart rate).
                 assert sent["Unit"] == "Rpe"
                 assert all(isinstance(sent[k], int) for k in ("Value", "MinValue", "MaxValue") if k in sent)
-                low, high = (target.low, target.high) if kind == "rpe" else RPE[target.zone]
+                low, high = (target.low, target.high) if target.system == "rpe" else RPE[target.zone]
                 if (high - low) % 2 == 0:
                     assert (sent["MinValue"], sent["Value"], sent["MaxValue"]) == (
                         low,

@@ -9,6 +9,7 @@ from plansync.core.guidance import WHY
 from plansync.core.plan import Step
 from plansync.core.quantities import Units, fmt_distance, fmt_duration
 from plansync.core.template import FootStrength, Stage
+from plansync.core.zones import RPE
 
 KIND_TITLES = {
     "rest": "Rest day",
@@ -57,8 +58,15 @@ def step_lines(steps: Sequence[Step], units: Units, indent: str = "") -> list[st
             lines.extend(step_lines(s.steps, units, indent + "  "))
             continue
         word = s.label or STEP_WORDS[s.type]
-        target = s.target.text if s.target else ""
-        lines.append(f"{indent}- {word} {_amount(s, units)} at {target}")
+        line = f"{indent}- {word} {_amount(s, units)}"
+        if s.target is not None:
+            line += f" at {s.target.text}"
+            if s.secondary is not None:
+                line += f", about {s.secondary.text.split(' (')[0]}"
+            if s.target.system != "rpe" and s.zone in RPE:  # for a run without a watch
+                lo, hi = RPE[s.zone]
+                line += f" · RPE {lo}–{hi}"
+        lines.append(line)
     return lines
 
 

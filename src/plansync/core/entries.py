@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from plansync.core import describe
-from plansync.core.guidance import ShoeWear, pick_shoe, pick_surface
+from plansync.core.guidance import ShoeWear, pick_shoe, pick_surface, short_efforts
 from plansync.core.plan import PlanWarning, Step, Workout
 from plansync.core.profile import Profile
 from plansync.core.quantities import Units, fmt_clock, fmt_distance
@@ -34,6 +34,7 @@ class EntryContext:
     zones: ZoneModel
     wear: ShoeWear
     warnings: list[PlanWarning] = field(default_factory=list)
+    turns: dict[str, int] = field(default_factory=dict)  # sessions of each kind so far (surface rotation)
 
     def __post_init__(self) -> None:
         self.prefix = f"{self.profile.id}-{self.template.id}"
@@ -58,7 +59,11 @@ def run_entry(
 ) -> Workout:
     t, p = ctx.template, ctx.profile
     kind = slot.kind
-    surface = None if kind == "cross" else pick_surface(kind, p.surfaces, t.surfaces, week + slot.offset)
+    surface = None
+    if kind != "cross":
+        turn = ctx.turns.get(kind, 0)
+        ctx.turns[kind] = turn + 1
+        surface = pick_surface(kind, p.surfaces, t.surfaces, turn, short_efforts(built.steps))
     shoe = None if kind == "cross" else pick_shoe(kind, surface, p.shoes)
     notes: list[str] = []
     if shoe is not None:

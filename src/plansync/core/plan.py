@@ -67,6 +67,7 @@ class Step:
     count: int | None = None
     steps: tuple[Step, ...] = ()
     label: str | None = None
+    secondary: Target | None = None  # shown beside the target where it means something (see core.targets)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type}
@@ -81,6 +82,8 @@ class Step:
         out["target"] = self.target.as_dict() if self.target else None
         if self.label:
             out["label"] = self.label
+        if self.secondary is not None:
+            out["secondary_target"] = self.secondary.as_dict()
         return out
 
 

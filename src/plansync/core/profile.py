@@ -20,6 +20,7 @@ from pydantic import (
 from plansync.core.quantities import parse_clock
 from plansync.core.vocab import IntensitySystem, ShoeRole, Surface, Weekday
 
+# Left out, a profile has these; a track is there only when the athlete says so.
 ALL_SURFACES: tuple[Surface, ...] = ("trail", "grass", "asphalt", "treadmill", "concrete")
 RACE_DISTANCES_M = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 42195.0}
 

@@ -77,14 +77,14 @@ def fmt_clock(seconds: float) -> str:
 
 
 def fmt_duration(seconds: float) -> str:
-    """Human duration: 45 s, 20 min, 1 h 35 min."""
+    """Human duration, exact below an hour: 45 s, 2 min 30 s, 20 min, 1 h 35 min."""
     s = round(seconds)
     if s < 90:
         return f"{s} s"
-    minutes = round(s / 60)
+    minutes, rest = divmod(s, 60)
     if minutes < 60:
-        return f"{minutes} min"
-    h, m = divmod(minutes, 60)
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    h, m = divmod(round(s / 60), 60)
     return f"{h} h {m:02d} min" if m else f"{h} h"
 
 

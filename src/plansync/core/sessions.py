@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plansync.core.plan import Step
+from plansync.core.targets import targets
 from plansync.core.template import Quantity, SessionSpec, StepSpec
 from plansync.core.zones import ZoneModel
 
@@ -62,7 +63,9 @@ def _count(pair: tuple[int, int], progress: float) -> int:
     return round(pair[0] + (pair[1] - pair[0]) * progress)
 
 
-def _step(s: StepSpec, zones: ZoneModel, progress: float, scale: float, fill_m: float, cross: bool) -> Step:
+def _step(
+    s: StepSpec, zones: ZoneModel, progress: float, scale: float, fill_m: float, cross: bool, kind: str
+) -> Step:
     """One concrete step; times round to 30 s, distances to 100 m (short efforts stay exact)."""
     zone = s.zone
     assert zone is not None
@@ -82,14 +85,16 @@ def _step(s: StepSpec, zones: ZoneModel, progress: float, scale: float, fill_m: 
             by = "distance"
             metres = (round(value / 100) * 100 or 100) if value >= 400 else round(value)
             seconds = metres / speed
+    target, secondary = targets(zones, "cross" if cross else kind, s.step_type, zone, s.label)
     return Step(
         type=s.step_type,
         zone=zone,
         by=by,
         duration_s=round(seconds),
         distance_m=0 if cross else round(metres),
-        target=zones.target(zone),
+        target=target,
         label=s.label,
+        secondary=secondary,
     )
 
 
@@ -108,12 +113,12 @@ def build(
     for s in spec.steps:
         if s.repeat is not None:
             count = max(MIN_REPEATS, int(_count(s.repeat, progress) * scale + 1e-9))
-            inner = tuple(_step(x, zones, progress, 1.0, fill_m, cross) for x in s.steps or [])
+            inner = tuple(_step(x, zones, progress, 1.0, fill_m, cross, spec.kind) for x in s.steps or [])
             steps.append(Step(type="repeat", count=count, steps=inner, label=s.label))
             distance += count * sum(x.distance_m or 0 for x in inner)
             duration += count * sum(x.duration_s or 0 for x in inner)
         else:
-            step = _step(s, zones, progress, scale, fill_m, cross)
+            step = _step(s, zones, progress, scale, fill_m, cross, spec.kind)
             steps.append(step)
             distance += step.distance_m or 0
             duration += step.duration_s or 0
@@ -152,7 +157,7 @@ def walk_run(total_m: float, zones: ZoneModel, progress: float) -> Sized:
             by="time",
             duration_s=walk_s,
             distance_m=walk_m,
-            target=zones.target("recovery"),
+            target=zones.effort("recovery"),  # walking goes by effort (see core.targets)
             label="Walk",
         ),
     )

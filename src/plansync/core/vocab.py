@@ -50,7 +50,7 @@ RUN_KINDS = frozenset(
 # Sessions whose size is set by the week's volume (their steps "fill" it).
 VOLUME_KINDS = frozenset({"long", "easy", "recovery", "strides"})
 
-Surface = Literal["concrete", "asphalt", "trail", "grass", "treadmill"]
+Surface = Literal["concrete", "asphalt", "trail", "grass", "treadmill", "track"]
 SURFACES: tuple[str, ...] = get_args(Surface)
 
 ShoeRole = Literal["cushioned", "light", "stability", "trail"]

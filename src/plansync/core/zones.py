@@ -132,7 +132,13 @@ class ZoneModel:
         return 1000 / self.pace_s_per_km("threshold")
 
     def target(self, zone: str) -> Target:
+        """The zone in the athlete's own system."""
         return self._targets[zone]
+
+    def effort(self, zone: str) -> Target:
+        """The zone as perceived effort (CR10), whatever the athlete's system."""
+        lo, hi = RPE[zone]
+        return Target(zone, "rpe", lo, hi, "rpe", f"RPE {lo}–{hi}/10 ({ZONE_LABELS[zone]})")
 
     def _target(self, zone: str) -> Target:
         i = self.profile.intensity
