@@ -22,7 +22,7 @@ from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
 from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 
 SHIPPED = {p.stem: load_template(p) for p in sorted(SHIPPED_TEMPLATES.glob("*.yaml"))}
-SURFACES = ["trail", "grass", "asphalt", "treadmill", "concrete"]
+SURFACES = ["trail", "grass", "asphalt", "treadmill", "concrete", "track"]
 
 
 @st.composite
@@ -45,6 +45,8 @@ def cases(draw: st.DrawFn) -> tuple[str, Profile, int]:
     system = draw(st.sampled_from(["pace", "heart_rate", "rpe"]))
     intensity: dict[str, Any] = {"system": system}
     fitness: dict[str, Any] = {"weekly_distance": weekly, "long_run": long_run}
+    if draw(st.integers(0, 9)) == 0:
+        fitness["return_from_injury"] = True
     if system == "pace":
         if draw(st.booleans()):
             minutes = draw(st.integers(17, 40))
@@ -74,6 +76,11 @@ def cases(draw: st.DrawFn) -> tuple[str, Profile, int]:
                     {"name": "Daily", "role": "cushioned", "distance": 100, "lifespan": 600},
                     {"name": "Fast", "role": "light", "distance": 300, "lifespan": 400},
                 ],
+                [
+                    {"name": "Daily A", "role": "cushioned", "distance": 650, "lifespan": 600},
+                    {"name": "Daily B", "role": "cushioned", "distance": 50, "lifespan": 700},
+                    {"name": "Racer", "role": "light", "distance": 380, "lifespan": 400},
+                ],
             ]
         )
     )
@@ -90,6 +97,7 @@ def cases(draw: st.DrawFn) -> tuple[str, Profile, int]:
             "intensity": intensity,
             "shoes": shoes,
             "surfaces": surfaces,
+            "tender_feet": draw(st.integers(0, 9)) == 0,
         }
     )
     return template.id, profile, weeks
@@ -208,7 +216,10 @@ def _assert_reaches_the_start_line(plan: Plan, template: Template, profile: Prof
     assert all(any(w.week == n for w in runs) for n in range(1, len(plan.weeks_summary) + 1))
     longs = [w.distance_m for w in sorted(plan.workouts, key=lambda w: w.date) if w.kind == "long"]
     ceiling = template.progression.peak_long_run[1]
-    if longs and longs[0] < 0.95 * ceiling and plan.weeks >= 8:
+    peak_week = max(s.distance_m for s in plan.weeks_summary)
+    # It grows unless it is at the template's ceiling, or already holds a long run's
+    # share of the athlete's own peak week (the week has no room for a longer one).
+    if longs and longs[0] < 0.95 * ceiling and longs[0] < 0.45 * peak_week and plan.weeks >= 8:
         assert max(longs) > longs[0], "the long run never grows"
     if plan.race_date is None:
         return

@@ -72,6 +72,13 @@ def to_table(plan: Plan) -> str:
     lines.append(fmt.format(*header).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     lines.extend(fmt.format(*r).rstrip() for r in rows)
+    if plan.shoes:
+        lines += ["", "Shoes:"] + [
+            f"- {s.name} ({s.role}): {fmt_distance(s.start_m, units)} now, "
+            f"{fmt_distance(s.start_m + s.planned_m, units)} after the plan, lifespan {fmt_distance(s.lifespan_m, units)}"
+            + (f"; passes it on {s.passes_on}" if s.passes_on else "")
+            for s in plan.shoes
+        ]
     if plan.warnings:
         lines += ["", "Warnings:"] + [f"- {w}" for w in plan.warnings]
     return "\n".join(lines) + "\n"

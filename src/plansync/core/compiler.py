@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from plansync.core import peaks, rules
-from plansync.core.entries import EntryContext, week_entries
-from plansync.core.guidance import ShoeWear
+from plansync.core.entries import TENDER_WEEKS, EntryContext, week_entries
 from plansync.core.plan import TIMED_KINDS, Plan, PlanWarning, References, WeekSummary, Workout
 from plansync.core.profile import Profile
 from plansync.core.quantities import METRES_PER_UNIT, fmt_distance
 from plansync.core.schedule import Slot, WeekRequest, place_week
 from plansync.core.sessions import Sized
+from plansync.core.shoes import ShoeRack
 from plansync.core.sizing import MIN_RUN_M, Planned, WeekBudget, plain, size_week
 from plansync.core.template import SessionSpec, Template
 from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS, RUN_KINDS, WEEKDAYS, ZONES
@@ -36,6 +36,7 @@ SHAKE_OUT_SHARE = 0.2  # the day before the race: rest or a shake-out of at most
 # runs under 5 km in tenths, so a short run can grow by 10 %.
 MAX_YEARS_AHEAD = 3  # a plan starts within this many years of today
 STEP_M = {"km": 500.0, "mi": METRES_PER_UNIT["mi"] / 4}
+TENDER_START = 0.85  # the first weeks' volume for tender feet
 INJURY_WEEKLY_CAP = 0.05  # back from an injury: at most 5 % over the highest earlier week
 INJURY_MAX_GROWTH = 1.2
 WALK_RUN_MIN_M = 1000.0  # the shortest run/walk session
@@ -203,7 +204,8 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
     available = frozenset(offset_of[d] for d in p.availability.days)
     capacity = min(len(available), 6)
     st = _State()
-    ctx = EntryContext(t, p, zones, ShoeWear(p.units), warnings)
+    rack = ShoeRack(p.shoes, p.units, n_weeks if race is not None else None, warnings)
+    ctx = EntryContext(t, p, zones, rack, warnings)
     workouts: list[Workout] = []
     summaries: list[WeekSummary] = []
 
@@ -253,6 +255,8 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             target = base + (peak - base) * share
             long_target = base_long + (peak_long - base_long) * share
         volume = min(target, limit)
+        if p.tender_feet and wk.number <= TENDER_WEEKS:  # tender feet: the first weeks start lighter
+            volume *= TENDER_START
         run_cap = rules.SPIKE_LIMIT * rules.longest_recent(st.history, week_end, start, current_long)
         if race_week:  # fresh legs: nothing in race week longer than a third of the race
             run_cap = min(run_cap, RACE_WEEK_RUN_SHARE * HALF_MARATHON_M)
@@ -371,6 +375,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         zones=tuple(zones.target(z) for z in ZONES),
         references=_references(p, zones),
         made_on=o.today,
+        shoes=rack.forecast(),
     )
 
 

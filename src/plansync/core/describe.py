@@ -137,8 +137,10 @@ def foot_strength(programme: FootStrength, week: int) -> tuple[str, int]:
     return text, round(seconds / 60) * 60
 
 
-def rest_description(lines: Sequence[str], red_flags: Sequence[str]) -> str:
+def rest_description(lines: Sequence[str], red_flags: Sequence[str], on_red_flag: str = "") -> str:
     parts = ["Rest from running today.", "\n".join(f"- {line}" for line in lines)]
     if red_flags:
         parts.append("See a professional, don't train through:\n" + "\n".join(f"- {f}" for f in red_flags))
+        if on_red_flag:
+            parts.append(on_red_flag)
     return "\n\n".join(parts)

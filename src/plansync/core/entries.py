@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from plansync.core import describe
-from plansync.core.guidance import ShoeWear, pick_shoe, pick_surface, short_efforts
+from plansync.core.guidance import pick_surface, short_efforts
 from plansync.core.plan import PlanWarning, Step, Workout
 from plansync.core.profile import Profile
 from plansync.core.quantities import Units, fmt_clock, fmt_distance
 from plansync.core.schedule import Slot, pick_spread
 from plansync.core.sessions import Sized
+from plansync.core.shoes import ShoeRack
 from plansync.core.template import SessionSpec, Template
 from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS
 from plansync.core.zones import Target, ZoneModel
@@ -21,6 +22,11 @@ PAIN_RULES = (
     "warm up is fine; stop and walk home at any sharp pain, or pain that grows during the run or makes you limp.",
     "Next morning, check: if the injured spot hurts more than the morning before, or you limp on your "
     "first steps, rest today, replace the next run with rest and tell your coach.",
+)
+TENDER_WEEKS = 3
+TENDER_NOTE = (
+    "Tender feet: the first weeks start lighter. Choose the softest surface you have, and stop the run "
+    "if a foot starts to ache."
 )
 PAVEMENT_NOTE = "Sore heels after pavement runs? Mix in trail or treadmill runs where you can."
 
@@ -32,7 +38,7 @@ class EntryContext:
     template: Template
     profile: Profile
     zones: ZoneModel
-    wear: ShoeWear
+    rack: ShoeRack
     warnings: list[PlanWarning] = field(default_factory=list)
     turns: dict[str, int] = field(default_factory=dict)  # sessions of each kind so far (surface rotation)
 
@@ -45,13 +51,20 @@ class EntryContext:
 
 
 def _protocol(t: Template, kind: str) -> list[str]:
+    """Every run's short recovery routine: after the long run, after hard work, after easy running."""
     if kind == "long":
         return t.recovery.after_long
     if kind in HARD_KINDS:
         return t.recovery.after_hard
-    if kind == "recovery":
-        return t.recovery.rest_day
-    return []
+    return t.recovery.after_easy
+
+
+def red_flag_lines(t: Template) -> list[str]:
+    """The red flags and what to do about them: with every hard session and long run."""
+    if not t.recovery.red_flags:
+        return []
+    flags = "; ".join(t.recovery.red_flags)
+    return [f"Red flags, see a professional rather than train through: {flags}. {t.recovery.on_red_flag}"]
 
 
 def run_entry(
@@ -64,25 +77,18 @@ def run_entry(
         turn = ctx.turns.get(kind, 0)
         ctx.turns[kind] = turn + 1
         surface = pick_surface(kind, p.surfaces, t.surfaces, turn, short_efforts(built.steps))
-    shoe = None if kind == "cross" else pick_shoe(kind, surface, p.shoes)
+    shoe = None if kind == "cross" else ctx.rack.choose(kind, surface)
     notes: list[str] = []
     if shoe is not None:
-        lifespan = ctx.wear.add(shoe, built.distance_m)
-        if lifespan:
-            notes.append(
-                f"{shoe.name} passes its {lifespan} lifespan on this run: replace the pair now, even if it looks fine."
-            )
-            ctx.warnings.append(
-                PlanWarning(
-                    "shoe-lifespan",
-                    f"Week {week}: {shoe.name} passes its {lifespan} lifespan ({date.isoformat()}); plan a new pair.",
-                    {"shoe": shoe.name, "week": week, "date": date.isoformat()},
-                )
-            )
+        notes.extend(ctx.rack.wear(shoe, built.distance_m, week, date))
     if surface in ("asphalt", "concrete") and kind in ("easy", "long", "recovery"):
         notes.append(PAVEMENT_NOTE)
     if p.fitness.return_from_injury:
         notes.extend(PAIN_RULES)
+    if p.tender_feet and week <= TENDER_WEEKS:
+        notes.append(TENDER_NOTE)
+    if kind == "long" or kind in HARD_KINDS:
+        notes.extend(red_flag_lines(t))
     shoe_name = shoe.name if shoe else None
     return Workout(
         id=ctx.ident(week, slot.slot),
@@ -149,7 +155,7 @@ def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
         target=target,
     )
     surface = pick_surface("race", p.surfaces, t.surfaces)
-    shoe = pick_shoe("race", surface, p.shoes)
+    shoe, shoe_line = ctx.rack.for_race(HALF_MARATHON_M, surface)
     distance = fmt_distance(HALF_MARATHON_M, p.units)
     lines = [
         f"Half marathon, {distance}. Target: {target.text}.",
@@ -158,9 +164,8 @@ def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
         "Pacing:\n" + "\n".join(f"- {x}" for x in _pacing(target, p.units)),
         "Fuelling:\n" + "\n".join(f"- {x}" for x in FUELLING),
     ]
-    if shoe is not None:
-        ctx.wear.add(shoe, HALF_MARATHON_M)
-        lines.append(f"Shoe: {shoe.name}. Race only in a pair you have already run in.")
+    if shoe_line is not None:
+        lines.append(shoe_line)
     lines.append("Afterwards:\n" + "\n".join(f"- {x}" for x in t.recovery.after_long))
     return Workout(
         id=ctx.ident(week, "race"),
@@ -181,7 +186,7 @@ def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
 
 def rest_entries(ctx: EntryContext, week: int, week_start: dt.date, days: list[int]) -> list[Workout]:
     t = ctx.template
-    text = describe.rest_description(t.recovery.rest_day, t.recovery.red_flags)
+    text = describe.rest_description(t.recovery.rest_day, t.recovery.red_flags, t.recovery.on_red_flag)
     return [
         Workout(
             id=ctx.ident(week, f"r{i}"),
@@ -212,7 +217,8 @@ def foot_strength_entries(
         avoid |= {5, 6}
     text, seconds = describe.foot_strength(programme, week)
     title = describe.title("foot_strength", programme.title, 0, seconds, ctx.profile.units)
-    days = pick_spread(tuple(range(7)), programme.sessions_per_week, frozenset(avoid))
+    per_week = max(programme.sessions_per_week, 3) if ctx.profile.tender_feet else programme.sessions_per_week
+    days = pick_spread(tuple(range(7)), per_week, frozenset(avoid))
     return [
         Workout(
             id=ctx.ident(week, f"f{i}"),

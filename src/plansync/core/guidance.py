@@ -1,22 +1,18 @@
-"""Surface and shoe guidance for each run, and shoe-wear forecasts."""
+"""Surface guidance for each run (the shoes are plansync.core.shoes)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
-
-from plansync.core.profile import Shoe
-from plansync.core.quantities import METRES_PER_UNIT, Units, fmt_distance
 
 # From the brief's surface table, best first: soft surfaces for long and recovery
 # running, firm ones for tempo and road racing, a track for intervals and
 # repetitions, concrete (the hardest surface) only for short repetitions and
 # urban routes. A template may give its own table (``surfaces:``).
 DEFAULT_SURFACES: dict[str, tuple[str, ...]] = {
-    "long": ("trail", "grass", "asphalt", "treadmill", "concrete"),
-    "easy": ("trail", "grass", "asphalt", "treadmill", "concrete"),
-    "recovery": ("grass", "trail", "treadmill", "asphalt"),
+    "long": ("trail", "grass", "asphalt", "treadmill", "track", "concrete"),
+    "easy": ("trail", "grass", "asphalt", "treadmill", "track", "concrete"),
+    "recovery": ("grass", "trail", "treadmill", "track", "asphalt"),
     "strides": ("grass", "track", "trail", "asphalt"),
     "tempo": ("asphalt", "track", "treadmill", "trail"),
     "threshold": ("asphalt", "track", "treadmill"),
@@ -72,43 +68,3 @@ def short_efforts(steps: Sequence[Any]) -> bool:
             ):
                 return False
     return True
-
-
-def pick_shoe(kind: str, surface: str | None, shoes: Sequence[Shoe]) -> Shoe | None:
-    if not shoes:
-        return None
-    if surface == "trail":
-        for shoe in shoes:
-            if shoe.role == "trail":
-                return shoe
-    roles = (
-        ("light", "cushioned", "stability", "trail")
-        if kind in SPEED_KINDS
-        else ("cushioned", "stability", "trail", "light")
-    )
-    for role in roles:
-        for shoe in shoes:
-            if shoe.role == role:
-                return shoe
-    return shoes[0]
-
-
-@dataclass
-class ShoeWear:
-    """Running total per pair, to flag the run on which a pair passes its lifespan."""
-
-    units: Units
-
-    def __post_init__(self) -> None:
-        self._worn: dict[str, float] = {}
-
-    def add(self, shoe: Shoe, metres: float) -> str | None:
-        """Count a run; the lifespan, formatted, when this run takes the pair past it."""
-        unit = METRES_PER_UNIT[self.units]
-        before = self._worn.get(shoe.name, shoe.distance * unit)
-        after = before + metres
-        self._worn[shoe.name] = after
-        limit = shoe.lifespan * unit
-        if before < limit <= after:
-            return fmt_distance(limit, self.units)
-        return None

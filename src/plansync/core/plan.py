@@ -157,6 +157,29 @@ class WeekSummary:
 
 
 @dataclass(frozen=True)
+class ShoeForecast:
+    """One pair through the plan: where it starts, what the plan puts on it, its lifespan."""
+
+    name: str
+    role: str
+    start_m: int
+    planned_m: int
+    lifespan_m: int
+    passes_on: dt.date | None = None  # the day of the run that takes it past its lifespan
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "start_m": self.start_m,
+            "planned_m": self.planned_m,
+            "end_m": self.start_m + self.planned_m,
+            "lifespan_m": self.lifespan_m,
+            "passes_on": self.passes_on.isoformat() if self.passes_on else None,
+        }
+
+
+@dataclass(frozen=True)
 class Plan:
     athlete: str
     athlete_name: str
@@ -176,6 +199,7 @@ class Plan:
     zones: tuple[Target, ...] = field(default=())
     references: References = field(default=References())
     made_on: dt.date | None = None  # the day the plan was first made ("today" for its dates)
+    shoes: tuple[ShoeForecast, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -194,6 +218,7 @@ class Plan:
             "warnings": [w.as_dict() for w in self.warnings],
             "zones": [z.as_dict() for z in self.zones],
             "weeks_summary": [w.as_dict() for w in self.weeks_summary],
+            "shoes": [s.as_dict() for s in self.shoes],
             "workouts": [w.as_dict() for w in self.workouts],
         }
 

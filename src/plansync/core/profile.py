@@ -220,6 +220,8 @@ class Profile(_Strict):
     fitness: Fitness
     intensity: Intensity
     shoes: list[Shoe] = Field(default_factory=list)
+    # Feet that get sore easily: lighter first weeks, three foot-strength sessions a week.
+    tender_feet: bool = False
     surfaces: Annotated[list[Surface], AfterValidator(_unique)] = Field(
         default_factory=lambda: list(ALL_SURFACES), min_length=1
     )

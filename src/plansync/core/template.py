@@ -330,11 +330,20 @@ class FootStrength(_Strict):
     exercises: list[ExerciseSpec] = Field(min_length=1)
 
 
+AFTER_EASY = [
+    "Walk for a few minutes and drink.",
+    "Stretch calves and arches; roll a ball under each foot for a minute.",
+]
+ON_RED_FLAG = "On a red flag: replace the next run with rest and contact your coach."
+
+
 class Recovery(_Strict):
     after_long: list[str] = Field(min_length=1)
     after_hard: list[str] = Field(min_length=1)
+    after_easy: list[str] = Field(default_factory=lambda: list(AFTER_EASY), min_length=1)
     rest_day: list[str] = Field(min_length=1)
     red_flags: list[str] = Field(default_factory=list)
+    on_red_flag: str = ON_RED_FLAG  # what to do, said wherever the red flags are
 
 
 class Template(_Strict):
