@@ -17,7 +17,7 @@ def report_written(output: Path, written: bool) -> None:
 
 @main.group("export")
 def export_group() -> None:
-    """Write an athlete's plan in a calendar format."""
+    """Write an athlete's plan as a calendar (ics) or as watch workout files (fit)."""
 
 
 @export_group.command("ics")
@@ -40,6 +40,33 @@ def export_ics_cmd(
 
     config = settings(templates=templates, state=state, wait=wait)
     report_written(output, export_calendar(config, profile, output))
+
+
+@export_group.command("fit")
+@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for the .fit files (one per run, cross-training and strength session).",
+)
+@click.option("--week", type=click.IntRange(min=1), help="Only this week of the plan.")
+@templates_option
+@state_option
+def export_fit_cmd(
+    profile: Path, output: Path, week: int | None, templates: Path | None, state: Path | None
+) -> None:
+    """Write PROFILE's plan as FIT workout files for a watch: <date>-<slot>.fit, written
+    atomically and only when their bytes change; rest days make no file."""
+    from plansync.service.plans import export_fit
+
+    result = export_fit(settings(templates=templates, state=state), profile, output, week)
+    click.echo(
+        f"{output}: {len(result.written)} written, {len(result.unchanged)} up to date"
+        + (f", {len(result.removed)} removed" if result.removed else ""),
+        err=True,
+    )
 
 
 @main.group("feed")

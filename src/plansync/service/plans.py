@@ -21,6 +21,7 @@ from plansync.parallel import ordered_map
 from plansync.service.settings import Settings
 from plansync.state.ledger import Ledger, plan_records
 from plansync.state.lock import writer
+from plansync.watch.export import FitExport
 
 EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
 
@@ -116,3 +117,17 @@ def compile_many(settings: Settings, sources: list[Path], folder: Path) -> list[
     if any(r.written for r in results):
         flush_folder(folder)
     return results
+
+
+def export_fit(
+    settings: Settings, profile: Path, folder: Path, week: int | None = None, plan: Plan | None = None
+) -> FitExport:
+    """Write the plan's FIT workout files into ``folder`` (one week's with ``week``);
+    a whole export also removes files of entries no longer in the plan."""
+    from plansync.watch.export import chosen
+    from plansync.watch.export import export_fit as write_files
+
+    plan = plan or compile_profile_file(settings, profile)
+    if week is not None and not 1 <= week <= len(plan.weeks_summary):
+        raise PlansyncError(f"week {week} is not in the plan (weeks 1–{len(plan.weeks_summary)})")
+    return write_files(plan, folder, chosen(plan, week), prune=week is None)

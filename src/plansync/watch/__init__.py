@@ -1,0 +1,1 @@
+"""Watch files: the plan as FIT workout files (``fit``), written to folders (``export``)."""

@@ -1,0 +1,197 @@
+"""A plan entry as a FIT workout file, the format every major watch platform reads.
+
+Encoding is fit-tool's (a maintained FIT encoder); the layout follows the FIT
+profile's workout file:
+
+- ``file_id``: type workout, manufacturer development, product PRODUCT, a
+  serial number derived from the athlete's id, and ``time_created`` at
+  midnight UTC of the workout's day: from the plan, never the clock, so the
+  same plan gives the same bytes;
+- ``workout``: sport running (runs and the race), training (foot strength) or
+  generic (cross-training), a name of at most NAME_LIMIT characters, the
+  number of steps;
+- ``workout_step``: warm-up, active, recovery and cool-down intensities;
+  duration by time or distance as the plan measures the step; a repeat is a
+  "repeat until steps complete" step pointing back at its first step; the
+  target in the athlete's system: pace as a speed range (custom target, m/s),
+  heart rate as a bpm range (custom target, bpm + 100 as the profile defines),
+  effort (RPE) as an open step with the effort in its notes. Foot strength is
+  one open step per exercise, the dose in its notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+
+from fit_tool.fit_file_builder import FitFileBuilder
+from fit_tool.profile.messages.file_id_message import FileIdMessage
+from fit_tool.profile.messages.workout_message import WorkoutMessage
+from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+from fit_tool.profile.profile_type import (
+    FileType,
+    Intensity,
+    Manufacturer,
+    Sport,
+    SubSport,
+    WorkoutStepDuration,
+    WorkoutStepTarget,
+)
+
+from plansync.core.plan import Plan, Step, Workout
+from plansync.core.quantities import METRES_PER_UNIT
+from plansync.core.vocab import RUN_KINDS
+from plansync.core.zones import Target
+
+PRODUCT = 1  # plansync, under the development manufacturer id
+NAME_LIMIT = 32  # the workout's name: what watches show in their workout list
+STEP_NAME_LIMIT = 16  # a step's name: what fits on a watch face
+NOTES_LIMIT = 50
+HR_OFFSET = 100  # the FIT profile: custom heart-rate targets above 100 are bpm + 100
+MAX_STEPS = 100  # watches refuse longer workouts; plans never come near it
+FIT_KINDS = RUN_KINDS | {"cross", "foot_strength"}
+INTENSITY = {
+    "warmup": Intensity.WARMUP,
+    "run": Intensity.ACTIVE,
+    "cross": Intensity.ACTIVE,
+    "recover": Intensity.RECOVERY,
+    "cooldown": Intensity.COOLDOWN,
+}
+
+
+def wants_file(workout: Workout) -> bool:
+    """Runs, the race, cross-training and foot strength; rest days make no file."""
+    return workout.kind in FIT_KINDS
+
+
+def file_name(workout: Workout) -> str:
+    """``<date>-<slot>.fit``: stable while the entry keeps its day."""
+    return f"{workout.date.isoformat()}-{workout.slot}.fit"
+
+
+def serial_number(athlete: str) -> int:
+    return zlib.crc32(athlete.encode("utf-8")) or 1
+
+
+def _midnight_ms(day: dt.date) -> int:
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp() * 1000)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def workout_bytes(plan: Plan, workout: Workout) -> bytes:
+    """The FIT workout file of one plan entry."""
+    file_id = FileIdMessage()
+    file_id.type = FileType.WORKOUT
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.product = PRODUCT
+    file_id.serial_number = serial_number(plan.athlete)
+    file_id.time_created = _midnight_ms(workout.date)
+
+    steps = _steps(plan, workout)
+    head = WorkoutMessage()
+    head.workout_name = _cut(workout.title, NAME_LIMIT)
+    head.num_valid_steps = len(steps)
+    if workout.kind == "foot_strength":
+        head.sport = Sport.TRAINING
+        head.sub_sport = SubSport.STRENGTH_TRAINING
+    elif workout.kind == "cross":
+        head.sport = Sport.GENERIC
+    else:
+        head.sport = Sport.RUNNING
+
+    builder = FitFileBuilder(auto_define=True, min_string_size=NOTES_LIMIT)
+    builder.add(file_id)
+    builder.add(head)
+    for step in steps:
+        builder.add(step)
+    data: bytes = builder.build().to_bytes()
+    return data
+
+
+def _steps(plan: Plan, workout: Workout) -> list[WorkoutStepMessage]:
+    if workout.kind == "foot_strength":
+        return _exercise_steps(workout)
+    out: list[WorkoutStepMessage] = []
+    for step in workout.steps:
+        if step.type == "repeat":
+            first = len(out)
+            for inner in step.steps:
+                out.append(_step(plan, inner, len(out)))
+            repeat = WorkoutStepMessage()
+            repeat.message_index = len(out)
+            repeat.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
+            repeat.duration_step = first
+            repeat.target_repeat_steps = int(step.count or 1)
+            out.append(repeat)
+        else:
+            out.append(_step(plan, step, len(out)))
+    assert len(out) <= MAX_STEPS, f"{workout.id}: {len(out)} steps"
+    return out
+
+
+def _step(plan: Plan, step: Step, index: int) -> WorkoutStepMessage:
+    msg = WorkoutStepMessage()
+    msg.message_index = index
+    name = step.label or {"warmup": "Warm up", "cooldown": "Cool down", "recover": "Recover"}.get(
+        step.type, "Run"
+    )
+    msg.workout_step_name = _cut(name, STEP_NAME_LIMIT)
+    msg.intensity = INTENSITY[step.type]
+    if step.by == "distance" and step.distance_m:
+        msg.duration_type = WorkoutStepDuration.DISTANCE
+        msg.duration_distance = float(step.distance_m)
+    else:
+        msg.duration_type = WorkoutStepDuration.TIME
+        msg.duration_time = float(step.duration_s or 0)
+    _target(msg, step.target, plan.units)
+    if step.secondary is not None:
+        note = f"{step.target.text.split(' (')[0] if step.target else ''}, about {step.secondary.text.split(' (')[0]}"
+        msg.notes = _cut(note.strip(", "), NOTES_LIMIT)
+    return msg
+
+
+def speed_range(target: Target, units: str) -> tuple[float, float]:
+    """(low, high) metres per second of a pace target (``target.low`` is the faster pace)."""
+    unit_m = METRES_PER_UNIT[units]
+    return unit_m / target.high, unit_m / target.low
+
+
+def _target(msg: WorkoutStepMessage, target: Target | None, units: str) -> None:
+    if target is None:
+        msg.target_type = WorkoutStepTarget.OPEN
+        return
+    if target.system == "pace":
+        low, high = speed_range(target, units)
+        msg.target_type = WorkoutStepTarget.SPEED
+        msg.target_value = 0  # a custom range, not a zone
+        msg.custom_target_speed_low = round(low, 3)
+        msg.custom_target_speed_high = round(high, 3)
+    elif target.system == "heart_rate":
+        msg.target_type = WorkoutStepTarget.HEART_RATE
+        msg.target_value = 0
+        msg.custom_target_heart_rate_low = target.low + HR_OFFSET
+        msg.custom_target_heart_rate_high = target.high + HR_OFFSET
+    else:  # effort: watches have no RPE target; the step is open and says it
+        msg.target_type = WorkoutStepTarget.OPEN
+        msg.notes = _cut(target.text, NOTES_LIMIT)
+
+
+def _exercise_steps(workout: Workout) -> list[WorkoutStepMessage]:
+    """One open step per exercise line of the session ("- Name: dose — cue")."""
+    out: list[WorkoutStepMessage] = []
+    for line in workout.description.splitlines():
+        if not line.startswith("- ") or ":" not in line:
+            continue
+        name, _, rest = line[2:].partition(":")
+        msg = WorkoutStepMessage()
+        msg.message_index = len(out)
+        msg.workout_step_name = _cut(name.strip(), STEP_NAME_LIMIT)
+        msg.intensity = Intensity.ACTIVE
+        msg.duration_type = WorkoutStepDuration.OPEN
+        msg.target_type = WorkoutStepTarget.OPEN
+        msg.notes = _cut(rest.split(" — ")[0].strip(), NOTES_LIMIT)
+        out.append(msg)
+    return out
