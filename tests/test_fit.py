@@ -3,6 +3,7 @@ compared with the plan step by step."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -160,3 +161,62 @@ def test_golden_fit_files_for_each_intensity_system(system: str) -> None:
 
 def test_golden_folder_is_complete() -> None:
     assert sorted(p.stem for p in GOLDEN.glob("*.json")) == sorted(GOLDEN_CASES)
+
+
+def test_feed_build_fit_writes_the_next_two_weeks_beside_each_calendar(cli: Cli, tmp_path: Path) -> None:
+    from plansync.calendars.server import FeedApp
+
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    (athletes / "jane-doe.yaml").write_text((ROOT / "examples" / "jane-doe.yaml").read_text())
+    args = [
+        "feed",
+        "build",
+        "athletes",
+        "--out",
+        "out",
+        "--fit",
+        "--state",
+        "st",
+        "--base-url",
+        "https://f.example",
+    ]
+    code, out = cli(args, tmp_path, today="2027-02-03")
+    assert code == 0, out
+    (folder,) = [p for p in (tmp_path / "out").iterdir() if p.is_dir()]
+    assert (tmp_path / "out" / f"{folder.name}.ics").is_file()  # beside the calendar, named like it
+    plan = compile_file(athletes / "jane-doe.yaml")
+    window = [w for w in chosen(plan) if dt.date(2027, 2, 3) <= w.date < dt.date(2027, 2, 17)]
+    assert sorted(p.name for p in folder.glob("*.fit")) == sorted(file_name(w) for w in window)
+    for w in window:
+        check_against_plan(plan, w, decode((folder / file_name(w)).read_bytes()))
+    page = (folder / "index.html").read_text()
+    assert all(file_name(w) in page for w in window)
+
+    # Served with the FIT type, the page at the folder's own URL.
+    app = FeedApp(tmp_path / "out")
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
+    some = file_name(window[0])
+    body = b"".join(
+        app(
+            {"REQUEST_METHOD": "GET", "PATH_INFO": f"/{folder.name}/{some}"}, lambda s, h: seen.append((s, h))
+        )
+    )
+    assert seen[0][0] == "200 OK" and ("Content-Type", "application/vnd.ant.fit") in seen[0][1]
+    assert body == (folder / some).read_bytes()
+    assert (
+        b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": f"/{folder.name}/"}, lambda s, h: None))
+        == page.encode()
+    )
+
+    # A day later the window moves: yesterday's file goes, nothing else is touched.
+    (folder / "notes.txt").write_text("mine")
+    code, out = cli(args, tmp_path, today="2027-02-04")
+    assert code == 0, out
+    assert not (folder / f"2027-02-03-{window[0].slot}.fit").exists() or window[0].date != dt.date(2027, 2, 3)
+    assert all(p.name >= "2027-02-04" for p in folder.glob("*.fit")) and (folder / "notes.txt").exists()
+
+    # The athlete leaves: the folder's files go with the feed.
+    (athletes / "jane-doe.yaml").unlink()
+    code, out = cli(args, tmp_path, today="2027-02-04")
+    assert code == 0 and not list(folder.glob("*.fit")) and not (folder / "index.html").exists()

@@ -10,6 +10,7 @@ served folder.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -80,8 +81,10 @@ def build_feeds(
     templates: Path | None = None,
     index: Path | None = None,
     rebuild: bool = False,
+    fit: bool = False,
 ) -> FeedResult:
-    """Every athlete's two feeds in ``out``. Athletes whose inputs have not changed since
+    """Every athlete's two feeds in ``out`` (with ``fit``, the next two weeks' workouts
+    as FIT files in the folder ``out/<token>/``, beside the calendar's secret name). Athletes whose inputs have not changed since
     the last build (and whose files are in place) are not recompiled; ``rebuild`` forces
     everyone. Large rosters build on every core, in the same order, to the same bytes."""
     result = FeedResult()
@@ -93,7 +96,7 @@ def build_feeds(
     feeds = {f.athlete: f for f in ledger.feeds()}
     work: list[Path] = []
     for path in profile_files(athletes):
-        athlete = _fresh(stored.get(os.path.abspath(path)), path, templates, now, feeds, out)
+        athlete = _fresh(stored.get(os.path.abspath(path)), path, templates, now, feeds, out, fit)
         if athlete is not None:
             present.add(athlete)
             result.unchanged.append(athlete)
@@ -101,7 +104,8 @@ def build_feeds(
             work.append(path)
     claimed = {t for f in feeds.values() for t in (f.token, f.busy_token)}
     unclaimed = unclaimed_files(out, claimed) if work else {}
-    job = _Job(out, ledger.path.parent, now, templates, unclaimed, ledger.plan_records() if work else {})
+    records = ledger.plan_records() if work else {}
+    job = _Job(out, ledger.path.parent, now, templates, unclaimed, records, fit)
     # Workers' writes are applied once they are all done: athletes share no ledger rows, and
     # the workers then have every core to themselves.
     everything = list(_run(job, work, ledger))
@@ -132,6 +136,7 @@ def _fresh(
     now: dt.datetime,
     feeds: dict[str, Feed],
     out: Path,
+    fit: bool = False,
 ) -> str | None:
     """The athlete id when this profile's feeds are up to date and in place, else None."""
     if record is None:
@@ -145,6 +150,8 @@ def _fresh(
         return None
     if not (out / f"{feed.token}.ics").is_file() or not (out / f"{feed.busy_token}.ics").is_file():
         return None
+    if fit and not (out / feed.token).is_dir():
+        return None
     return str(athlete)
 
 
@@ -156,6 +163,7 @@ class _Job:
     templates: Path | None
     unclaimed: dict[tuple[str, bool], str]  # feed files no ledger row claims (see unclaimed_files)
     records: dict[str, PlanRecord] = field(default_factory=dict)  # the plans athletes have
+    fit: bool = False  # also the next FIT_DAYS of workouts as FIT files in <token>/
 
 
 @dataclass(frozen=True)
@@ -217,8 +225,25 @@ def _build_one(job: _Job, path: Path, ledger: Ledger) -> _Built:
     busy = calendar_bytes(plan, ledger, now, busy=True, previous=_previous(out / f"{feed.busy_token}.ics"))
     changed = write_feed_file(out / f"{feed.token}.ics", full, ledger, now)
     changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
+    if job.fit:
+        changed |= _write_fit(plan, out / feed.token, now, profile.timezone)
     inputs = inputs_for(path, template, job.templates, now, profile.timezone, plan.start_date)
     return _Built(str(path), profile.id, changed, inputs=inputs.to_json())
+
+
+FIT_DAYS = 14
+
+
+def _write_fit(plan: Plan, folder: Path, now: dt.datetime, timezone: str) -> bool:
+    """The workouts of the next FIT_DAYS (from the plan's first day, before it starts)."""
+    from zoneinfo import ZoneInfo
+
+    from plansync.watch.export import chosen, export_fit
+
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    since = max(today, plan.start_date)
+    done = export_fit(plan, folder, chosen(plan, since=since, days=FIT_DAYS), prune=True, index=True)
+    return bool(done.written or done.removed)
 
 
 def _previous(path: Path) -> bytes | None:
@@ -284,9 +309,23 @@ def remove_gone(ledger: Ledger, out: Path, present: set[str]) -> list[str]:
         for token in (feed.token, feed.busy_token):
             (out / f"{token}.ics").unlink(missing_ok=True)
             ledger.forget_file(f"{token}.ics")
+        remove_fit_folder(out / feed.token)
         ledger.forget_feed(feed.athlete)
         removed.append(feed.athlete)
     return removed
+
+
+def remove_fit_folder(folder: Path) -> None:
+    """A feed's FIT folder: plansync's files, then the folder if that emptied it."""
+    from plansync.watch.export import FILE_PATTERN, INDEX_PAGE
+
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if FILE_PATTERN.match(path.name) or path.name == INDEX_PAGE:
+            path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def write_index(ledger: Ledger, path: Path, base_url: str | None = None) -> dict[str, object]:
@@ -333,6 +372,8 @@ def rotate(athlete: str, ledger: Ledger, now: dt.datetime, *, index: Path | None
             target = folder / f"{new}.ics"
             if target.exists():
                 os.utime(target, (stamp.timestamp(), stamp.timestamp()))
+        if (folder / feed.token).is_dir():  # the FIT files move with the calendar's name
+            os.replace(folder / feed.token, folder / fresh.token)
     ledger.save_feed(fresh)
     write_index(ledger, index or ledger.path.parent / INDEX_NAME)
     return fresh

@@ -30,6 +30,13 @@ from typing import Any
 from plansync.calendars.events import REFRESH
 
 FEED_PATH = re.compile(r"/([A-Za-z0-9_-]{16,64})\.ics")
+# A feed's FIT files (feed build --fit): /<token>/ (the page linking them) and /<token>/<file>.fit
+FIT_PATH = re.compile(r"/([A-Za-z0-9_-]{16,64})/(\d{4}-\d{2}-\d{2}-[a-z]+\d*\.fit|index\.html)?")
+TYPES = {
+    ".ics": "text/calendar; charset=utf-8",
+    ".fit": "application/vnd.ant.fit",
+    ".html": "text/html; charset=utf-8",
+}
 StartResponse = Callable[..., Any]
 ETAG_CACHE = 4096  # files whose ETag is remembered (about 200 bytes each)
 IDLE_SECONDS = 15
@@ -71,8 +78,13 @@ class FeedApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
-        match = FEED_PATH.fullmatch(environ.get("PATH_INFO", ""))
-        found = self._read(f"{match.group(1)}.ics") if match and method in ("GET", "HEAD") else None
+        path = environ.get("PATH_INFO", "")
+        name = None
+        if match := FEED_PATH.fullmatch(path):
+            name = f"{match.group(1)}.ics"
+        elif match := FIT_PATH.fullmatch(path):
+            name = f"{match.group(1)}/{match.group(2) or 'index.html'}"
+        found = self._read(name) if name is not None and method in ("GET", "HEAD") else None
         if found is None:
             return _plain(start_response, "404 Not Found", b"Not Found\n", method)
         data, etag, mtime = found
@@ -85,7 +97,8 @@ class FeedApp:
         if _not_modified(environ, etag, int(mtime)):
             start_response("304 Not Modified", headers)
             return [b""]
-        headers += [("Content-Type", "text/calendar; charset=utf-8"), ("Content-Length", str(len(data)))]
+        assert name is not None
+        headers += [("Content-Type", TYPES[Path(name).suffix]), ("Content-Length", str(len(data)))]
         start_response("200 OK", headers)
         return [b""] if method == "HEAD" else [data]
 

@@ -88,6 +88,11 @@ def feed_group() -> None:
     "[default: the workspace's feeds.base_url, else http://127.0.0.1:8080].",
 )
 @click.option("--rebuild", is_flag=True, help="Rebuild every athlete, not only those whose inputs changed.")
+@click.option(
+    "--fit",
+    is_flag=True,
+    help="Also each athlete's next two weeks of workouts as FIT files, in the folder named like the feed.",
+)
 @templates_option
 @state_option
 @wait_option
@@ -96,6 +101,7 @@ def feed_build_cmd(
     out: Path,
     base_url: str | None,
     rebuild: bool,
+    fit: bool,
     templates: Path | None,
     state: Path | None,
     wait: float | None,
@@ -106,7 +112,7 @@ def feed_build_cmd(
     from plansync.service.calendars import build_feeds
 
     config = settings(templates=templates, state=state, base_url=base_url, wait=wait)
-    result, index = build_feeds(config, athletes, out, rebuild=rebuild)
+    result, index = build_feeds(config, athletes, out, rebuild=rebuild, fit=fit)
     for _path, message in result.failed:
         click.echo(f"error: {message}", err=True)
     for athlete in result.removed:

@@ -16,7 +16,7 @@ from plansync.state.lock import writer
 
 
 def build_feeds(
-    settings: Settings, athletes: Path, out: Path, *, rebuild: bool = False
+    settings: Settings, athletes: Path, out: Path, *, rebuild: bool = False, fit: bool = False
 ) -> tuple[FeedResult, Path]:
     """Every athlete's feeds into ``out``, links on ``feeds.base_url``; returns the result
     and the private index's path."""
@@ -30,6 +30,7 @@ def build_feeds(
             base_url=settings.base_url,
             templates=settings.templates,
             rebuild=rebuild,
+            fit=fit,
         )
     return result, settings.state / FEED_INDEX_NAME
 

@@ -49,6 +49,8 @@ STEP_NAME_LIMIT = 16  # a step's name: what fits on a watch face
 NOTES_LIMIT = 50
 HR_OFFSET = 100  # the FIT profile: custom heart-rate targets above 100 are bpm + 100
 MAX_STEPS = 100  # watches refuse longer workouts; plans never come near it
+STEP_CACHE_SIZE = 20_000
+_STEP_CACHE: dict[tuple[object, ...], WorkoutStepMessage] = {}
 FIT_KINDS = RUN_KINDS | {"cross", "foot_strength"}
 INTENSITY = {
     "warmup": Intensity.WARMUP,
@@ -120,19 +122,49 @@ def _steps(plan: Plan, workout: Workout) -> list[WorkoutStepMessage]:
             first = len(out)
             for inner in step.steps:
                 out.append(_step(plan, inner, len(out)))
-            repeat = WorkoutStepMessage()
-            repeat.message_index = len(out)
-            repeat.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
-            repeat.duration_step = first
-            repeat.target_repeat_steps = int(step.count or 1)
-            out.append(repeat)
+            out.append(_repeat(len(out), first, int(step.count or 1)))
         else:
             out.append(_step(plan, step, len(out)))
     assert len(out) <= MAX_STEPS, f"{workout.id}: {len(out)} steps"
     return out
 
 
+def _repeat(index: int, first: int, count: int) -> WorkoutStepMessage:
+    key = ("repeat", index, first, count)
+    if key not in _STEP_CACHE:
+        repeat = WorkoutStepMessage()
+        repeat.message_index = index
+        repeat.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
+        repeat.duration_step = first
+        repeat.target_repeat_steps = count
+        _STEP_CACHE[key] = repeat
+    return _STEP_CACHE[key]
+
+
 def _step(plan: Plan, step: Step, index: int) -> WorkoutStepMessage:
+    """The message of one step; steps alike (most of a plan's) share one message object,
+    which the encoder only reads."""
+    target, second = step.target, step.secondary
+    key = (
+        index,
+        plan.units,
+        step.type,
+        step.label,
+        step.by,
+        step.duration_s,
+        step.distance_m,
+        (target.system, target.low, target.high, target.text) if target else None,
+        second.text if second else None,
+    )
+    cached = _STEP_CACHE.get(key)
+    if cached is None:
+        if len(_STEP_CACHE) > STEP_CACHE_SIZE:
+            _STEP_CACHE.clear()
+        cached = _STEP_CACHE[key] = _new_step(plan, step, index)
+    return cached
+
+
+def _new_step(plan: Plan, step: Step, index: int) -> WorkoutStepMessage:
     msg = WorkoutStepMessage()
     msg.message_index = index
     name = step.label or {"warmup": "Warm up", "cooldown": "Cool down", "recover": "Recover"}.get(
@@ -185,8 +217,12 @@ def _exercise_steps(workout: Workout) -> list[WorkoutStepMessage]:
     for line in workout.description.splitlines():
         if not line.startswith("- ") or ":" not in line:
             continue
+        key = ("exercise", len(out), line)
+        if key in _STEP_CACHE:
+            out.append(_STEP_CACHE[key])
+            continue
         name, _, rest = line[2:].partition(":")
-        msg = WorkoutStepMessage()
+        msg = _STEP_CACHE[key] = WorkoutStepMessage()
         msg.message_index = len(out)
         msg.workout_step_name = _cut(name.strip(), STEP_NAME_LIMIT)
         msg.intensity = Intensity.ACTIVE
