@@ -42,7 +42,9 @@ def main() -> None:
     print(f"{len(workouts)} FIT files for a 16-week plan")
     print(f"  encode all, first time in the process: {cold:.1f} ms")
     print(f"  encode all: median {statistics.median(encode):.1f} ms")
-    print(f"  export to a new folder (encode, write atomically, flush): median {statistics.median(write):.1f} ms")
+    print(
+        f"  export to a new folder (encode, write atomically, flush): median {statistics.median(write):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

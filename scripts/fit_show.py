@@ -22,7 +22,9 @@ def show(path: Path) -> None:
     ok = Decoder(Stream.from_byte_array(data)).check_integrity()
     messages, errors = Decoder(Stream.from_byte_array(data)).read(convert_datetimes_to_dates=False)
     (head,) = messages["workout_mesgs"]
-    print(f"{head.get('wkt_name')} · {head['sport']} · {head['num_valid_steps']} steps · CRC {'ok' if ok else 'BAD'}")
+    print(
+        f"{head.get('wkt_name')} · {head['sport']} · {head['num_valid_steps']} steps · CRC {'ok' if ok else 'BAD'}"
+    )
     for step in messages["workout_step_mesgs"]:
         i = step["message_index"]
         if step["duration_type"] == "repeat_until_steps_cmplt":
@@ -36,11 +38,15 @@ def show(path: Path) -> None:
             amount = "until lap"
         target = step.get("target_type", "open")
         if target == "speed":
-            target = f"pace {_pace(step['custom_target_speed_high'])}–{_pace(step['custom_target_speed_low'])}"
+            target = (
+                f"pace {_pace(step['custom_target_speed_high'])}–{_pace(step['custom_target_speed_low'])}"
+            )
         elif target == "heart_rate":
             target = f"HR {step['custom_target_heart_rate_low'] - 100}–{step['custom_target_heart_rate_high'] - 100} bpm"
         notes = f"  ({step['notes']})" if step.get("notes") else ""
-        print(f"{i:>3}  {step.get('intensity', ''):<9} {step.get('wkt_step_name', ''):<16} {amount:>9}  {target}{notes}")
+        print(
+            f"{i:>3}  {step.get('intensity', ''):<9} {step.get('wkt_step_name', ''):<16} {amount:>9}  {target}{notes}"
+        )
     if errors:
         print("decoder errors:", errors)
 

@@ -82,13 +82,15 @@ def build_feeds(
     index: Path | None = None,
     rebuild: bool = False,
     fit: bool = False,
+    staging: bool = False,
 ) -> FeedResult:
     """Every athlete's two feeds in ``out`` (with ``fit``, the next two weeks' workouts
     as FIT files in the folder ``out/<token>/``, beside the calendar's secret name). Athletes whose inputs have not changed since
     the last build (and whose files are in place) are not recompiled; ``rebuild`` forces
     everyone. Large rosters build on every core, in the same order, to the same bytes."""
     result = FeedResult()
-    check_out(out, ledger.path.parent)
+    if not staging:  # a staging folder for an object store lives in the state directory, unserved
+        check_out(out, ledger.path.parent)
     out.mkdir(parents=True, exist_ok=True)
     present: set[str] = set()
     unknown = False  # a profile whose id could not be read: take nothing down this time

@@ -78,9 +78,10 @@ def feed_group() -> None:
 @click.argument("athletes", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
     required=True,
-    help="Folder of feed files to serve (static: any web host or CDN can serve it).",
+    help="Where the feeds go: a folder to serve (any web host or CDN can serve it), or an object store: "
+    "s3://bucket/prefix (also S3-compatible stores via AWS_ENDPOINT_URL), gs://bucket/prefix, "
+    "az://container/prefix, file:///path. Only what changed is uploaded.",
 )
 @click.option(
     "--base-url",
@@ -98,7 +99,7 @@ def feed_group() -> None:
 @wait_option
 def feed_build_cmd(
     athletes: Path,
-    out: Path,
+    out: str,
     base_url: str | None,
     rebuild: bool,
     fit: bool,
@@ -112,7 +113,7 @@ def feed_build_cmd(
     from plansync.service.calendars import build_feeds
 
     config = settings(templates=templates, state=state, base_url=base_url, wait=wait)
-    result, index = build_feeds(config, athletes, out, rebuild=rebuild, fit=fit)
+    result, index, uploaded = build_feeds(config, athletes, out, rebuild=rebuild, fit=fit)
     for _path, message in result.failed:
         click.echo(f"error: {message}", err=True)
     for athlete in result.removed:
@@ -121,6 +122,15 @@ def feed_build_cmd(
         f"{len(result.built)} feeds written, {len(result.unchanged)} unchanged, "
         f"{len(result.removed)} removed, {len(result.failed)} failed; subscription URLs in {index}"
     )
+    if uploaded is not None:
+        for key, why in uploaded.failed:
+            click.echo(f"error: upload of {key} failed: {why}", err=True)
+        click.echo(
+            f"{out}: {len(uploaded.uploaded)} uploaded, {len(uploaded.unchanged)} unchanged, "
+            f"{len(uploaded.deleted)} deleted, {len(uploaded.failed)} failed"
+        )
+        if uploaded.failed:
+            sys.exit(1)
     if result.failed:
         sys.exit(1)
 

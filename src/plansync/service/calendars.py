@@ -7,6 +7,7 @@ from typing import Any
 
 from plansync.calendars import feeds
 from plansync.calendars.feeds import FeedResult
+from plansync.calendars.storage import SyncResult
 from plansync.errors import PlansyncError
 from plansync.inputs.freshness import known_ids
 from plansync.inputs.roster import check_unique_ids, profile_files
@@ -16,23 +17,32 @@ from plansync.state.lock import writer
 
 
 def build_feeds(
-    settings: Settings, athletes: Path, out: Path, *, rebuild: bool = False, fit: bool = False
-) -> tuple[FeedResult, Path]:
-    """Every athlete's feeds into ``out``, links on ``feeds.base_url``; returns the result
-    and the private index's path."""
+    settings: Settings, athletes: Path, out: str | Path, *, rebuild: bool = False, fit: bool = False
+) -> tuple[FeedResult, Path, SyncResult | None]:
+    """Every athlete's feeds into ``out`` (a folder, or an object-store URL such as
+    ``s3://bucket/prefix``: built in a staging folder in the state directory, then
+    only what changed uploaded), links on ``feeds.base_url``; returns the result, the
+    private index's path and, for a store, what the upload did."""
+    from plansync.calendars import storage
+
+    url = str(out) if storage.is_store_url(str(out)) else None
+    store = storage.open_store(url) if url is not None else None  # a bad URL fails before any work
+    folder = storage.staging_for(settings.state, url) if url is not None else Path(out)
     with writer(settings.state, "building feeds", wait=settings.wait), Ledger(settings.state) as ledger:
         check_unique_ids(profile_files(athletes), known_ids(ledger.builds("feed")))
         result = feeds.build_feeds(
             athletes,
-            out,
+            folder,
             ledger,
             settings.now(),
             base_url=settings.base_url,
             templates=settings.templates,
             rebuild=rebuild,
             fit=fit,
+            staging=url is not None,
         )
-    return result, settings.state / FEED_INDEX_NAME
+        uploaded = storage.sync(folder, url, ledger, store=store) if url is not None else None
+    return result, settings.state / FEED_INDEX_NAME, uploaded
 
 
 def rotate_feed(settings: Settings, athlete: str) -> Path:

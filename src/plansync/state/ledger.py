@@ -191,6 +191,14 @@ CREATE TABLE IF NOT EXISTS aliases (
     old TEXT PRIMARY KEY,          -- an athlete id that was renamed
     new TEXT NOT NULL              -- what it is now: items marked with the old id are the new one's
 );
+CREATE TABLE IF NOT EXISTS uploads (
+    dest TEXT NOT NULL,            -- an object-store URL feeds are published to
+    key TEXT NOT NULL,             -- the object's key under it: only objects plansync wrote
+    sha256 TEXT NOT NULL,          -- of the bytes uploaded
+    size INTEGER NOT NULL,         -- of the local file then, with its mtime: unchanged files are not re-hashed
+    mtime_ns INTEGER NOT NULL,
+    PRIMARY KEY (dest, key)
+);
 CREATE TABLE IF NOT EXISTS plans (
     athlete TEXT PRIMARY KEY,
     record TEXT NOT NULL           -- JSON: the plan the athlete has (plansync.core.progress.PlanRecord)
@@ -310,7 +318,16 @@ class Ledger:
         row = self._db.execute("PRAGMA quick_check").fetchone()
         if row is None or row[0] != "ok":
             raise LedgerCorrupt(f"{self.path}: the ledger is damaged ({row[0] if row else 'unreadable'})")
-        for table in ("entries", "published", "feeds", "files", "profile_files", "aliases", "plans"):
+        for table in (
+            "entries",
+            "published",
+            "feeds",
+            "files",
+            "profile_files",
+            "aliases",
+            "plans",
+            "uploads",
+        ):
             self._db.execute(f"SELECT * FROM {table}").fetchall()
         try:
             for target, athlete in self._db.execute(
@@ -470,6 +487,29 @@ class Ledger:
             return {r[0]: (r[1], _parse_ts(r[2])) for r in rows}
         except (ValueError, TypeError) as exc:
             raise self._damaged(exc) from None
+
+    # --- feed objects uploaded to object stores ---------------------------------
+
+    def uploads(self, dest: str) -> dict[str, tuple[str, int, int]]:
+        """key -> (sha256, size, mtime_ns) of every object plansync uploaded to ``dest``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, sha256, size, mtime_ns FROM uploads WHERE dest = ?", (dest,)
+            ).fetchall()
+        return {str(r[0]): (str(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+    def record_upload(self, dest: str, key: str, sha256: str, size: int, mtime_ns: int) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO uploads (dest, key, sha256, size, mtime_ns) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (dest, key) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,"
+                " mtime_ns = excluded.mtime_ns",
+                (dest, key, sha256, size, mtime_ns),
+            )
+
+    def forget_upload(self, dest: str, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM uploads WHERE dest = ? AND key = ?", (dest, key))
 
     # --- the plans athletes have ------------------------------------------------
 

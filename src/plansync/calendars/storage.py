@@ -1,0 +1,195 @@
+"""Publishing the feed folder to object storage (S3 and S3-compatible stores, Google
+Cloud Storage, Azure Blob Storage) for hosting at any scale behind a CDN.
+
+A feed build for ``--out s3://bucket/prefix`` builds into a staging folder in
+the state directory, exactly as for a local folder (incremental, the same
+bytes), then :func:`sync` makes the store match it:
+
+- an object is uploaded only when its file's bytes differ from what was last
+  uploaded there (the ledger keeps each object's SHA-256; an unchanged file is
+  recognised by its size and modification time, without reading it or the store);
+- each object gets its ``Content-Type`` and a ``Cache-Control`` of the feed's
+  refresh interval;
+- objects plansync uploaded whose files are gone (an athlete removed, a feed
+  rotated, a FIT file past its window) are deleted; objects plansync did not
+  write are never touched, and the private index never leaves the state directory;
+- uploads run in parallel within a bound, each retried on throttling and
+  network errors; one that fails is reported and the others still land.
+
+The store is configured by each cloud's standard environment variables
+(``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
+``AWS_REGION``; ``GOOGLE_SERVICE_ACCOUNT``; ``AZURE_STORAGE_ACCOUNT_NAME``, …),
+read by obstore, never by keys in plansync.toml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from plansync.calendars.feeds import FeedError
+from plansync.calendars.server import MAX_AGE, TYPES
+from plansync.redact import redact
+from plansync.state.ledger import Ledger
+
+SCHEMES = ("s3", "gs", "az", "abfs", "file")
+STORE_URL = re.compile(r"^(s3|gs|az|abfs|file)://[^\s]+$")
+CONCURRENCY = 8
+ATTEMPTS = 5
+FEED_FILE = re.compile(r"^[A-Za-z0-9_-]{16,64}(\.ics|/\d{4}-\d{2}-\d{2}-[a-z]+\d*\.fit|/index\.html)$")
+
+
+def is_store_url(out: str) -> bool:
+    return "://" in out
+
+
+def staging_for(state: Path, url: str) -> Path:
+    """The local folder a store's feeds are built in, inside the state directory."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", url).strip("-")[:60]
+    return state / "outbox" / f"{slug}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+
+
+def open_store(url: str) -> Any:
+    """The object store at ``url``, configured from the environment."""
+    if not STORE_URL.match(url):
+        raise FeedError(
+            f"--out {url}: expected a folder or an object-store URL ({', '.join(s + '://' for s in SCHEMES)})"
+        )
+    from obstore.store import from_url
+
+    try:
+        # plansync retries (with tenacity, see sync); the store's own client does not.
+        return from_url(
+            url,
+            retry_config={"max_retries": 0, "retry_timeout": dt.timedelta(seconds=30)},
+        )
+    except Exception as exc:  # obstore: a bad bucket name, an unknown option
+        raise FeedError(f"--out {url}: {redact(str(exc)).splitlines()[0]}") from None
+
+
+@dataclass
+class SyncResult:
+    uploaded: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
+
+
+def _feed_files(staging: Path) -> Iterator[tuple[str, Path]]:
+    if not staging.is_dir():
+        return
+    for path in sorted(staging.rglob("*")):
+        key = path.relative_to(staging).as_posix()
+        if path.is_file() and FEED_FILE.match(key):
+            yield key, path
+
+
+def _retryable(exc: BaseException) -> bool:
+    """Throttling and network errors are worth another try; a refusal is not."""
+    from obstore.exceptions import (
+        NotFoundError,
+        PermissionDeniedError,
+        UnauthenticatedError,
+        UnknownConfigurationKeyError,
+    )
+
+    return not isinstance(
+        exc, NotFoundError | PermissionDeniedError | UnauthenticatedError | UnknownConfigurationKeyError
+    )
+
+
+def sync(
+    staging: Path,
+    url: str,
+    ledger: Ledger,
+    *,
+    store: Any = None,
+    concurrency: int = CONCURRENCY,
+    wait: Callable[[float], None] | None = None,
+) -> SyncResult:
+    """Make the store at ``url`` hold exactly the feed files of ``staging`` that changed
+    since the last sync, and none that plansync uploaded and are gone."""
+    import obstore
+
+    store = store if store is not None else open_store(url)
+    result = SyncResult()
+    known = ledger.uploads(url)
+    todo: list[tuple[str, Path, str, int, int]] = []
+    present: set[str] = set()
+    for key, path in _feed_files(staging):
+        present.add(key)
+        info = path.stat()
+        record = known.get(key)
+        if record is not None and record[1:] == (info.st_size, info.st_mtime_ns):
+            result.unchanged.append(key)
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if record is not None and record[0] == digest:
+            ledger.record_upload(url, key, digest, info.st_size, info.st_mtime_ns)
+            result.unchanged.append(key)
+            continue
+        todo.append((key, path, digest, info.st_size, info.st_mtime_ns))
+    gone = sorted(set(known) - present)
+
+    def attempt(action: Callable[[], object]) -> None:
+        retrying = Retrying(
+            stop=stop_after_attempt(ATTEMPTS),
+            wait=wait_exponential_jitter(multiplier=0.2, max=5, jitter=0.5),
+            retry=retry_if_exception(_retryable),
+            sleep=wait or _sleep,
+            reraise=True,
+        )
+        for trial in retrying:
+            with trial:
+                action()
+
+    def upload(item: tuple[str, Path, str, int, int]) -> tuple[str, str | None]:
+        key, path, *_ = item
+        headers = {"Content-Type": TYPES[path.suffix], "Cache-Control": f"public, max-age={MAX_AGE}"}
+        try:
+            attempt(lambda: obstore.put(store, key, path.read_bytes(), attributes=headers))
+        except Exception as exc:
+            return key, redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
+        return key, None
+
+    def delete(key: str) -> tuple[str, str | None]:
+        try:
+            attempt(lambda: obstore.delete(store, key))
+        except Exception as exc:
+            from obstore.exceptions import NotFoundError
+
+            if isinstance(exc, NotFoundError):
+                return key, None  # already gone
+            return key, redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
+        return key, None
+
+    by_key = {item[0]: item for item in todo}
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        for key, error in pool.map(upload, todo):
+            if error is None:
+                _, _, digest, size, mtime = by_key[key]
+                ledger.record_upload(url, key, digest, size, mtime)  # kept as each one lands
+                result.uploaded.append(key)
+            else:
+                result.failed.append((key, error))
+        for key, error in pool.map(delete, gone):
+            if error is None:
+                ledger.forget_upload(url, key)
+                result.deleted.append(key)
+            else:
+                result.failed.append((key, error))
+    return result
+
+
+def _sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
