@@ -55,4 +55,4 @@ def test_an_installed_plugin_is_listed_and_publishes(tmp_path: Path) -> None:
 def test_an_unknown_adapter_is_a_clear_error(tmp_path: Path) -> None:
     result = run(["publish", str(EXAMPLE), "--to", "nowhere"], tmp_path, tmp_path)
     assert result.returncode == 2
-    assert "no adapter named 'nowhere'; installed: ics, trainingpeaks" in result.stderr
+    assert "no adapter named 'nowhere'; installed: ics, intervals, trainingpeaks" in result.stderr

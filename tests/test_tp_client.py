@@ -13,16 +13,15 @@ import pytest
 import respx
 
 from plansync.adapters.base import OutcomeUnknown, RemoteRejected
+from plansync.adapters.http import RateLimiter, retry_after
 from plansync.adapters.trainingpeaks.client import (
     AuthError,
     Hosts,
     OAuth,
-    RateLimiter,
     TokenStore,
     Transport,
     Unavailable,
     error_text,
-    retry_after,
 )
 
 API, AUTH = "https://api.test", "https://oauth.test"

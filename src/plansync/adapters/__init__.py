@@ -20,6 +20,7 @@ ENTRY_POINT_GROUP = "plansync.adapters"
 BUILTIN = {
     "ics": "plansync.adapters.ics:IcsAdapter",
     "trainingpeaks": "plansync.adapters.trainingpeaks.adapter:TrainingPeaksAdapter",
+    "intervals": "plansync.adapters.intervals.adapter:IntervalsAdapter",
 }
 
 

@@ -130,6 +130,7 @@ class Adapter(ABC):
     description: ClassVar[str] = ""
     supports_update: ClassVar[bool] = True  # the remote can change an item in place
     supports_delete: ClassVar[bool] = True  # the remote can remove what we created
+    supports_bulk: ClassVar[bool] = False  # writes many items a request: upsert_many, delete_many
     past_days: ClassVar[int | None] = None  # items older than this many days are left alone
     future_days: ClassVar[int | None] = None  # items further ahead are deferred to a later run
     settings: ClassVar[tuple[AdapterSetting, ...]] = ()  # what plansync.toml's [name] table may set
@@ -162,6 +163,15 @@ class Adapter(ABC):
     def delete(self, athlete: Athlete, remote_id: str) -> None:
         """Remove an item plansync created."""
 
+    def upsert_many(self, athlete: Athlete, workouts: builtins.list[Workout]) -> dict[str, RemoteItem]:
+        """Bulk adapters: create or update every workout (idempotently, by its id);
+        returns, by workout id, the remote item now holding it."""
+        raise NotImplementedError
+
+    def delete_many(self, athlete: Athlete, uids: builtins.list[str]) -> None:
+        """Bulk adapters: remove the items of these workout ids that plansync created."""
+        raise NotImplementedError
+
     def wants(self, workout: Workout) -> bool:
         """Whether the target takes this kind of entry at all (a platform may leave rest days out).
         Entries it does not want are never created, and ones created before are removed."""
@@ -190,6 +200,7 @@ class Adapter(ABC):
             "name": self.name,
             "update": self.supports_update,
             "delete": self.supports_delete,
+            "bulk": self.supports_bulk,
             "past_days": self.past_days,
             "future_days": self.future_days,
         }

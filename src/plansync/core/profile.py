@@ -171,8 +171,13 @@ class TrainingPeaks(_Strict):
     athlete_id: Annotated[str, Field(pattern=r"^\d+$")]
 
 
+class Intervals(_Strict):
+    athlete_id: Annotated[str, Field(pattern=r"^(0|i?[0-9]{1,12})$")] = "0"  # 0: the API key's own athlete
+
+
 class Platforms(_Strict):
     trainingpeaks: TrainingPeaks | None = None
+    intervals: Intervals | None = None
 
 
 class RecentRace(_Strict):

@@ -256,6 +256,9 @@ def apply(
     def record(workout: Workout, item: RemoteItem, fingerprint: str) -> None:
         ledger.put(target, who, Entry(workout.id, fingerprint, 0, now(), workout.date, item.remote_id))
 
+    if adapter.supports_bulk:
+        actions = _apply_bulk(athlete, adapter, actions, by_id, record, summary, ledger)
+
     for action in actions:
         if action.kind == "left":
             summary.left += 1
@@ -306,6 +309,48 @@ def apply(
             ledger.remove(target, who, uid)
     summary.requests, summary.retries = adapter.counters.requests, adapter.counters.retries
     return summary
+
+
+def _apply_bulk(
+    athlete: Athlete,
+    adapter: Adapter,
+    actions: list[Action],
+    by_id: dict[str, Workout],
+    record: Callable[[Workout, RemoteItem, str], None],
+    summary: Summary,
+    ledger: Ledger,
+) -> list[Action]:
+    """Creates and updates in one bulk upsert, deletes in one bulk delete, each recorded
+    as it lands; the other actions are left for the one-by-one loop."""
+    writes = [a for a in actions if a.kind in ("create", "update") and a.uid in by_id]
+    if writes:
+        try:
+            items = adapter.upsert_many(athlete, [by_id[a.uid or ""] for a in writes])
+        except RemoteRejected as exc:
+            summary.failures.append(str(exc))
+            items = {}
+        for a in writes:
+            item = items.get(a.uid or "")
+            if item is None:
+                continue
+            record(by_id[a.uid or ""], item, item.fingerprint or a.fingerprint or "")
+            if a.kind == "create":
+                summary.created += 1
+            else:
+                summary.updated += 1
+    deletes = [a for a in actions if a.kind == "delete" and a.uid]
+    if deletes:
+        try:
+            adapter.delete_many(athlete, [a.uid or "" for a in deletes])
+        except RemoteRejected as exc:
+            summary.failures.append(str(exc))
+        else:
+            for a in deletes:
+                if a.uid not in by_id:
+                    ledger.remove(adapter.name, athlete.profile.id, a.uid or "")
+                summary.deleted += 1
+    done = {id(a) for a in writes + deletes}
+    return [a for a in actions if id(a) not in done]
 
 
 def _create(

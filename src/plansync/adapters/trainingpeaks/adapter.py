@@ -25,6 +25,7 @@ from plansync.adapters.base import (
     RemoteItem,
     RemoteRejected,
 )
+from plansync.adapters.http import RateLimiter
 from plansync.adapters.trainingpeaks import payload as tp_payload
 from plansync.adapters.trainingpeaks.client import (
     CREATE_PATH,
@@ -33,7 +34,6 @@ from plansync.adapters.trainingpeaks.client import (
     TOKEN_FILE,
     WORKOUT_PATH,
     OAuth,
-    RateLimiter,
     TokenStore,
     Transport,
     Unavailable,
