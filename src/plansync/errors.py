@@ -7,6 +7,7 @@ raises it, named on the right)::
     ├── InputError                a file the user wrote is wrong (path, line, column, key)
     │   ├── TemplateError         ...in a plan template
     │   ├── ProfileError          ...in an athlete profile
+    │   ├── ActivitiesError       ...in a file of completed training (CSV, Strava)
     │   └── WorkspaceError        ...in plansync.toml               inputs.workspace
     ├── TemplateNotFound          no template with that id in the search path
     ├── PlanError                 inputs are well-formed but no plan can be made
@@ -24,7 +25,7 @@ raises it, named on the right)::
     ├── OutcomeUnknown            a create's answer was lost; the engine adopts  adapters.base
     └── AdapterError              an adapter cannot work at all      adapters.base
         ├── AuthError             sign-in refused or expired         adapters.trainingpeaks.client
-        └── Unavailable           the platform is down or answered nonsense  ...trainingpeaks.client
+        └── Unavailable           the platform is down or answered nonsense  ...trainingpeaks.client, ...intervals.client
 
 The CLI turns these into messages in exactly one place
 (:class:`plansync.cli.base.Group`); any other exception is a bug and keeps its
@@ -83,6 +84,12 @@ class TemplateError(InputError):
 
 class ProfileError(InputError):
     kind = "profile"
+
+
+class ActivitiesError(InputError):
+    """A file of completed training that cannot be read as such (CSV, a Strava export)."""
+
+    kind = "activities"
 
 
 class TemplateNotFound(PlansyncError):

@@ -37,6 +37,8 @@ SHAKE_OUT_SHARE = 0.2  # the day before the race: rest or a shake-out of at most
 MAX_YEARS_AHEAD = 3  # a plan starts within this many years of today
 STEP_M = {"km": 500.0, "mi": METRES_PER_UNIT["mi"] / 4}
 TENDER_START = 0.85  # the first weeks' volume for tender feet
+MISSED_SHARE = 0.5  # a week run at under half its plan was missed
+RESUME_STEP = 0.1  # after missed weeks, 10 % below the last completed week per week missed
 INJURY_WEEKLY_CAP = 0.05  # back from an injury: at most 5 % over the highest earlier week
 INJURY_MAX_GROWTH = 1.2
 WALK_RUN_MIN_M = 1000.0  # the shortest run/walk session
@@ -56,6 +58,10 @@ class Options:
     # stay exactly as they were, and every rule of the new weeks counts them.
     keep: Plan | None = None
     keep_before: dt.date | None = None
+    # What the athlete actually ran, (date, metres) of each run: the kept weeks count
+    # these, not what was planned, so every limit of the weeks ahead is against them.
+    actuals: tuple[tuple[dt.date, float], ...] | None = None
+    actuals_until: dt.date | None = None  # the actual runs go up to this day; the plan after it
 
 
 @dataclass
@@ -78,6 +84,9 @@ class _State:
     prev_last_long: bool = False
     dropped_hard: int = 0
     short_weeks: list[tuple[int, float, float]] = field(default_factory=list)  # (week, target, held)
+    missed_weeks: int = 0  # kept weeks at the end whose actual running was under half the plan
+    last_completed: float = 0.0  # the actual volume of the last kept week that was not missed
+    reasons: dict[int, list[str]] = field(default_factory=dict)  # week -> why it is what it is
 
 
 def _dates(t: Template, p: Profile, o: Options) -> tuple[dt.date, int, dt.date | None, list[PlanWarning]]:
@@ -221,7 +230,10 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             ]
             for name in wk.sessions:  # later sessions carry on their progression
                 st.occurrences[name] = st.occurrences.get(name, 0) + 1
-            _count(st, kept, week_start)
+            if o.actuals is not None:
+                _count_actual(st, kept, week_start, o.actuals, o.actuals_until)
+            else:
+                _count(st, kept, week_start)
             workouts.extend(kept)
             was = next((s for s in o.keep.weeks_summary if s.start == week_start), None)
             summaries.append(was or _summary(wk, week_start, kept))
@@ -244,6 +256,8 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
 
         # Volume and long run for the week.
         limit = rules.weekly_limit(current, st.volumes, weekly_cap)
+        if o.actuals is not None and wk.taper_factor is None:
+            limit = _actual_limit(st, wk.number, limit, weekly_cap, p)
         if wk.taper_factor is not None:
             target = wk.taper_factor * max(st.volumes)
             long_target = wk.taper_factor * max(st.longs)
@@ -255,9 +269,18 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             target = base + (peak - base) * share
             long_target = base_long + (peak_long - base_long) * share
         volume = min(target, limit)
+        if o.actuals is not None and limit < target - 1 and not st.reasons.get(wk.number):
+            st.reasons.setdefault(wk.number, []).append(
+                f"the highest week actually run was {fmt_distance(max(st.volumes), p.units)}"
+            )
         if p.tender_feet and wk.number <= TENDER_WEEKS:  # tender feet: the first weeks start lighter
             volume *= TENDER_START
-        run_cap = rules.SPIKE_LIMIT * rules.longest_recent(st.history, week_end, start, current_long)
+        recent_long = rules.longest_recent(st.history, week_end, start, current_long)
+        run_cap = rules.spike_cap(recent_long)
+        if o.actuals is not None and run_cap < long_target:
+            st.reasons.setdefault(wk.number, []).append(
+                f"the longest run of the last 30 days was {fmt_distance(recent_long, p.units)}"
+            )
         if race_week:  # fresh legs: nothing in race week longer than a third of the race
             run_cap = min(run_cap, RACE_WEEK_RUN_SHARE * HALF_MARATHON_M)
         priority = {s.slot: i for i, s in enumerate(sorted(layout.slots, key=lambda s: _slot_rank(s.slot)))}
@@ -306,7 +329,16 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
 
         entries = week_entries(ctx, wk.number, week_start, slots, specs, sized, race_week)
         workouts.extend(entries)
-        _count(st, entries, week_start)
+        if o.actuals is not None and o.actuals_until is not None and week_start < o.actuals_until:
+            # The week under way: its days before ``actuals_until`` count as run, not as planned.
+            ahead = [w for w in entries if w.date >= o.actuals_until]
+            ran = tuple((d, m) for d, m in o.actuals if week_start <= d < o.actuals_until)
+            _count(st, ahead, week_start)
+            st.volumes[-1] += sum(m for _, m in ran)
+            st.longs[-1] = max([st.longs[-1], *(m for _, m in ran)])
+            st.history.extend(ran)
+        else:
+            _count(st, entries, week_start)
         summaries.append(_summary(wk, week_start, entries))
 
     light = _race_week_light(summaries, n_weeks, p) if race is not None else None
@@ -340,8 +372,8 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
                 )
             )
     warnings.extend(_load_warnings(t, p, st, (current, peak), (current_long, peak_long), n_weeks))
-    few = _days_warning(t, p, o, st) if st.short_weeks and not o.probe else None
-    if t.goal == "half_marathon" and not o.probe and o.keep is None:
+    few = _days_warning(t, p, o, st) if st.short_weeks and not o.probe and o.actuals is None else None
+    if t.goal == "half_marathon" and not o.probe and (o.keep is None or o.actuals is not None):
         ready = _readiness(t, p, o, max(st.longs), start, n_weeks, few)
         if ready is not None:
             warnings.insert(0, ready)
@@ -376,6 +408,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         references=_references(p, zones),
         made_on=o.today,
         shoes=rack.forecast(),
+        reasons=tuple((w, tuple(r)) for w, r in sorted(st.reasons.items()) if r),
     )
 
 
@@ -426,6 +459,47 @@ def _spec_of(p: Planned, sized: dict[str, Sized]) -> SessionSpec:
     """The session as sized: a quality session the week had no room for is an easy run."""
     built = sized.get(p.slot)
     return plain(built.kind) if built is not None and built.kind else p.spec
+
+
+def _count_actual(
+    st: _State,
+    kept: list[Workout],
+    week_start: dt.date,
+    actuals: tuple[tuple[dt.date, float], ...],
+    until: dt.date | None,
+) -> None:
+    """A kept week as the athlete ran it: its volume, longest run and runs are the actual ones."""
+    end = week_start + dt.timedelta(days=6)
+    ran = [(d, m) for d, m in actuals if week_start <= d <= end and (until is None or d < until)]
+    planned = rules.training_volume(kept)
+    volume = sum(m for _, m in ran)
+    last_day = {w.kind for w in kept if w.date == end}
+    st.volumes.append(volume)
+    st.longs.append(max((m for _, m in ran), default=0.0))
+    st.history.extend(ran)
+    st.prev_last_hard = bool(last_day & (HARD_KINDS | {"long"})) and any(d == end for d, _ in ran)
+    st.prev_last_long = "long" in last_day and any(d == end for d, _ in ran)
+    if planned > 0 and volume < MISSED_SHARE * planned:
+        st.missed_weeks += 1
+    else:
+        st.missed_weeks = 0
+        st.last_completed = volume
+
+
+def _actual_limit(st: _State, week: int, limit: float, cap: float, p: Profile) -> float:
+    """The weekly limit against what was run: the highest actual week (the 10 % rule), and
+    after missed weeks a return below the last completed week (10 % lower per week missed)."""
+    reasons = st.reasons.setdefault(week, [])
+    if st.missed_weeks and st.last_completed > 0:
+        resume = st.last_completed * (1 - RESUME_STEP) ** st.missed_weeks
+        if resume < limit:
+            reasons.append(
+                f"{st.missed_weeks} missed week{'s' if st.missed_weeks > 1 else ''}: resuming below the last "
+                f"completed week ({fmt_distance(st.last_completed, p.units)})"
+            )
+            limit = resume
+        st.missed_weeks = 0  # once: the weeks after grow from here
+    return limit
 
 
 def _count(st: _State, entries: list[Workout], week_start: dt.date) -> None:
@@ -554,7 +628,7 @@ def _readiness(
     u = p.units
     data: dict[str, object] = {"longest_m": round(longest), "ready_m": round(ready)}
     options: list[str] = []
-    for more in range(weeks + 1, t.weeks.max + 1):
+    for more in range(weeks + 1, t.weeks.max + 1 if o.actuals is None else weeks + 1):
         race = start + dt.timedelta(days=7 * more - 1)
         try:
             longer = compile_plan(t, p, Options(race_date=race, weeks=more, today=o.today, probe=True))

@@ -200,6 +200,7 @@ class Plan:
     references: References = field(default=References())
     made_on: dt.date | None = None  # the day the plan was first made ("today" for its dates)
     shoes: tuple[ShoeForecast, ...] = ()
+    reasons: tuple[tuple[int, tuple[str, ...]], ...] = ()  # adapted plans: why a week is what it is
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -33,13 +33,19 @@ class PlanRecord:
     weeks: int
     race: dt.date | None
     made_on: dt.date
+    # An adapted plan (plansync adapt): from which day, against which runs, for which
+    # profile (a changed profile ends the adaptation).
+    adapted_from: dt.date | None = None
+    actuals: tuple[tuple[dt.date, float], ...] = ()
+    profile: str = ""
+    adapted_on: dt.date | None = None  # the day adapt ran: the actual runs go up to it
 
     @staticmethod
     def of(plan: Plan, made_on: dt.date) -> PlanRecord:
         return PlanRecord(plan.athlete, plan.template, plan.start_date, plan.weeks, plan.race_date, made_on)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "athlete": self.athlete,
             "template": self.template,
             "start": self.start.isoformat(),
@@ -47,10 +53,19 @@ class PlanRecord:
             "race": self.race.isoformat() if self.race else None,
             "made_on": self.made_on.isoformat(),
         }
+        if self.adapted_from is not None:
+            out["adapted_from"] = self.adapted_from.isoformat()
+            out["actuals"] = [[d.isoformat(), round(m)] for d, m in self.actuals]
+            out["profile"] = self.profile
+            out["adapted_on"] = (self.adapted_on or self.adapted_from).isoformat()
+        return out
 
     @staticmethod
     def from_dict(data: dict[str, object]) -> PlanRecord:
         race = data.get("race")
+        adapted = data.get("adapted_from")
+        actuals = data.get("actuals") or []
+        assert isinstance(actuals, list)
         return PlanRecord(
             athlete=str(data["athlete"]),
             template=str(data["template"]),
@@ -58,6 +73,10 @@ class PlanRecord:
             weeks=int(str(data["weeks"])),
             race=dt.date.fromisoformat(str(race)) if race else None,
             made_on=dt.date.fromisoformat(str(data["made_on"])),
+            adapted_from=dt.date.fromisoformat(str(adapted)) if adapted else None,
+            actuals=tuple((dt.date.fromisoformat(str(d)), float(m)) for d, m in actuals),
+            profile=str(data.get("profile") or ""),
+            adapted_on=dt.date.fromisoformat(str(data["adapted_on"])) if data.get("adapted_on") else None,
         )
 
 
@@ -111,3 +130,46 @@ def _next_week(grid: dt.date, today: dt.date) -> dt.date:
     """The first week start of the grid starting on ``grid`` that is today or later."""
     days = (today - grid).days
     return grid + dt.timedelta(days=7 * max(0, -(-days // 7)))
+
+
+def profile_key(profile: Profile) -> str:
+    """A fingerprint of the profile's content: an adaptation holds while it is unchanged."""
+    import hashlib
+
+    return hashlib.sha256(profile.model_dump_json().encode()).hexdigest()[:16]
+
+
+def adapt(
+    template: Template,
+    profile: Profile,
+    base: Plan,
+    actuals: tuple[tuple[dt.date, float], ...],
+    today: dt.date,
+) -> Plan:
+    """``base`` (the plan the athlete has) planned again from today against what they
+    actually ran: every whole week before this one is counted as run, this week and the
+    ones after are planned again with every limit against the actual runs, and every
+    entry before today stays as it was. Ids stay wherever the slot remains."""
+    this_week = base.start_date + dt.timedelta(days=7 * max(0, (today - base.start_date).days // 7))
+    options = Options(
+        race_date=base.race_date,
+        start_date=None if base.race_date else base.start_date,
+        weeks=base.weeks,
+        keep=base,
+        keep_before=this_week,
+        actuals=tuple((d, m) for d, m in actuals if d < today),
+        actuals_until=today,
+    )
+    planned = compile_plan(template, profile, options)
+    past = [w for w in base.workouts if w.date < today]
+    taken = {w.id for w in past}
+    ahead = [w for w in planned.workouts if w.date >= today and w.id not in taken]
+    workouts = tuple(sorted(past + ahead, key=lambda w: (w.date, w.kind == "foot_strength", w.id)))
+    return dataclasses.replace(planned, workouts=workouts, made_on=base.made_on)
+
+
+def adapted_from(template: Template, profile: Profile, base: Plan, record: PlanRecord) -> Plan:
+    """The adapted plan a record keeps, while the profile is the one it was made for."""
+    if record.adapted_from is None or record.profile != profile_key(profile):
+        return base
+    return adapt(template, profile, base, record.actuals, record.adapted_on or record.adapted_from)

@@ -21,6 +21,7 @@ from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
 
 SPIKE_LIMIT = 1.10  # a run may be at most 110 % of the longest of the previous 30 days
 SPIKE_WINDOW_DAYS = 30
+RESTART_M = 2000.0  # a run this short is always allowed: a restart after weeks without running
 FIRST_WEEK_LIMIT = 1.10  # week 1 at most 110 % of the athlete's current volume
 TAPER_DEPTH = (0.40, 0.60)  # the templates' race-week factor: a 40–60 % cut from the peak week
 TAPER_MAX_SHARE = TAPER_DEPTH[1]
@@ -54,6 +55,11 @@ def longest_recent(
         if low <= date < day and metres > best:
             best = metres
     return best
+
+
+def spike_cap(longest: float) -> float:
+    """The longest run allowed: 110 % of the longest of the previous 30 days, or a restart run."""
+    return max(SPIKE_LIMIT * longest, RESTART_M)
 
 
 def weekly_limit(current: float, earlier: Iterable[float], cap: float) -> float:
@@ -100,14 +106,14 @@ def check(
                 Violation("available days", w.week, w.date, f"{w.kind} on {weekday}, not an available day")
             )
         if w.kind in RUN_KINDS and w.kind != "race":
-            limit = SPIKE_LIMIT * longest_recent(runs_so_far, w.date, plan.start_date, current_long_m)
+            limit = spike_cap(longest_recent(runs_so_far, w.date, plan.start_date, current_long_m))
             if w.distance_m > limit + TOLERANCE_M:
                 out.append(
                     Violation(
                         "single-run spike",
                         w.week,
                         w.date,
-                        f"{w.kind} of {w.distance_m} m is over 110 % of the longest run of the previous 30 days ({limit / SPIKE_LIMIT:.0f} m)",
+                        f"{w.kind} of {w.distance_m} m is over 110 % of the longest run of the previous 30 days",
                     )
                 )
             runs_so_far.append((w.date, float(w.distance_m)))

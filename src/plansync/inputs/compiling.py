@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from plansync.core.compiler import Options, compile_plan
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.core.progress import PlanRecord, applies, race_moved, replan
+from plansync.core.progress import PlanRecord, adapted_from, applies, race_moved, replan
 from plansync.errors import PlanError, ProfileError, TemplateNotFound
 from plansync.inputs.loader import find_template, load_template_cached, read_profile, template_dirs
 from plansync.inputs.yamlio import Document
@@ -69,6 +69,10 @@ def compile_profile(
             if untouched and record is not None and applies(record, profile) and race_moved(record, profile):
                 return replan(template, profile, record, today)
             options = dataclasses.replace(options, today=made_on(profile, today, record))
+            plan = compile_plan(template, profile, options)
+            if untouched and record is not None and applies(record, profile):
+                plan = adapted_from(template, profile, plan, record)  # kept by `plansync adapt`
+            return plan
         return compile_plan(template, profile, options)
     except PlanError as exc:
         if exc.key is None:

@@ -522,6 +522,15 @@ class Ledger:
         except (ValueError, TypeError, KeyError) as exc:
             raise self._damaged(exc) from None
 
+    def set_adaptation(self, record: PlanRecord) -> None:
+        """Keep (or, with ``adapted_from`` None, end) the athlete's adaptation, as given."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO plans (athlete, record) VALUES (?, ?)"
+                " ON CONFLICT (athlete) DO UPDATE SET record = excluded.record",
+                (record.athlete, json.dumps(record.as_dict(), sort_keys=True)),
+            )
+
     def remember_plan(self, record: PlanRecord) -> None:
         """Keep the plan an athlete now has; the day it was first made stays."""
         with self._lock:
@@ -530,6 +539,10 @@ class Ledger:
                 old = PlanRecord.from_dict(json.loads(row[0]))
                 if old.template == record.template:
                     record = dataclasses.replace(record, made_on=old.made_on)
+                    if record.adapted_from is None and old.adapted_from is not None:  # an adaptation stays
+                        record = dataclasses.replace(
+                            record, adapted_from=old.adapted_from, actuals=old.actuals, profile=old.profile
+                        )
                 if old == record:
                     return
             self._db.execute(

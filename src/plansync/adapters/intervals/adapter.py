@@ -30,6 +30,7 @@ from plansync.adapters.base import (
 from plansync.adapters.http import RateLimiter
 from plansync.adapters.intervals.client import RATE, Transport, Unavailable, api_url, credentials
 from plansync.adapters.intervals.text import workout_text
+from plansync.core.actuals import Activity, ActivityKind
 from plansync.core.plan import Workout
 from plansync.core.quantities import fmt_clock
 from plansync.core.vocab import RUN_KINDS
@@ -38,6 +39,8 @@ CHUNK = 100  # events per bulk upsert
 BULK_PATH = "/api/v1/athlete/{athlete}/events/bulk"
 DELETE_PATH = "/api/v1/athlete/{athlete}/events/bulk-delete"
 LIST_PATH = "/api/v1/athlete/{athlete}/events"
+ACTIVITIES_PATH = "/api/v1/athlete/{athlete}/activities"
+RUN_TYPES = {"Run", "TrailRun", "VirtualRun"}
 LOST_ROUNDS = 3  # list-and-upsert-the-missing rounds after lost answers
 
 
@@ -203,6 +206,38 @@ class IntervalsAdapter(Adapter):
             body=[{"external_id": uid} for uid in uids],
             what=f"deleting {len(uids)} workouts",
         )
+
+    def activities(self, athlete: Athlete, start: dt.date, end: dt.date) -> builtins.list[Activity]:
+        """The athlete's completed activities between two days (inclusive): runs by type."""
+        data = self.transport.json(
+            "GET",
+            ACTIVITIES_PATH.format(athlete=self.athlete_id(athlete)),
+            params={"oldest": start.isoformat(), "newest": end.isoformat()},
+            what=f"activities {start}..{end}",
+        )
+        if not isinstance(data, builtins.list):
+            raise Unavailable("intervals.icu listed activities in an unexpected shape")
+        out: builtins.list[Activity] = []
+        for a in data:
+            try:
+                day = dt.date.fromisoformat(str(a.get("start_date_local") or "")[:10])
+                distance = float(a.get("distance") or 0)
+                seconds = float(a.get("moving_time") or a.get("elapsed_time") or 0)
+            except (AttributeError, TypeError, ValueError):
+                continue  # not an activity plansync can read: left out, never guessed
+            kind: ActivityKind = "run" if str(a.get("type") or "") in RUN_TYPES else "cross"
+            rpe, hr = a.get("icu_rpe"), a.get("average_heartrate")
+            out.append(
+                Activity(
+                    day,
+                    kind,
+                    distance if kind == "run" else 0.0,
+                    seconds,
+                    float(rpe) if isinstance(rpe, int | float) else None,
+                    float(hr) if isinstance(hr, int | float) else None,
+                )
+            )
+        return sorted(out, key=lambda x: (x.date, x.kind, x.distance_m))
 
     # One at a time, for the engine's single-item paths (adoption, a lone change).
     def create(self, athlete: Athlete, workout: Workout) -> RemoteItem:
