@@ -318,3 +318,29 @@ def test_prism_finds_no_request_that_violates_the_patched_spec(tmp_path: Path) -
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_compliance_reads_completed_activities_from_intervals(
+    cli: Cli, tmp_path: Path, fake: FakeIntervals
+) -> None:
+    profile = icu_profile(tmp_path)
+    plan = compile_file(profile)
+    done = [w for w in plan.workouts if w.week <= 2 and w.kind not in ("rest", "foot_strength")]
+    fake.activities[ATHLETE] = [
+        {
+            "id": f"a{i}",
+            "start_date_local": f"{w.date}T07:00:00",
+            "type": "Run",
+            "distance": float(w.distance_m),
+            "moving_time": w.duration_s,
+            "icu_rpe": 4,
+            "average_heartrate": 142.0,
+        }
+        for i, w in enumerate(done)
+    ] + [{"id": "x", "start_date_local": f"{plan.start_date}T18:00:00", "type": "Ride", "distance": 20000.0}]
+    args = [str(profile), "--from", "intervals", "--state", "st", "--format", "json"]
+    code, out = cli(["compliance", *args], tmp_path, today="2027-02-10", env=env_for(fake))
+    assert code == 0, out
+    weeks = json.loads(out)["weeks"]
+    assert [w["state"] for w in weeks[:2]] == ["on track", "on track"] and weeks[2]["state"] == "in progress"
+    assert fake.invalid == []

@@ -19,6 +19,8 @@ follows (written down so a test never relies on more):
   in the order sent. At most MAX_BULK events a request (413 above).
 - ``PUT /events/bulk-delete``: deletes this key's events by ``external_id``;
   missing ones are ignored; answers ``{"eventsDeleted": n}``.
+- ``GET /activities?oldest=&newest=``: the athlete's completed activities set
+  with :attr:`FakeIntervals.activities`, their day in the range.
 - ``GET /events?oldest=&newest=``: the athlete's events whose day is in the
   range, both ends included, ordered by day then id.
 - faults queued with :meth:`FakeIntervals.fault` hit the next matching request:
@@ -74,6 +76,7 @@ class FakeIntervals:
     log: list[tuple[str, str, int]] = field(default_factory=list)  # (method, path, status)
     invalid: list[str] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    activities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # athlete -> completed
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1000)
@@ -167,6 +170,10 @@ class FakeIntervals:
         params = {k: v[0] for k, v in parse_qs(query).items()}
         body: Any = json.loads(raw) if raw else []
         with self._lock:
+            if method == "GET" and path.endswith("/activities"):
+                oldest, newest = params.get("oldest", ""), params.get("newest", "")
+                done = self.activities.get(athlete, [])
+                return 200, [a for a in done if oldest <= a["start_date_local"][:10] <= newest], None
             if method == "GET" and path.endswith("/events"):
                 oldest, newest = params.get("oldest", ""), params.get("newest", "")
                 found = [e for e in self.of(athlete) if oldest <= e["start_date_local"][:10] <= newest]

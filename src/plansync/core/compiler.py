@@ -230,6 +230,11 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             ]
             for name in wk.sessions:  # later sessions carry on their progression
                 st.occurrences[name] = st.occurrences.get(name, 0) + 1
+            for w in kept:  # ... and so do the surface rotation and the shoes' wear
+                if w.surface is not None:
+                    ctx.turns[w.kind] = ctx.turns.get(w.kind, 0) + 1
+                if w.shoe is not None:
+                    rack.count(w.shoe, w.distance_m or (HALF_MARATHON_M if w.kind == "race" else 0))
             if o.actuals is not None:
                 _count_actual(st, kept, week_start, o.actuals, o.actuals_until)
             else:

@@ -124,6 +124,15 @@ class ShoeRack:
             self.warnings.append(PlanWarning("shoe-lifespan", message, data))
         return notes
 
+    def count(self, name: str, metres: float) -> None:
+        """A run already in the plan (a week kept as it was): its wear, without a word."""
+        if name in self._worn:
+            before = self._worn[name]
+            self._worn[name] = before + metres
+            self._runs[name] += 1
+            if before < self._limit[name] <= before + metres:
+                self._told_worn.add(name)
+
     def for_race(self, metres: float, surface: str | None) -> tuple[Shoe | None, str | None]:
         """The race pair: run in and within its lifespan at the finish, else what to do."""
         if not self.shoes:
