@@ -173,3 +173,11 @@ def test_compliance_counts_done_missed_and_extra() -> None:
     acts.append(Activity(plan.start_date + dt.timedelta(days=2), "run", 5000, 1800))  # a Wednesday: extra
     (first,) = compliance(plan, acts, plan.start_date + dt.timedelta(days=7))[:1]
     assert (first.done, first.missed, first.extra) == (len(week1) - 1, 1, 1)
+
+
+def test_publish_adapt_adapts_then_publishes(tmp_path: Path, cli: Cli) -> None:
+    profile = str(EXAMPLE / "alex-moreno.yaml")
+    args = ["publish", profile, "--to", "ics", "-O", "dir=cal", "--state", "st"]
+    assert cli(args, tmp_path, today=TODAY)[0] == 0
+    code, out = cli([*args, "--adapt", str(EXAMPLE / "activities.csv")], tmp_path, today=TODAY)
+    assert code == 0 and "adapted: 10 changes" in out and "updated 10" in out

@@ -54,6 +54,12 @@ def adapters_cmd() -> None:
 )
 @click.option("--sandbox", is_flag=True, help="Use the platform's sandbox hosts.")
 @click.option(
+    "--adapt",
+    "adapt_from",
+    metavar="SOURCE",
+    help="First adapt the plan to what was run (as `plansync adapt --from SOURCE`): for a daily job.",
+)
+@click.option(
     "-O",
     "--option",
     "options",
@@ -80,6 +86,7 @@ def publish_cmd(
     dry_run: bool,
     force: bool,
     sandbox: bool,
+    adapt_from: str | None,
     options: tuple[str, ...],
     fmt: str,
     templates: Path | None,
@@ -97,11 +104,20 @@ def publish_cmd(
         required=everyone, templates=templates, state=state, targets=list(targets) or None, wait=wait
     )
     if everyone:
+        if adapt_from is not None:
+            raise click.UsageError(
+                "--adapt takes one PROFILE (each athlete's training comes from their own source)"
+            )
         _publish_all(config, config.targets, flags, dry_run, fmt)
         return
     if len(targets) != 1:
         raise click.UsageError("give one --to TARGET for a single athlete")
     assert profile is not None
+    if adapt_from is not None:
+        from plansync.service.adapting import adapt_plan
+
+        adapted = adapt_plan(config, profile, adapt_from, dry_run=dry_run)
+        click.echo(f"adapted: {len(adapted.changes)} changes", err=True)
     _publish_one(config, profile, targets[0], flags, dry_run, force, fmt, repair)
 
 
