@@ -344,3 +344,53 @@ def test_compliance_reads_completed_activities_from_intervals(
     weeks = json.loads(out)["weeks"]
     assert [w["state"] for w in weeks[:2]] == ["on track", "on track"] and weeks[2]["state"] == "in progress"
     assert fake.invalid == []
+
+
+@pytest.mark.parametrize("moment", ["before", "after"])
+def test_sigkill_mid_publish_then_a_rerun_duplicates_nothing_and_misses_nothing(
+    tmp_path: Path, fake: FakeIntervals, moment: str
+) -> None:
+    """The second bulk upsert of a 159-event plan: the process is killed before the
+    platform stores it, or after it stored it but before the answer arrives."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    profile = icu_profile(tmp_path, "ana-ruiz")
+    env = {**os.environ, **env_for(fake), "PLANSYNC_TODAY": TODAY}
+    command = [
+        sys.executable,
+        "-m",
+        "plansync",
+        "publish",
+        str(profile),
+        "--to",
+        "intervals",
+        "--state",
+        str(tmp_path / "st"),
+    ]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    posts = [0]
+    killed = threading.Event()
+
+    def hook(method: str, path: str, when: str) -> None:
+        if method != "POST" or killed.is_set():
+            return
+        if when == "before":
+            posts[0] += 1
+        if posts[0] == 2 and when == moment:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed.set()
+            if moment == "before":
+                raise ConnectionAbortedError  # dropped unprocessed
+
+    fake.on_request = hook
+    proc.communicate(timeout=120)
+    fake.on_request = None
+    assert killed.is_set() and proc.returncode == -signal.SIGKILL
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    plan = compile_file(profile)
+    assert sorted(e["external_id"] for e in fake.of(ATHLETE)) == sorted(published(plan))
+    assert fake.invalid == []

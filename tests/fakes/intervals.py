@@ -36,6 +36,7 @@ import itertools
 import json
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -79,6 +80,7 @@ class FakeIntervals:
     activities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # athlete -> completed
 
     def __post_init__(self) -> None:
+        self.on_request: Callable[[str, str, str], None] | None = None  # (method, path, "before"|"after")
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -130,7 +132,11 @@ class FakeIntervals:
         raw = h.rfile.read(length) if length else b""
         url = urlparse(h.path)
         method = h.command
+        if self.on_request is not None:
+            self.on_request(method, url.path, "before")  # may raise: the request is dropped unprocessed
         status, body, after = self._answer(h, method, url.path, url.query, raw)
+        if self.on_request is not None:
+            self.on_request(method, url.path, "after")  # committed; the answer may never be sent
         self.log.append((method, url.path, status))
         if after == "reset":
             with contextlib.suppress(OSError):
