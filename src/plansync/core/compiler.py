@@ -262,7 +262,7 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
         # Volume and long run for the week.
         limit = rules.weekly_limit(current, st.volumes, weekly_cap)
         if o.actuals is not None and wk.taper_factor is None:
-            limit = _actual_limit(st, wk.number, limit, weekly_cap, p)
+            limit = _actual_limit(st, wk.number, limit, p)
         if wk.taper_factor is not None:
             target = wk.taper_factor * max(st.volumes)
             long_target = wk.taper_factor * max(st.longs)
@@ -491,9 +491,9 @@ def _count_actual(
         st.last_completed = volume
 
 
-def _actual_limit(st: _State, week: int, limit: float, cap: float, p: Profile) -> float:
-    """The weekly limit against what was run: the highest actual week (the 10 % rule), and
-    after missed weeks a return below the last completed week (10 % lower per week missed)."""
+def _actual_limit(st: _State, week: int, limit: float, p: Profile) -> float:
+    """After missed weeks, a return below the last completed week (10 % lower per week
+    missed); the 10 % rule itself already counts the actual weeks (``st.volumes``)."""
     reasons = st.reasons.setdefault(week, [])
     if st.missed_weeks and st.last_completed > 0:
         resume = st.last_completed * (1 - RESUME_STEP) ** st.missed_weeks
