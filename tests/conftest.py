@@ -97,5 +97,14 @@ def write_yaml(tmp_path: Path) -> Callable[[dict[str, Any], str], Path]:
 # `HYPOTHESIS_PROFILE=deep pytest` explores many more cases than the everyday run.
 from hypothesis import settings as _settings  # noqa: E402
 
-_settings.register_profile("deep", max_examples=5000, deadline=None)
-_settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "default"))
+# Everyday runs (and CI) are derandomised: the same examples every time, so a property test
+# never passes or fails by chance; "deep" draws fresh random examples to look for new cases.
+_settings.register_profile("everyday", derandomize=True, database=None, print_blob=True)
+_settings.register_profile("deep", max_examples=5000, deadline=None, print_blob=True)
+_settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "everyday"))
+DEEP = __import__("os").environ.get("HYPOTHESIS_PROFILE") == "deep"
+
+
+def examples(everyday: int) -> int:
+    """A property test's example count: its everyday number, or 50 times it in the deep run."""
+    return everyday * 50 if DEEP else everyday

@@ -21,6 +21,8 @@ from plansync.core.template import Template
 from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
 from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 
+from .conftest import examples
+
 SHIPPED = {p.stem: load_template(p) for p in sorted(SHIPPED_TEMPLATES.glob("*.yaml"))}
 SURFACES = ["trail", "grass", "asphalt", "treadmill", "concrete", "track"]
 
@@ -160,7 +162,7 @@ def test_every_compiled_plan_keeps_every_rule(case: tuple[str, Profile, int]) ->
     assert all(w.date.isoformat() not in w.id for w in plan.workouts)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(cases(), st.integers(-5, 5))
 def test_moving_the_race_date_keeps_every_id(case: tuple[str, Profile, int], shift_weeks: int) -> None:
     template_id, profile, _ = case

@@ -17,6 +17,7 @@ from plansync.core.quantities import METRES_PER_UNIT
 from plansync.core.targets import primary_kind
 from plansync.core.zones import RPE
 
+from .conftest import examples
 from .test_compiler_properties import SHIPPED, cases
 
 AMOUNT = r"(?P<amount>\d+(?:\.\d+)? (?:m|km|mi)|\d+ s|\d+ min(?: \d+ s)?|\d+ h(?: \d+ min)?)"
@@ -109,7 +110,7 @@ def test_every_step_line_of_every_shipped_session_is_its_step(template_id: str, 
     assert _check(plan) > 100
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_every_step_target_is_of_the_kind_the_rule_table_gives(case: tuple[str, Profile, int]) -> None:
     template_id, profile, _ = case
@@ -130,7 +131,7 @@ def test_every_step_target_is_of_the_kind_the_rule_table_gives(case: tuple[str, 
     _check(plan)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_no_hard_surface_takes_most_of_a_kind_and_concrete_only_for_short_efforts(
     case: tuple[str, Profile, int],

@@ -21,7 +21,7 @@ from plansync.errors import PlanError
 from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 from plansync.state.ledger import Ledger
 
-from .conftest import Cli
+from .conftest import Cli, examples
 from .test_compiler_properties import SHIPPED, cases
 
 TEMPLATE = load_template(SHIPPED_TEMPLATES / "half-marathon-intermediate.yaml")
@@ -66,7 +66,7 @@ def test_the_consultation_date_anchors_the_plan(profile_data: dict[str, Any]) ->
         assert made_on(profile, today, None) == dt.date(2027, 1, 10)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.integers(0, 200))
 def test_today_anywhere_inside_the_plan_gives_the_same_plan(
     case: tuple[str, Profile, int], days_in: int

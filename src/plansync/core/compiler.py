@@ -340,7 +340,8 @@ def compile_plan(template: Template, profile: Profile, options: Options | None =
             ran = tuple((d, m) for d, m in o.actuals if week_start <= d < o.actuals_until)
             _count(st, ahead, week_start)
             st.volumes[-1] += sum(m for _, m in ran)
-            st.longs[-1] = max([st.longs[-1], *(m for _, m in ran)])
+            done = [w for w in entries if w.date < o.actuals_until]
+            st.longs[-1] = max(st.longs[-1], _actual_long(done, list(ran)))
             st.history.extend(ran)
         else:
             _count(st, entries, week_start)
@@ -480,7 +481,7 @@ def _count_actual(
     volume = sum(m for _, m in ran)
     last_day = {w.kind for w in kept if w.date == end}
     st.volumes.append(volume)
-    st.longs.append(max((m for _, m in ran), default=0.0))
+    st.longs.append(_actual_long(kept, ran))
     st.history.extend(ran)
     st.prev_last_hard = bool(last_day & (HARD_KINDS | {"long"})) and any(d == end for d, _ in ran)
     st.prev_last_long = "long" in last_day and any(d == end for d, _ in ran)
@@ -489,6 +490,18 @@ def _count_actual(
     else:
         st.missed_weeks = 0
         st.last_completed = volume
+
+
+def _actual_long(kept: list[Workout], ran: list[tuple[dt.date, float]]) -> float:
+    """The long run of a week as run: the run on the planned long run's day, or, when the
+    athlete moved it, the longest run that was not on a quality session's day. A hill or
+    tempo session longer than the long run is not the long run, as in the plan itself."""
+    long_days = {w.date for w in kept if w.kind == "long"}
+    on_long_day = [m for d, m in ran if d in long_days]
+    if on_long_day:
+        return max(on_long_day)
+    hard_days = {w.date for w in kept if w.kind in HARD_KINDS}
+    return max((m for d, m in ran if d not in hard_days), default=0.0)
 
 
 def _actual_limit(st: _State, week: int, limit: float, p: Profile) -> float:
