@@ -60,7 +60,7 @@ def test_five_weeks_in_the_example_compiles_as_on_day_one(
 
 def test_the_consultation_date_anchors_the_plan(profile_data: dict[str, Any]) -> None:
     profile = _profile(profile_data, requested_at="2027-01-10T09:30:00+00:00")
-    from plansync.inputs.compiling import made_on
+    from plansync.core.progress import made_on
 
     for today in (dt.date(2027, 1, 10), dt.date(2027, 3, 1), dt.date(2027, 4, 17)):
         assert made_on(profile, today, None) == dt.date(2027, 1, 10)
@@ -71,7 +71,7 @@ def test_the_consultation_date_anchors_the_plan(profile_data: dict[str, Any]) ->
 def test_today_anywhere_inside_the_plan_gives_the_same_plan(
     case: tuple[str, Profile, int], days_in: int
 ) -> None:
-    from plansync.inputs.compiling import made_on
+    from plansync.core.progress import made_on
 
     template_id, profile, _ = case
     template = SHIPPED[template_id]

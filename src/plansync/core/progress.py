@@ -15,8 +15,10 @@ import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from plansync.core.compiler import Options, compile_plan
+from plansync.core.history import History
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
 from plansync.core.template import Template
@@ -122,8 +124,9 @@ def replan(template: Template, profile: Profile, record: PlanRecord, today: dt.d
             "for a later race, start a new plan",
             key="plan.race_date",
         )
-    options = Options(race_date=new_race, weeks=weeks, keep=before, keep_before=keep_before)
-    return dataclasses.replace(compile_plan(template, profile, options), made_on=record.made_on)
+    options = Options(race_date=new_race, weeks=weeks)
+    history = History(kept=before, kept_before=keep_before)
+    return dataclasses.replace(compile_plan(template, profile, options, history), made_on=record.made_on)
 
 
 def _next_week(grid: dt.date, today: dt.date) -> dt.date:
@@ -152,15 +155,15 @@ def adapt(
     entry before today stays as it was. Ids stay wherever the slot remains."""
     this_week = base.start_date + dt.timedelta(days=7 * max(0, (today - base.start_date).days // 7))
     options = Options(
-        race_date=base.race_date,
-        start_date=None if base.race_date else base.start_date,
-        weeks=base.weeks,
-        keep=base,
-        keep_before=this_week,
-        actuals=tuple((d, m) for d, m in actuals if d < today),
-        actuals_until=today,
+        race_date=base.race_date, start_date=None if base.race_date else base.start_date, weeks=base.weeks
     )
-    planned = compile_plan(template, profile, options)
+    history = History(
+        kept=base,
+        kept_before=this_week,
+        runs=tuple((d, m) for d, m in actuals if d < today),
+        runs_until=today,
+    )
+    planned = compile_plan(template, profile, options, history)
     past = [w for w in base.workouts if w.date < today]
     taken = {w.id for w in past}
     ahead = [w for w in planned.workouts if w.date >= today and w.id not in taken]
@@ -173,3 +176,45 @@ def adapted_from(template: Template, profile: Profile, base: Plan, record: PlanR
     if record.adapted_from is None or record.profile != profile_key(profile):
         return base
     return adapt(template, profile, base, record.actuals, record.adapted_on or record.adapted_from)
+
+
+def made_on(profile: Profile, today: dt.date, record: PlanRecord | None) -> dt.date:
+    """The day the athlete's plan counts as made: when they were given it (the
+    record), else the consultation (``plan.requested_at``), else today. Compiling
+    "as of" that day makes a plan in progress the same plan whatever today is."""
+    if applies(record, profile):
+        assert record is not None
+        return min(record.made_on, today)
+    requested = profile.plan.requested_at
+    if requested is not None:
+        return min(requested.astimezone(ZoneInfo(profile.timezone)).date(), today)
+    return today
+
+
+def plan_as_of(
+    template: Template,
+    profile: Profile,
+    today: dt.date | None,
+    record: PlanRecord | None = None,
+    options: Options | None = None,
+) -> Plan:
+    """This athlete's plan as of ``today``: the one question every command asks.
+
+    With no ``today`` (a fixed demonstration), the plan compiled as the profile
+    says. Otherwise the plan the athlete has (``record``, kept in the workspace
+    state) stays the same plan whatever today is: compiled as of the day it was
+    made, its race moved with :func:`replan`, and adapted to what was run while
+    the adaptation holds. ``options`` that change the dates make a new plan."""
+    options = options or Options()
+    if today is None or options.today is not None:
+        return compile_plan(template, profile, options)
+    untouched = options.race_date is None and options.weeks is None and options.start_date is None
+    current = untouched and record is not None and applies(record, profile)
+    if current and record is not None and race_moved(record, profile):
+        return replan(template, profile, record, today)
+    plan = compile_plan(
+        template, profile, dataclasses.replace(options, today=made_on(profile, today, record))
+    )
+    if current and record is not None:
+        plan = adapted_from(template, profile, plan, record)  # kept by `plansync adapt`
+    return plan

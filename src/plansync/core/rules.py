@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from plansync.core.plan import Plan, Workout
@@ -74,6 +74,276 @@ def training_volume(workouts: Iterable[Workout]) -> float:
     return float(sum(w.distance_m for w in workouts if w.kind in RUN_KINDS and w.kind != "race"))
 
 
+@dataclass(frozen=True)
+class PlanView:
+    """A finished plan as the rules read it: entries by day and by week, the athlete's start."""
+
+    plan: Plan
+    template: Template
+    available: frozenset[str]
+    current_weekly_m: float
+    current_long_m: float
+    by_date: dict[dt.date, list[Workout]]
+    by_week: dict[int, list[Workout]]
+
+    @property
+    def rules(self) -> Rules:
+        return self.template.rules
+
+    @property
+    def walk_run(self) -> bool:
+        """An athlete not yet running WALK_RUN_BELOW_M without stopping starts with run/walk:
+        sessions alike in size, none longer than the long one."""
+        return self.current_long_m < WALK_RUN_BELOW_M
+
+    def kinds_on(self, day: dt.date) -> set[str]:
+        return {w.kind for w in self.by_date.get(day, [])}
+
+    def in_order(self) -> list[Workout]:
+        return sorted(self.plan.workouts, key=lambda x: (x.date, x.id))
+
+    @property
+    def long_dates(self) -> set[dt.date]:
+        return {w.date for w in self.plan.workouts if w.kind == "long"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One coaching rule: its id, why it exists, where it comes from, and how to find where a plan
+    breaks it (the violations name the rule, or the part of it, that broke)."""
+
+    id: str
+    reason: str
+    source: str
+    find: Callable[[PlanView], Iterable[Violation]]
+
+
+def _available_days(view: PlanView) -> Iterator[Violation]:
+    for w in view.in_order():
+        weekday = WEEKDAYS[w.date.weekday()]
+        if w.kind in RUN_KINDS | {"cross"} and w.kind != "race" and weekday not in view.available:
+            yield Violation("available days", w.week, w.date, f"{w.kind} on {weekday}, not an available day")
+
+
+def _single_run_spike(view: PlanView) -> Iterator[Violation]:
+    runs_so_far: list[tuple[dt.date, float]] = []
+    for w in view.in_order():
+        if w.kind in RUN_KINDS and w.kind != "race":
+            limit = spike_cap(longest_recent(runs_so_far, w.date, view.plan.start_date, view.current_long_m))
+            if w.distance_m > limit + TOLERANCE_M:
+                yield Violation(
+                    "single-run spike",
+                    w.week,
+                    w.date,
+                    f"{w.kind} of {w.distance_m} m is over 110 % of the longest run of the previous 30 days",
+                )
+            runs_so_far.append((w.date, float(w.distance_m)))
+
+
+def _easy_after_hard(view: PlanView) -> Iterator[Violation]:
+    for w in view.in_order():
+        if w.kind == "long" or (w.kind in HARD_KINDS and w.kind != "race"):
+            nxt = w.date + dt.timedelta(days=1)
+            hard_ok = view.rules.consecutive_hard and w.kind != "long"
+            bad = view.kinds_on(nxt) - (EASY_AFTER | (HARD_KINDS if hard_ok else frozenset()))
+            if bad:
+                yield Violation(
+                    "easy after hard",
+                    w.week,
+                    nxt,
+                    f"{', '.join(sorted(bad))} the day after a {w.kind} session",
+                )
+
+
+def _foot_strength_days(view: PlanView) -> Iterator[Violation]:
+    race = view.plan.race_date
+    for w in view.in_order():
+        if w.kind != "foot_strength":
+            continue
+        clash = view.kinds_on(w.date) & (HARD_KINDS | {"long"})
+        if clash:
+            yield Violation(
+                "foot strength", w.week, w.date, f"foot strength on a {', '.join(sorted(clash))} day"
+            )
+        if race is not None and w.date == race - dt.timedelta(days=1):
+            yield Violation("foot strength", w.week, w.date, "foot strength the day before the race")
+
+
+def _after_the_long_run(view: PlanView) -> Iterator[Violation]:
+    for w in view.in_order():
+        if w.kind == "long":
+            nxt = w.date + dt.timedelta(days=1)
+            next_runs = [x for x in view.by_date.get(nxt, []) if x.kind in RUN_KINDS]
+            yield from _after_long(w, next_runs, view.rules, view.walk_run)
+
+
+def _hard_days_apart(view: PlanView) -> Iterator[Violation]:
+    if view.rules.consecutive_hard:
+        return
+    hard_days = sorted({w.date for w in view.plan.workouts if w.hard})
+    for a, b in itertools.pairwise(hard_days):
+        if (b - a).days == 1:
+            week = next(w.week for w in view.by_date[b])
+            yield Violation("hard days apart", week, b, "hard sessions on consecutive days")
+
+
+def _weekly_progression(view: PlanView) -> Iterator[Violation]:
+    earlier: list[float] = []
+    for week in sorted(view.by_week):
+        volume = training_volume(view.by_week[week])
+        limit = weekly_limit(view.current_weekly_m, earlier, view.template.progression.weekly_cap)
+        if volume > limit + TOLERANCE_M * 7:
+            yield Violation(
+                "weekly progression",
+                week,
+                None,
+                f"{volume:.0f} m is over the limit of {limit:.0f} m (cap over the highest earlier week)",
+            )
+        earlier.append(volume)
+
+
+def _rest_day(view: PlanView) -> Iterator[Violation]:
+    for week in sorted(view.by_week):
+        start = view.plan.weeks_summary[week - 1].start
+        if not any(view.kinds_on(start + dt.timedelta(days=i)) <= {"rest"} for i in range(7)):
+            yield Violation("rest day", week, None, "no full rest day in the week")
+
+
+def _foot_strength(view: PlanView) -> Iterator[Violation]:
+    yield from _foot_strength_days(view)
+    for week in sorted(view.by_week):
+        sessions = sum(1 for w in view.by_week[week] if w.kind == "foot_strength")
+        if not 2 <= sessions <= 3:
+            yield Violation("foot strength", week, None, f"{sessions} foot-strength sessions; expected 2–3")
+
+
+def _hard_days(view: PlanView) -> Iterator[Violation]:
+    for week in sorted(view.by_week):
+        hard = sum(1 for w in view.by_week[week] if w.hard and w.kind != "race")
+        if hard > view.rules.max_hard_days:
+            yield Violation(
+                "hard days", week, None, f"{hard} hard days; the template allows {view.rules.max_hard_days}"
+            )
+
+
+def _shape_of_week(view: PlanView) -> Iterator[Violation]:
+    for week in sorted(view.by_week):
+        entries = view.by_week[week]
+        longs = [w for w in entries if w.kind == "long"]
+        if longs:
+            start = view.plan.weeks_summary[week - 1].start
+            yield from _week_shape(
+                week, entries, longs[0], set(view.available), view.rules, start, view.walk_run
+            )
+
+
+def _long_run_share(view: PlanView) -> Iterator[Violation]:
+    long_dates = view.long_dates
+    for week in sorted(view.by_week):
+        entries = view.by_week[week]
+        volume = training_volume(entries)
+        if volume <= 0:
+            continue
+        others = other_shares(entries, long_dates, view.rules)
+        share = long_share_cap(view.rules.long_run_share, others)
+        for w in entries:
+            if w.kind == "long" and w.distance_m > share * volume + TOLERANCE_M:
+                yield Violation(
+                    "long-run share",
+                    week,
+                    w.date,
+                    f"long run is {w.distance_m / volume:.0%} of the week; with {len(others)} other runs the cap is {share:.0%}",
+                )
+
+
+def _taper_depth(view: PlanView) -> Iterator[Violation]:
+    """The taper must cut at least 40 %. A deeper cut is allowed (the template's factors
+    aim at 40–60 %; caps on a small athlete can take a little more off)."""
+    plan = view.plan
+    peak = max(
+        (training_volume(view.by_week[w]) for w in view.by_week if not plan.weeks_summary[w - 1].taper),
+        default=0.0,
+    )
+    if plan.race_date is None or peak <= 0:
+        return
+    race_week = training_volume(view.by_week[plan.weeks])
+    if race_week > TAPER_MAX_SHARE * peak + TOLERANCE_M:
+        yield Violation(
+            "taper depth",
+            plan.weeks,
+            None,
+            f"race-week training is {race_week / peak:.0%} of the peak week; a taper cuts it to {TAPER_MAX_SHARE:.0%} or less",
+        )
+
+
+# The coaching rules, in the order they are reported, each with its source
+# (the coaching reference the compiler is written from; README "The rules").
+RULES: tuple[Rule, ...] = (
+    Rule("available days", "runs only on the athlete's days", "the athlete's profile", _available_days),
+    Rule(
+        "single-run spike",
+        "no run over 110 % of the longest of the previous 30 days",
+        "Frandsen et al., Br J Sports Med 2025 (Garmin-RUNSAFE)",
+        _single_run_spike,
+    ),
+    Rule(
+        "easy after hard",
+        "an easy day after every hard session and long run",
+        "hard days separated by an easy day (common plan-generator rule)",
+        _easy_after_hard,
+    ),
+    Rule(
+        "after the long run",
+        "the day after the long run is rest, cross-training or the week's shortest run",
+        "published half-marathon plan families (Pfitzinger/Latter, Higdon)",
+        _after_the_long_run,
+    ),
+    Rule(
+        "hard days apart",
+        "no hard sessions on consecutive days",
+        "no speed sessions back to back (Nike)",
+        _hard_days_apart,
+    ),
+    Rule(
+        "weekly progression",
+        "no week over 10 % above the highest earlier week",
+        "the brief's 10 % rule, against the highest earlier week (Nielsen 2014)",
+        _weekly_progression,
+    ),
+    Rule("rest day", "a full rest day every week", "the brief's recovery protocols", _rest_day),
+    Rule(
+        "foot strength",
+        "2–3 foot-strength sessions a week, away from hard days and race eve",
+        "the brief's foot-strength add-ons; Taddei et al. 2020",
+        _foot_strength,
+    ),
+    Rule(
+        "hard days",
+        "at most the template's hard days a week",
+        "at most 2 hard days a week (template setting)",
+        _hard_days,
+    ),
+    Rule(
+        "week shape",
+        "easy runs within their share of the long run, alike in size, days filled first",
+        "published plan families: easy runs 30–60 % of the long run",
+        _shape_of_week,
+    ),
+    Rule(
+        "long-run share",
+        "the long run within its share of the week",
+        "Pfitzinger 20–32 %, Higdon 36–52 %, about two thirds on three runs",
+        _long_run_share,
+    ),
+    Rule(
+        "taper depth",
+        "race week cut to 40–60 % of the peak",
+        "Bosquet et al. 2007, taper meta-analysis",
+        _taper_depth,
+    ),
+)
+
+
 def check(
     plan: Plan,
     template: Template,
@@ -82,145 +352,23 @@ def check(
     current_weekly_m: float,
     current_long_m: float,
 ) -> list[Violation]:
-    """Every rule the plan breaks. An empty list means the plan is safe to send."""
-    out: list[Violation] = []
-    rules = template.rules
+    """Every rule the plan breaks, rule by rule (:data:`RULES`). An empty list means the
+    plan is safe to send."""
     by_date: dict[dt.date, list[Workout]] = defaultdict(list)
     by_week: dict[int, list[Workout]] = defaultdict(list)
     for w in plan.workouts:
         by_date[w.date].append(w)
         by_week[w.week].append(w)
-    available = set(available_days)
-    # An athlete not yet running WALK_RUN_BELOW_M without stopping starts with run/walk:
-    # sessions alike in size, none longer than the long one.
-    walk_run = current_long_m < WALK_RUN_BELOW_M
-
-    def day_kinds(d: dt.date) -> set[str]:
-        return {w.kind for w in by_date.get(d, [])}
-
-    runs_so_far: list[tuple[dt.date, float]] = []
-    for w in sorted(plan.workouts, key=lambda x: (x.date, x.id)):
-        weekday = WEEKDAYS[w.date.weekday()]
-        if w.kind in RUN_KINDS | {"cross"} and w.kind != "race" and weekday not in available:
-            out.append(
-                Violation("available days", w.week, w.date, f"{w.kind} on {weekday}, not an available day")
-            )
-        if w.kind in RUN_KINDS and w.kind != "race":
-            limit = spike_cap(longest_recent(runs_so_far, w.date, plan.start_date, current_long_m))
-            if w.distance_m > limit + TOLERANCE_M:
-                out.append(
-                    Violation(
-                        "single-run spike",
-                        w.week,
-                        w.date,
-                        f"{w.kind} of {w.distance_m} m is over 110 % of the longest run of the previous 30 days",
-                    )
-                )
-            runs_so_far.append((w.date, float(w.distance_m)))
-        kinds = day_kinds(w.date)
-        nxt = w.date + dt.timedelta(days=1)
-        if w.kind == "long" or (w.kind in HARD_KINDS and w.kind != "race"):
-            following = day_kinds(nxt)
-            allowed = EASY_AFTER | (
-                HARD_KINDS if (rules.consecutive_hard and w.kind != "long") else frozenset()
-            )
-            bad = following - allowed
-            if bad:
-                out.append(
-                    Violation(
-                        "easy after hard",
-                        w.week,
-                        nxt,
-                        f"{', '.join(sorted(bad))} the day after a {w.kind} session",
-                    )
-                )
-        if w.kind == "foot_strength":
-            clash = kinds & (HARD_KINDS | {"long"})
-            if clash:
-                out.append(
-                    Violation(
-                        "foot strength", w.week, w.date, f"foot strength on a {', '.join(sorted(clash))} day"
-                    )
-                )
-            if plan.race_date is not None and w.date == plan.race_date - dt.timedelta(days=1):
-                out.append(
-                    Violation("foot strength", w.week, w.date, "foot strength the day before the race")
-                )
-        if w.kind == "long":
-            next_runs = [x for x in by_date.get(nxt, []) if x.kind in RUN_KINDS]
-            out.extend(_after_long(w, next_runs, rules, walk_run))
-    if not rules.consecutive_hard:
-        hard_days = sorted({w.date for w in plan.workouts if w.hard})
-        for a, b in itertools.pairwise(hard_days):
-            if (b - a).days == 1:
-                week = next(w.week for w in by_date[b])
-                out.append(Violation("hard days apart", week, b, "hard sessions on consecutive days"))
-
-    earlier: list[float] = []
-    peak = 0.0
-    long_dates = {w.date for w in plan.workouts if w.kind == "long"}
-    for week in sorted(by_week):
-        entries = by_week[week]
-        volume = training_volume(entries)
-        limit = weekly_limit(current_weekly_m, earlier, template.progression.weekly_cap)
-        if volume > limit + TOLERANCE_M * 7:
-            out.append(
-                Violation(
-                    "weekly progression",
-                    week,
-                    None,
-                    f"{volume:.0f} m is over the limit of {limit:.0f} m (cap over the highest earlier week)",
-                )
-            )
-        earlier.append(volume)
-        summary = plan.weeks_summary[week - 1]
-        if not summary.taper:
-            peak = max(peak, volume)
-        dates = {summary.start + dt.timedelta(days=i) for i in range(7)}
-        if not any(day_kinds(d) <= {"rest"} for d in dates):
-            out.append(Violation("rest day", week, None, "no full rest day in the week"))
-        sessions = sum(1 for w in entries if w.kind == "foot_strength")
-        if not 2 <= sessions <= 3:
-            out.append(
-                Violation("foot strength", week, None, f"{sessions} foot-strength sessions; expected 2–3")
-            )
-        hard = sum(1 for w in entries if w.hard and w.kind != "race")
-        if hard > rules.max_hard_days:
-            out.append(
-                Violation(
-                    "hard days", week, None, f"{hard} hard days; the template allows {rules.max_hard_days}"
-                )
-            )
-        longs = [w for w in entries if w.kind == "long"]
-        if longs:
-            out.extend(_week_shape(week, entries, longs[0], available, rules, summary.start, walk_run))
-        if volume > 0:
-            others = other_shares(entries, long_dates, rules)
-            share = long_share_cap(rules.long_run_share, others)
-            for w in longs:
-                if w.distance_m > share * volume + TOLERANCE_M:
-                    out.append(
-                        Violation(
-                            "long-run share",
-                            week,
-                            w.date,
-                            f"long run is {w.distance_m / volume:.0%} of the week; with {len(others)} other runs the cap is {share:.0%}",
-                        )
-                    )
-    if plan.race_date is not None and peak > 0:
-        # The taper must cut at least 40 %. A deeper cut is allowed (the template's
-        # factors aim at 40–60 %; caps on a small athlete can take a little more off).
-        race_week = training_volume(by_week[plan.weeks])
-        if race_week > TAPER_MAX_SHARE * peak + TOLERANCE_M:
-            out.append(
-                Violation(
-                    "taper depth",
-                    plan.weeks,
-                    None,
-                    f"race-week training is {race_week / peak:.0%} of the peak week; a taper cuts it to {TAPER_MAX_SHARE:.0%} or less",
-                )
-            )
-    return out
+    view = PlanView(
+        plan,
+        template,
+        frozenset(available_days),
+        current_weekly_m,
+        current_long_m,
+        dict(by_date),
+        dict(by_week),
+    )
+    return [v for rule in RULES for v in rule.find(view)]
 
 
 def other_shares(entries: Iterable[Workout], long_dates: set[dt.date], rules: Rules) -> list[float]:

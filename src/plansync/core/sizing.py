@@ -9,6 +9,7 @@ that would come out shorter than ``MIN_RUN_M`` is dropped and its day rests.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -280,18 +281,8 @@ def _water_fill(
     if not kept:
         return {}
     weight = {p.slot: RECOVERY_WEIGHT if p.spec.kind == "recovery" else 1.0 for p in kept}
-
-    def at(level: float) -> dict[str, float]:
-        return {k: min(caps[k], max(fixed[k], weight[k] * level)) for k in weight}
-
-    low, high = 0.0, max(spare, 0.0) + max(caps.values(), default=0.0)
-    for _ in range(60):
-        mid = (low + high) / 2
-        if sum(at(mid).values()) <= spare:
-            low = mid
-        else:
-            high = mid
-    sizes = {k: b.floor(v) for k, v in at(low).items()}
+    level = _level(weight, fixed, caps, spare)
+    sizes = {k: b.floor(min(caps[k], max(fixed[k], w * level))) for k, w in weight.items()}
     leftover = spare - sum(sizes.values())
     order = {p.slot: i for i, p in enumerate(kept)}
     while True:
@@ -307,3 +298,29 @@ def _water_fill(
         leftover -= grown - sizes[k]
         sizes[k] = grown
     return sizes
+
+
+def _level(weight: dict[str, float], fixed: dict[str, float], caps: dict[str, float], spare: float) -> float:
+    """The highest common level at which the runs (each ``weight × level``, at least its
+    fixed part, at most its cap) hold no more than ``spare`` metres in all. The total is
+    piecewise linear in the level, so it is solved exactly on the segment between two
+    breakpoints (where a run leaves its fixed part or reaches its cap); the level is
+    never above ``spare`` plus the largest cap."""
+    high = max(spare, 0.0) + max(caps.values(), default=0.0)
+    runs = [(w, fixed[k], caps[k]) for k, w in weight.items()]
+
+    def total(level: float) -> float:
+        return sum(min(cap, max(low, w * level)) for w, low, cap in runs)
+
+    points = sorted({0.0, high} | {x / w for w, low, cap in runs for x in (low, cap) if 0 < x / w < high})
+    if total(0.0) > spare:
+        return 0.0
+    for a, c in itertools.pairwise(points):
+        at_c = total(c)
+        if at_c <= spare:
+            continue
+        middle = (a + c) / 2  # a run is linear on the whole segment if it is in the middle
+        slope = sum(w for w, low, cap in runs if low < w * middle < cap)
+        at_a = total(a)
+        return a + (spare - at_a) / slope if slope > 0 else a
+    return high

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from plansync.core.compiler import Options, compile_plan
+from plansync.core.options import Options
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.core.progress import PlanRecord, adapted_from, applies, race_moved, replan
+from plansync.core.progress import PlanRecord, plan_as_of
 from plansync.errors import PlanError, ProfileError, TemplateNotFound
 from plansync.inputs.loader import find_template, load_template_cached, read_profile, template_dirs
 from plansync.inputs.yamlio import Document
@@ -28,22 +27,9 @@ def compile_file(
     then among the shipped ones) and compile. ``now`` (aware) gives
     "today" in the athlete's time zone, to refuse a race in the past. Errors
     that come from the profile point at its file and line. ``records`` (by
-    athlete) are the plans athletes already have: see :func:`made_on`."""
+    athlete) are the plans athletes already have: see :func:`plansync.core.progress.plan_as_of`."""
     profile, doc = read_profile(profile_path)
     return compile_profile(profile, doc, templates, options, now, records)
-
-
-def made_on(profile: Profile, today: dt.date, record: PlanRecord | None) -> dt.date:
-    """The day the athlete's plan counts as made: when they were given it (the
-    record), else the consultation (``plan.requested_at``), else today. Compiling
-    "as of" that day makes a plan in progress the same plan whatever today is."""
-    if applies(record, profile):
-        assert record is not None
-        return min(record.made_on, today)
-    requested = profile.plan.requested_at
-    if requested is not None:
-        return min(requested.astimezone(ZoneInfo(profile.timezone)).date(), today)
-    return today
 
 
 def compile_profile(
@@ -60,20 +46,10 @@ def compile_profile(
     except TemplateNotFound as exc:
         raise ProfileError([doc.problem(("plan", "template"), str(exc))]) from None
     template = load_template_cached(template_path)
-    options = options or Options()
     record = records.get(profile.id) if records else None
     try:
-        if now is not None and options.today is None:
-            today = now.astimezone(ZoneInfo(profile.timezone)).date()
-            untouched = options.race_date is None and options.weeks is None and options.start_date is None
-            if untouched and record is not None and applies(record, profile) and race_moved(record, profile):
-                return replan(template, profile, record, today)
-            options = dataclasses.replace(options, today=made_on(profile, today, record))
-            plan = compile_plan(template, profile, options)
-            if untouched and record is not None and applies(record, profile):
-                plan = adapted_from(template, profile, plan, record)  # kept by `plansync adapt`
-            return plan
-        return compile_plan(template, profile, options)
+        today = now.astimezone(ZoneInfo(profile.timezone)).date() if now is not None else None
+        return plan_as_of(template, profile, today, record, options)
     except PlanError as exc:
         if exc.key is None:
             raise

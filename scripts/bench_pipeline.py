@@ -1,0 +1,143 @@
+"""Benchmark: the compiler pipeline side by side with the code at a baseline commit.
+
+Measures, for this checkout and for ``--baseline`` (default 6002135, the compiler before
+the week-shape rules), each in its own fresh process:
+
+- ``validate`` of the shipped templates: CPU seconds (user + system, worker processes
+  included), the median of three runs;
+- one plan, median milliseconds over 200 compiles: the example athlete (jane-doe) and a
+  warning-heavy beginner (three days, 10 km a week: not race-ready, capped);
+- a compile loop over 250 athletes (the example athlete with 250 ids and volumes).
+
+Targets (the compiler-as-a-pipeline issue): validate CPU <= 1.2x the baseline; one plan
+<= 3 ms median for both athletes.
+
+Run: .venv/bin/python scripts/bench_pipeline.py [--baseline REV]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGINNER = """\
+id: bea-start
+name: Bea Start
+timezone: Europe/London
+units: km
+plan: {template: half-marathon-beginner, race_date: 2027-05-02, weeks: 12}
+availability: {days: [tue, thu, sun], long_run_day: sun}
+fitness: {weekly_distance: 10, long_run: 5}
+intensity: {system: rpe}
+"""
+
+# Runs inside the measured checkout (PYTHONPATH=<its src>): the module layout changed
+# since the baseline, so each name is looked for where either version keeps it.
+PROBE = r"""
+import copy, json, statistics, sys, time
+from pathlib import Path
+try:
+    from plansync.core.compiler import Options, compile_plan
+    from plansync.inputs.loader import load_profile, load_template
+except ImportError:
+    from plansync.compiler import Options, compile_plan
+    from plansync.loader import load_profile, load_template
+root, beginner = Path(sys.argv[1]), Path(sys.argv[2])
+out = {}
+for name, path, template in (
+    ("jane-doe", root / "examples" / "jane-doe.yaml", "half-marathon-intermediate"),
+    ("beginner", beginner, "half-marathon-beginner"),
+):
+    t, p = load_template(root / "plan_templates" / f"{template}.yaml"), load_profile(path)
+    for _ in range(10):
+        compile_plan(t, p, Options())
+    times = []
+    for _ in range(200):
+        start = time.perf_counter()
+        compile_plan(t, p, Options())
+        times.append(time.perf_counter() - start)
+    out[name] = statistics.median(times) * 1000
+t = load_template(root / "plan_templates" / "half-marathon-intermediate.yaml")
+base = load_profile(root / "examples" / "jane-doe.yaml")
+athletes = []
+for i in range(250):
+    fitness = base.fitness.model_copy(update={"weekly_distance": 25 + i % 20, "long_run": 10 + i % 5})
+    athletes.append(base.model_copy(update={"id": f"athlete-{i}", "fitness": fitness}))
+start = time.perf_counter()
+for p in athletes:
+    compile_plan(t, p, Options())
+out["loop_250_s"] = time.perf_counter() - start
+print(json.dumps(out))
+"""
+
+
+def _validate_cpu(src: Path, root: Path) -> float:
+    """CPU seconds of ``plansync validate plan_templates`` in a child (and its workers)."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [sys.executable, "-m", "plansync", "validate", str(root / "plan_templates")],
+        env=env,
+        capture_output=True,
+        check=False,
+        cwd=root,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def measure(root: Path, beginner: Path) -> dict[str, float]:
+    src = root / "src"
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, str(root), str(beginner)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, float] = json.loads(probe.stdout)
+    result["validate_cpu_s"] = statistics.median(_validate_cpu(src, root) for _ in range(3))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="6002135")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "baseline"
+        old.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True, check=True
+        ).stdout
+        archive_path = Path(tmp) / "baseline.tar"
+        archive_path.write_bytes(archive)
+        with tarfile.open(archive_path) as tar:
+            tar.extractall(old, filter="data")
+        beginner = Path(tmp) / "beginner.yaml"
+        beginner.write_text(BEGINNER)
+        rows = {"this checkout": measure(ROOT, beginner), f"baseline {args.baseline}": measure(old, beginner)}
+    names = list(rows)
+    print(f"{'':28}" + "".join(f"{n:>22}" for n in names) + f"{'ratio':>10}")
+    for key, label in (
+        ("validate_cpu_s", "validate CPU (s)"),
+        ("jane-doe", "one plan, jane-doe (ms)"),
+        ("beginner", "one plan, beginner (ms)"),
+        ("loop_250_s", "250-athlete loop (s)"),
+    ):
+        new, old_value = rows[names[0]][key], rows[names[1]][key]
+        print(f"{label:28}{new:>22.3f}{old_value:>22.3f}{new / old_value:>9.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""The warnings step: what the coach must know about a plan before sending it.
+
+Most warnings are read off the finished load (a capped peak or long run, a
+light race week). Two ask "what if": what one more training day would reach
+(``few-days``), and which later race would make the athlete race-ready
+(``not-race-ready``). Those are answered by sketches, the compiler's pipeline
+without the entries (no descriptions, shoes or guidance), a few each per plan.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from plansync.core import rules
+from plansync.core.load import Load
+from plansync.core.options import Options
+from plansync.core.plan import PlanWarning, WeekSummary
+from plansync.core.profile import Profile
+from plansync.core.quantities import fmt_distance
+from plansync.core.template import Template
+from plansync.core.vocab import HALF_MARATHON_M, WEEKDAYS
+from plansync.core.weeks import Basis
+from plansync.errors import PlanError
+
+ABOVE_RANGE = 0.95  # at the top of the template's range: the next template up is suggested
+DAYS_MATTER_M = 2000.0  # another day must raise the peak by this much to be worth a warning
+ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What a what-if plan tells: its highest week and its longest long run (metres)."""
+
+    peak: float
+    longest: float
+
+
+WhatIf = Callable[[Profile, Options], Sketch]  # a sketch of the plan for another profile or dates
+
+
+def load_warnings(
+    template: Template, profile: Profile, load: Load, b: Basis, weeks: int
+) -> list[PlanWarning]:
+    """A current volume above the template's range; a weekly peak or long run the plan could
+    not reach safely (the 10 % and 110 % rules held it below the athlete's own peak)."""
+    out: list[PlanWarning] = []
+    units = profile.units
+    high = template.progression.peak_weekly[1]
+    if b.current >= ABOVE_RANGE * high:
+        out.append(
+            PlanWarning(
+                "above-template-peak",
+                f"Current volume {fmt_distance(b.current, units)}/week is at or above the top of this template's "
+                f"peak range (up to {fmt_distance(high, units)}); the plan holds your volume rather than cutting "
+                "it. Consider a higher-level template.",
+            )
+        )
+    elif max(load.volumes) < 0.95 * b.peak:
+        out.append(
+            PlanWarning(
+                "weekly-peak-capped",
+                f"Weekly volume is capped at {fmt_distance(max(load.volumes), units)} (your peak "
+                f"{fmt_distance(b.peak, units)}): it cannot be reached safely from {fmt_distance(b.current, units)}/week in {weeks} weeks.",
+            )
+        )
+    if max(load.longs) < 0.95 * min(b.peak_long, max(b.current_long, b.peak_long)):
+        out.append(
+            PlanWarning(
+                "long-run-capped",
+                f"The long run is capped at {fmt_distance(max(load.longs), units)} (your peak "
+                f"{fmt_distance(b.peak_long, units)}) to stay within 110 % of the longest recent run.",
+            )
+        )
+    return out
+
+
+def race_week_light(summaries: list[WeekSummary], race_week: int, profile: Profile) -> PlanWarning | None:
+    """Race week below the 40 % of the peak week a taper keeps (few days, short caps)."""
+    peak = max((s.distance_m for s in summaries if not s.taper), default=0)
+    held = summaries[race_week - 1].distance_m
+    if peak <= 0 or held >= rules.TAPER_DEPTH[0] * peak - rules.TOLERANCE_M * 7:
+        return None
+    return PlanWarning(
+        "race-week-light",
+        f"Race week holds {fmt_distance(held, profile.units)}, {held / peak:.0%} of the peak week (a taper keeps "
+        f"40–60 %): the athlete's days and the short runs of race week leave no more room. Keep every run "
+        "easy and relaxed; an extra short easy run early in the week would help.",
+        {"held_m": held, "peak_m": peak},
+    )
+
+
+def days_warning(
+    template: Template, profile: Profile, options: Options, load: Load, what_if: WhatIf
+) -> PlanWarning | None:
+    """When the week's shape rules hold the peak below its target, say how far the
+    athlete's days go and what one more day (the best one) would reach; nothing
+    when another day would not raise the peak (the shortfall was rounding)."""
+    held = max(load.volumes)
+    n = len(profile.availability.days)
+    best: tuple[float, str, float] | None = None  # (peak week, the day, longest long run)
+    for day in WEEKDAYS:
+        if day in profile.availability.days:
+            continue
+        days = [d for d in WEEKDAYS if d in profile.availability.days or d == day]
+        more = profile.model_copy(
+            update={"availability": profile.availability.model_copy(update={"days": days})}
+        )
+        try:
+            sketch = what_if(more, options)
+        except PlanError:  # pragma: no cover - one more day never makes a plan invalid
+            continue
+        if best is None or sketch.peak > best[0] + 1:
+            best = (sketch.peak, day, sketch.longest)
+    if best is None or best[0] < held + DAYS_MATTER_M:
+        return None
+    weeks = [w for w, _, _ in load.short_weeks]
+    name = calendar.day_name[WEEKDAYS.index(best[1])]
+    return PlanWarning(
+        "few-days",
+        f"{n} training days a week hold at most {fmt_distance(held, profile.units)} without an easy run over "
+        f"{template.rules.easy_run_share:.0%} of the long run, so weeks {ranges(weeks)} are capped below their "
+        f"target; a {ORDINALS[n + 1]} day ({name}) would let the plan reach {fmt_distance(best[0], profile.units)}.",
+        {
+            "weeks": weeks,
+            "held_m": round(held),
+            "extra_day": best[1],
+            "would_reach_m": round(best[0]),
+            "longest_with_it_m": round(best[2]),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """A plan's reach against race-readiness: its longest long run, where it starts, how long it is."""
+
+    longest: float
+    start: dt.date
+    weeks: int
+    longer_plans: bool  # whether a longer plan (a later race) is one of the options
+
+
+def readiness(
+    template: Template,
+    profile: Profile,
+    options: Options,
+    reach: Readiness,
+    few: PlanWarning | None,
+    what_if: WhatIf,
+) -> PlanWarning | None:
+    """A plan whose longest run stays below what the template calls race-ready says
+    so first, with what would work: a longer plan (a later race), one more day, walk
+    breaks in the race, or a base-building block first."""
+    ready = template.progression.race_ready_long * HALF_MARATHON_M
+    longest = reach.longest
+    if longest + 1 >= ready:
+        return None
+    u = profile.units
+    data: dict[str, object] = {"longest_m": round(longest), "ready_m": round(ready)}
+    options_text: list[str] = []
+    later = _later_race(template, profile, options, reach, ready, what_if) if reach.longer_plans else None
+    if later is not None:
+        race, more = later
+        options_text.append(
+            f"a race on {race.isoformat()} or later (a {more}-week plan from {reach.start.isoformat()})"
+        )
+        data.update({"earliest_race": race.isoformat(), "weeks": more})
+    if few is not None and float(few.data["longest_with_it_m"]) + 1 >= ready:
+        day = calendar.day_name[WEEKDAYS.index(str(few.data["extra_day"]))]
+        options_text.append(
+            f"a {ORDINALS[len(profile.availability.days) + 1]} training day ({day}), which lets the long run reach it"
+        )
+    options_text.append(
+        f"a run/walk race: planned walk breaks from the start (such as 4 min running, 1 min walking) "
+        f"make {fmt_distance(HALF_MARATHON_M, u)} manageable with a longest run of {fmt_distance(longest, u)}"
+    )
+    options_text.append(
+        "a base-building block first (general-base-building), then this plan for a later race"
+    )
+    return PlanWarning(
+        "not-race-ready",
+        f"NOT RACE-READY: the longest run this plan can safely reach is {fmt_distance(longest, u)}, below the "
+        f"{fmt_distance(ready, u)} ({template.progression.race_ready_long:.0%} of the race) this template asks of a "
+        "finisher. Choose one of: " + "; ".join(options_text) + ".",
+        data,
+    )
+
+
+def _later_race(
+    template: Template, profile: Profile, options: Options, reach: Readiness, ready: float, what_if: WhatIf
+) -> tuple[dt.date, int] | None:
+    """The shortest longer plan from the same start whose long run reaches ``ready``."""
+    for more in range(reach.weeks + 1, template.weeks.max + 1):
+        race = reach.start + dt.timedelta(days=7 * more - 1)
+        try:
+            sketch = what_if(profile, Options(race_date=race, weeks=more, today=options.today))
+        except PlanError:  # pragma: no cover - a longer plan from the same start always compiles
+            continue
+        if sketch.longest + 1 >= ready:
+            return race, more
+    return None
+
+
+def dropped_warning(dropped: int) -> PlanWarning | None:
+    if not dropped:
+        return None
+    return PlanWarning(
+        "hard-sessions-dropped",
+        f"{dropped} hard sessions did not fit the available days without breaking the hard/easy rules and were left out.",
+        {"dropped": dropped},
+    )
+
+
+def ranges(weeks: list[int]) -> str:
+    """``[5, 6, 7, 9]`` -> ``5–7, 9``."""
+    out: list[str] = []
+    for w in weeks:
+        if out and out[-1].split("–")[-1] == str(w - 1):
+            out[-1] = f"{out[-1].split('–')[0]}–{w}"
+        else:
+            out.append(str(w))
+    return ", ".join(out)
