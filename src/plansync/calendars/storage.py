@@ -121,23 +121,7 @@ def sync(
 
     store = store if store is not None else open_store(url)
     result = SyncResult()
-    known = ledger.uploads(url)
-    todo: list[tuple[str, Path, str, int, int]] = []
-    present: set[str] = set()
-    for key, path in _feed_files(staging):
-        present.add(key)
-        info = path.stat()
-        record = known.get(key)
-        if record is not None and record[1:] == (info.st_size, info.st_mtime_ns):
-            result.unchanged.append(key)
-            continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if record is not None and record[0] == digest:
-            ledger.record_upload(url, key, digest, info.st_size, info.st_mtime_ns)
-            result.unchanged.append(key)
-            continue
-        todo.append((key, path, digest, info.st_size, info.st_mtime_ns))
-    gone = sorted(set(known) - present)
+    todo, gone = _changed(staging, url, ledger, result)
 
     def attempt(action: Callable[[], object]) -> None:
         retrying = Retrying(
@@ -187,6 +171,30 @@ def sync(
             else:
                 result.failed.append((key, error))
     return result
+
+
+def _changed(
+    staging: Path, url: str, ledger: Ledger, result: SyncResult
+) -> tuple[list[tuple[str, Path, str, int, int]], list[str]]:
+    """The feed files to upload (key, path, digest, size, mtime), and the keys uploaded
+    before that are gone; unchanged files (same size and time, or same bytes) are noted."""
+    known = ledger.uploads(url)
+    todo: list[tuple[str, Path, str, int, int]] = []
+    present: set[str] = set()
+    for key, path in _feed_files(staging):
+        present.add(key)
+        info = path.stat()
+        record = known.get(key)
+        if record is not None and record[1:] == (info.st_size, info.st_mtime_ns):
+            result.unchanged.append(key)
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if record is not None and record[0] == digest:
+            ledger.record_upload(url, key, digest, info.st_size, info.st_mtime_ns)
+            result.unchanged.append(key)
+            continue
+        todo.append((key, path, digest, info.st_size, info.st_mtime_ns))
+    return todo, sorted(set(known) - present)
 
 
 def _sleep(seconds: float) -> None:

@@ -57,71 +57,89 @@ def _spread_score(days: tuple[int, ...]) -> tuple[int, int]:
 
 @lru_cache(maxsize=4096)
 def place_week(req: WeekRequest) -> WeekLayout:
-    """Place a week's sessions. Pure, so cached: most weeks of a plan ask the same."""
-    slots: list[Slot] = []
-    sessions = list(req.sessions)
+    """Place a week's sessions. Pure, so cached: most weeks of a plan ask the same.
+
+    The long run (or the race) on its day; hard sessions first (up to the day's
+    limit), then the rest of the template's sessions in order fill whatever days
+    remain: a hard session that cannot be placed frees its day for the next session
+    instead of leaving it empty; days still open take optional easy runs."""
     anchor = 6 if req.race_week else req.long_offset
-    if req.race_week:
-        slots.append(Slot(6, "race", "race", "race"))
-        sessions = sessions[1:]  # the race replaces the long run
-    else:
-        name, kind = sessions[0]
-        slots.append(Slot(req.long_offset, name, kind, "long"))
-        sessions = sessions[1:]
+    name, kind = req.sessions[0]
+    first = Slot(6, "race", "race", "race") if req.race_week else Slot(req.long_offset, name, kind, "long")
+    sessions = list(req.sessions[1:])  # in race week the race replaces the long run
     free = sorted(d for d in req.available if d != anchor)
     room = max(0, req.capacity - 1)
-
-    # Hard sessions first (up to the day's limit), then the rest of the template's
-    # sessions in order fill whatever days remain: a hard session that cannot be
-    # placed frees its day for the next session instead of leaving it empty.
     all_hard = [s for s in sessions if s[1] in HARD_KINDS]
     hard = all_hard[: min(max(0, req.max_hard), room)]
-    extra_hard = all_hard[len(hard) :]
+    chosen = _hard_days(req, anchor, free, len(hard))
+    dropped = len(hard) - len(chosen) + len(all_hard) - len(hard)
+    slots = [first] + [
+        Slot(day, n, k, f"q{i + 1}")
+        for i, (day, (n, k)) in enumerate(zip(chosen, hard[: len(chosen)], strict=False))
+    ]
+    others = [s for s in sessions if s[1] not in HARD_KINDS][: room - len(chosen)]
+    after_long = {req.long_offset + 1} if not req.race_week else set()
+    if req.prev_last_long:
+        after_long.add(0)
+    taken = {s.offset for s in slots}
+    open_days = [d for d in free if d not in taken]
+    if req.race_week:
+        open_days = [d for d in open_days if d != 5] + ([5] if 5 in open_days else [])
+    picked = _spread_days(open_days, taken, len(others))
+    counters: dict[str, int] = {}
+    slots += _place_others(req, slots, others[: len(picked)], picked, after_long, counters)
+    spare_days = [d for d in open_days if d not in picked]
+    slots += _spare_runs(req, spare_days, room - len(chosen) - len(picked), after_long, counters)
+    slots.sort(key=lambda s: s.offset)
+    return WeekLayout(tuple(slots), dropped)
 
+
+def _hard_days(req: WeekRequest, anchor: int, free: list[int], wanted: int) -> tuple[int, ...]:
+    """Days for up to ``wanted`` hard sessions: never the long run's day, the day after it
+    or the day before it, nor the two days before a race, nor a Monday after a hard
+    Sunday; apart unless the template allows back-to-back; as spread out as possible."""
     blocked = {anchor, (anchor + 1) % 7, (req.long_offset - 1) % 7}
     if req.race_week:
         blocked |= {4, 5, 6}  # no hard session in the two days before the race
     if req.prev_last_hard_or_long:
         blocked.add(0)
     candidates = [d for d in free if d not in blocked]
-    chosen: tuple[int, ...] = ()
-    for k in range(len(hard), 0, -1):
+    for k in range(wanted, 0, -1):
         options = [
             c
             for c in combinations(candidates, k)
             if req.consecutive_hard or all(b - a > 1 for a, b in pairwise(c))
         ]
         if options:
-            chosen = max(options, key=_spread_score)
-            break
-    dropped = len(hard) - len(chosen) + len(extra_hard)
-    placed_hard = hard[: len(chosen)]
-    others = [s for s in sessions if s[1] not in HARD_KINDS][: room - len(chosen)]
-    for i, (day, (name, kind)) in enumerate(zip(chosen, placed_hard, strict=True)):
-        slots.append(Slot(day, name, kind, f"q{i + 1}"))
+            return max(options, key=_spread_score)
+    return ()
 
-    taken = {s.offset for s in slots}
-    after_hard = {(s.offset + 1) for s in slots if s.kind in HARD_KINDS or s.kind == "long"}
-    after_long = {req.long_offset + 1} if not req.race_week else set()
-    if req.prev_last_long:
-        after_long.add(0)
-    open_days = [d for d in free if d not in taken]
-    if req.race_week:
-        open_days = [d for d in open_days if d != 5] + ([5] if 5 in open_days else [])
-    # Spread the remaining sessions: pick days far from what is already taken.
+
+def _spread_days(open_days: list[int], taken: set[int], wanted: int) -> list[int]:
+    """``wanted`` of the open days, each as far as it can be from the days already taken."""
     picked: list[int] = []
-    for _ in range(min(len(others), len(open_days))):
+    for _ in range(min(wanted, len(open_days))):
         best = max(
             (d for d in open_days if d not in picked),
             key=lambda d: (min(_cyclic_distance(d, t) for t in taken | set(picked)), -d),
         )
         picked.append(best)
-    picked.sort()
-    # Sessions in priority order, each to its best free day: recovery-type runs
-    # to days after hard ones, strides never there; slot names follow priority.
-    pool = list(others[: len(picked)])
+    return sorted(picked)
+
+
+def _place_others(
+    req: WeekRequest,
+    placed: list[Slot],
+    pool: list[tuple[str, str]],
+    picked: list[int],
+    after_long: set[int],
+    counters: dict[str, int],
+) -> list[Slot]:
+    """Sessions in priority order, each to its best free day: recovery-type runs to
+    days after hard ones, strides never there; slot names follow priority."""
+    after_hard = {(s.offset + 1) for s in placed if s.kind in HARD_KINDS or s.kind == "long"}
     days = list(picked)
-    counters: dict[str, int] = {}
+    out: list[Slot] = []
     for name, kind in pool:
 
         def fit(day: int, kind: str = kind) -> tuple[int, int]:
@@ -139,20 +157,23 @@ def place_week(req: WeekRequest) -> WeekLayout:
             kind = "recovery"  # the day after the long run is the week's shortest run
         prefix = "x" if kind == "cross" else "e"
         counters[prefix] = counters.get(prefix, 0) + 1
-        slots.append(Slot(day, name, kind, f"{prefix}{counters[prefix]}", after_long=day in after_long))
-    # Days still open (short of the weekly rest day) take optional easy runs: the
-    # week's volume goes to another day before any single run grows past its cap,
-    # and race week keeps the athlete's usual number of runs, each shorter.
-    spare_days = [d for d in open_days if d not in picked]
-    spare_room = room - len(chosen) - len(picked)
+        out.append(Slot(day, name, kind, f"{prefix}{counters[prefix]}", after_long=day in after_long))
+    return out
+
+
+def _spare_runs(
+    req: WeekRequest, spare_days: list[int], spare_room: int, after_long: set[int], counters: dict[str, int]
+) -> list[Slot]:
+    """Days still open (short of the weekly rest day) take optional easy runs: the week's
+    volume goes to another day before any single run grows past its cap, and race week
+    keeps the athlete's usual number of runs, each shorter."""
+    out: list[Slot] = []
     for day in sorted(spare_days, key=lambda d: (d in after_long, d))[: max(0, spare_room)]:
         kind = "recovery" if day in after_long else "easy"
         counters["e"] = counters.get("e", 0) + 1
-        slot = f"e{counters['e']}"
         optional = not req.race_week  # race week's runs are all kept, each shorter
-        slots.append(Slot(day, "", kind, slot, after_long=day in after_long, optional=optional))
-    slots.sort(key=lambda s: s.offset)
-    return WeekLayout(tuple(slots), dropped)
+        out.append(Slot(day, "", kind, f"e{counters['e']}", after_long=day in after_long, optional=optional))
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -150,11 +150,51 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
     low, high = _window(adapter, athlete.today)
     known = ledger.entries(target, who)
     workouts = [w for w in athlete.plan.workouts if adapter.wants(w)]
-    # List wherever our items could be, not only where the plan is: a moved race with a lost
-    # ledger leaves items at dates the new plan does not cover, and they must be found.
+    ours = _ours(athlete, adapter, ledger, workouts, known, (low, high))
+    actions: list[Action] = []
+    for w in workouts:
+        if w.date < low:
+            actions.append(Action("left", w.date, w.id, w.title, reason="too far in the past for the target"))
+        elif w.date > high:
+            actions.append(
+                Action("deferred", w.date, w.id, w.title, reason="too far ahead: a later run publishes it")
+            )
+        else:
+            actions += _workout_actions(athlete, adapter, w, ours.get(w.id, []), known.get(w.id))
+    desired = {w.id for w in workouts}
+    for uid, items in sorted(ours.items()):
+        if uid not in desired:
+            actions += [
+                _delete(adapter, item.date, uid, item.title or uid, item.remote_id, "no longer in the plan")
+                for item in items
+                if low <= item.date <= high
+            ]
+    deletes = sum(1 for a in actions if a.kind == "delete" and a.reason == "no longer in the plan")
+    published = len({uid for uid, items in ours.items() if items})
+    if not force and published and deletes * 2 > published:
+        raise SafetyStop(
+            f"{who}: this publish would delete {deletes} of {published} published workouts on "
+            f"{target}; check the profile and the template, then run again with --force"
+        )
+    order = {"delete": 2, "create": 0, "update": 0}
+    return sorted(actions, key=lambda a: (order.get(a.kind, 1), a.date, a.uid or ""))
+
+
+def _ours(
+    athlete: Athlete,
+    adapter: Adapter,
+    ledger: Ledger,
+    workouts: list[Workout],
+    known: Mapping[str, Entry],
+    window: tuple[dt.date, dt.date],
+) -> dict[str, list[RemoteItem]]:
+    """The target's items that carry this athlete's marker, by plan id. The listing covers
+    wherever our items could be, not only where the plan is: a moved race with a lost
+    ledger leaves items at dates the new plan does not cover, and they must be found."""
+    who = athlete.profile.id
     dates = [w.date for w in workouts] + [e.date for e in known.values()]
-    start = max(low, min(dates) - LISTING_MARGIN)
-    end = min(high, max(dates) + LISTING_MARGIN)
+    start = max(window[0], min(dates) - LISTING_MARGIN)
+    end = min(window[1], max(dates) + LISTING_MARGIN)
     remote = adapter.list(athlete, start, end) if start <= end else []
     ours: dict[str, list[RemoteItem]] = {}
     aliases = ledger.aliases(who)  # an athlete renamed keeps the items marked with an old id
@@ -166,69 +206,38 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
             item.uid if item.athlete in (None, who) else ledger.renamed_uid(item.uid, item.athlete or "", who)
         )
         ours.setdefault(uid, []).append(item)
+    return ours
 
-    actions: list[Action] = []
-    desired: set[str] = set()
-    for w in workouts:
-        desired.add(w.id)
-        if w.date < low:
-            actions.append(Action("left", w.date, w.id, w.title, reason="too far in the past for the target"))
-            continue
-        if w.date > high:
-            actions.append(
-                Action("deferred", w.date, w.id, w.title, reason="too far ahead: a later run publishes it")
-            )
-            continue
-        fp = adapter.fingerprint(athlete, w)
-        items = ours.get(w.id, [])
-        row = known.get(w.id)
-        keep = next(
-            (i for i in items if row is not None and i.remote_id == row.remote_id),
-            items[0] if items else None,
-        )
-        for extra in items:
-            if keep is not None and extra.remote_id != keep.remote_id:
-                actions.append(_delete(adapter, extra.date, w.id, w.title, extra.remote_id, "duplicate"))
-        if keep is None:
-            actions.append(Action("create", w.date, w.id, w.title, fingerprint=fp))
-            continue
-        remote_fp = (
-            row.content_hash if row is not None and row.remote_id == keep.remote_id else keep.fingerprint
-        )
-        if remote_fp == fp and keep.date == w.date:
-            actions.append(Action("unchanged", w.date, w.id, w.title, keep.remote_id, fp))
-        elif adapter.supports_update:
-            actions.append(Action("update", w.date, w.id, w.title, keep.remote_id, fp))
-        elif adapter.supports_delete:
-            replaced = "replaced: the target cannot update in place"
-            actions.append(Action("create", w.date, w.id, w.title, fingerprint=fp, reason=replaced))
-            actions.append(Action("delete", keep.date, w.id, w.title, keep.remote_id, reason=replaced))
-        else:
-            actions.append(Action("skipped", w.date, w.id, w.title, keep.remote_id, fp, CANNOT_UPDATE))
-    for uid, items in sorted(ours.items()):
-        if uid not in desired:
-            for item in items:
-                if low <= item.date <= high:
-                    actions.append(
-                        _delete(
-                            adapter,
-                            item.date,
-                            uid,
-                            item.title or uid,
-                            item.remote_id,
-                            "no longer in the plan",
-                        )
-                    )
 
-    deletes = sum(1 for a in actions if a.kind == "delete" and a.reason == "no longer in the plan")
-    published = len({uid for uid, items in ours.items() if items})
-    if not force and published and deletes * 2 > published:
-        raise SafetyStop(
-            f"{who}: this publish would delete {deletes} of {published} published workouts on "
-            f"{target}; check the profile and the template, then run again with --force"
-        )
-    order = {"delete": 2, "create": 0, "update": 0}
-    return sorted(actions, key=lambda a: (order.get(a.kind, 1), a.date, a.uid or ""))
+def _workout_actions(
+    athlete: Athlete, adapter: Adapter, w: Workout, items: list[RemoteItem], row: Entry | None
+) -> list[Action]:
+    """One workout inside the target's window: duplicates of it removed, then created,
+    unchanged, updated, or replaced where the target cannot update in place."""
+    fp = adapter.fingerprint(athlete, w)
+    keep = next(
+        (i for i in items if row is not None and i.remote_id == row.remote_id),
+        items[0] if items else None,
+    )
+    actions = [
+        _delete(adapter, extra.date, w.id, w.title, extra.remote_id, "duplicate")
+        for extra in items
+        if keep is not None and extra.remote_id != keep.remote_id
+    ]
+    if keep is None:
+        return [*actions, Action("create", w.date, w.id, w.title, fingerprint=fp)]
+    remote_fp = row.content_hash if row is not None and row.remote_id == keep.remote_id else keep.fingerprint
+    if remote_fp == fp and keep.date == w.date:
+        actions.append(Action("unchanged", w.date, w.id, w.title, keep.remote_id, fp))
+    elif adapter.supports_update:
+        actions.append(Action("update", w.date, w.id, w.title, keep.remote_id, fp))
+    elif adapter.supports_delete:
+        replaced = "replaced: the target cannot update in place"
+        actions.append(Action("create", w.date, w.id, w.title, fingerprint=fp, reason=replaced))
+        actions.append(Action("delete", keep.date, w.id, w.title, keep.remote_id, reason=replaced))
+    else:
+        actions.append(Action("skipped", w.date, w.id, w.title, keep.remote_id, fp, CANNOT_UPDATE))
+    return actions
 
 
 def _delete(adapter: Adapter, date: dt.date, uid: str, title: str, remote_id: str, reason: str) -> Action:
