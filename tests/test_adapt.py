@@ -12,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import plansync
 from plansync.core import rules
 from plansync.core.actuals import Activity, compliance
 from plansync.core.compiler import Options, compile_plan
-from plansync.core.plan import Plan
+from plansync.core.plan import Plan, plan_json
 from plansync.core.profile import Profile
 from plansync.core.progress import adapt
 from plansync.core.vocab import RUN_KINDS
@@ -153,6 +154,10 @@ def test_the_example_compliance_table_and_the_adapted_plan_explained(tmp_path: P
     # Kept: compile gives the adapted plan, until --reset.
     code, plan = cli(["compile", args[0], "--state", "st", "--format", "json"], tmp_path, today=TODAY)
     assert code == 0 and json.loads(plan)["workouts"] == adapted["workouts"]
+    # The library gives the same plan as the CLI: the workspace's record is read too.
+    now = dt.datetime(2027, 3, 10, 12, tzinfo=dt.UTC)
+    library = plansync.compile_file(Path(args[0]), now=now, state=tmp_path / "st")
+    assert json.loads(plan_json(library))["workouts"] == adapted["workouts"]
     code, out = cli(["adapt", args[0], "--reset", "--state", "st"], tmp_path, today=TODAY)
     assert code == 0
     code, plan = cli(["compile", args[0], "--state", "st", "--format", "json"], tmp_path, today=TODAY)

@@ -132,6 +132,7 @@ def test_templates_folder_is_searched_first(tmp_path: Path, cli: Cli) -> None:
 
 def test_public_api_is_what_the_docs_promise() -> None:
     assert set(plansync.__all__) == {
+        "History",
         "InputError",
         "Options",
         "Plan",

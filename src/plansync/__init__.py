@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from plansync._version import __version__
 
 _EXPORTS = {
-    "compile_file": "inputs.compiling",
+    "compile_file": "service.plans",
+    "History": "core.history",
     "Options": "core.compiler",
     "compile_plan": "core.compiler",
     "InputError": "errors",
@@ -38,6 +39,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "History",
     "InputError",
     "Options",
     "Plan",
@@ -61,6 +63,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from plansync.core.compiler import Options, compile_plan
+    from plansync.core.history import History
     from plansync.core.plan import Plan, Step, WeekSummary, Workout
     from plansync.core.rules import Violation, check
     from plansync.errors import (
@@ -72,8 +75,8 @@ if TYPE_CHECKING:
         TemplateError,
         TemplateNotFound,
     )
-    from plansync.inputs.compiling import compile_file
     from plansync.inputs.loader import load_profile, load_template
+    from plansync.service.plans import compile_file
 
 
 def __getattr__(name: str) -> Any:

@@ -11,7 +11,7 @@ from plansync.core.compiler import Options
 from plansync.core.plan import Plan, plan_json
 from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
-from plansync.inputs.compiling import compile_file
+from plansync.inputs.compiling import compile_file as compile_profile_path
 from plansync.inputs.loader import SHIPPED_EXAMPLES
 from plansync.inputs.roster import profile_files
 from plansync.inputs.schemas import schema_json
@@ -28,14 +28,32 @@ EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
 
 def compile_profile_file(settings: Settings, profile: Path, options: Options | None = None) -> Plan:
     """The athlete's plan as of today (``settings.now()``)."""
-    return compile_file(
+    return compile_profile_path(
         profile, settings.templates, options, now=settings.now(), records=plan_records(settings.state)
     )
 
 
+def compile_file(
+    profile: Path,
+    templates: Path | None = None,
+    options: Options | None = None,
+    now: dt.datetime | None = None,
+    state: Path | None = None,
+) -> Plan:
+    """The library's front door: the athlete's plan as the CLI shows it. The plan the
+    athlete already has (made on, race moved, adapted) is read from the workspace's state
+    folder (``state``, else ``./.plansync`` when it exists); ``now`` (aware) defaults to the
+    clock when there is such a record. With neither, the plan the profile describes."""
+    folder = state if state is not None else Path(".plansync")
+    records = plan_records(folder) if folder.is_dir() else {}
+    if records and now is None:
+        now = dt.datetime.now(dt.UTC)
+    return compile_profile_path(profile, templates, options, now=now, records=records)
+
+
 def compile_example(settings: Settings, options: Options | None = None) -> Plan:
     """The bundled example athlete; a fixed demonstration, so its dates are not checked against today."""
-    return compile_file(EXAMPLE, settings.templates, options, now=None)
+    return compile_profile_path(EXAMPLE, settings.templates, options, now=None)
 
 
 def validate(paths: list[Path], profiles: Path | None = None) -> Report:
@@ -88,7 +106,7 @@ def _compile_one(
 ) -> Compiled:
     """Compile and write ``<athlete>.json`` (in the worker: only a line travels back)."""
     try:
-        plan = compile_file(path, templates, now=now, records=records)
+        plan = compile_profile_path(path, templates, now=now, records=records)
     except PlansyncError as exc:
         return Compiled(path, None, error=str(exc))
     target = folder / f"{plan.athlete}.json"
