@@ -18,6 +18,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 PARALLEL_FROM = 64
 MAX_WORKERS = 8
+# Items a worker sends back at once: a chunk's results are held whole on both sides until
+# it is done, so larger chunks cost memory in proportion to the batch, not speed.
+MAX_CHUNK = 16
 
 
 def usable_cores() -> int:
@@ -36,6 +39,7 @@ def ordered_map(
     workers = min(usable_cores(), MAX_WORKERS)
     if count >= threshold and workers > 1 and "fork" in mp.get_all_start_methods():
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            yield from pool.map(function, *columns, chunksize=max(1, count // (workers * 4)))
+            chunk = max(1, min(MAX_CHUNK, count // (workers * 4)))
+            yield from pool.map(function, *columns, chunksize=chunk)
         return
     yield from map(function, *columns)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import os
 import re
@@ -71,6 +72,9 @@ def write_feed_file(path: Path, data: bytes, ledger: Ledger, now: dt.datetime) -
     return changed
 
 
+STREAM_BATCH = 64  # worker results applied to the ledger in one transaction
+
+
 def build_feeds(
     athletes: Path,
     out: Path,
@@ -108,27 +112,36 @@ def build_feeds(
     unclaimed = unclaimed_files(out, claimed) if work else {}
     records = ledger.plan_records() if work else {}
     job = _Job(out, ledger.path.parent, now, templates, unclaimed, records, fit)
-    # Workers' writes are applied once they are all done: athletes share no ledger rows, and
-    # the workers then have every core to themselves.
-    everything = list(_run(job, work, ledger))
-    ledger.replay(w for built in everything for w in built.writes)
-    with ledger.transaction():
-        for built in everything:
-            if built.athlete is not None:
-                present.add(built.athlete)
-            if built.error:
-                result.failed.append((built.path, built.error))
-                unknown = unknown or built.athlete is None
-                continue
-            assert built.athlete is not None
-            (result.built if built.changed else result.unchanged).append(built.athlete)
-            ledger.remember_build("feed", Path(built.path), built.inputs, payload({"athlete": built.athlete}))
+    # Workers' writes are applied as their results arrive, a batch at a time (athletes share
+    # no ledger rows): memory stays flat in the roster's size, and a build stopped half-way
+    # keeps what it finished.
+    for batch in _batches(_run(job, work, ledger), STREAM_BATCH):
+        ledger.replay(w for built in batch for w in built.writes)
+        with ledger.transaction():
+            for built in batch:
+                if built.athlete is not None:
+                    present.add(built.athlete)
+                if built.error:
+                    result.failed.append((built.path, built.error))
+                    unknown = unknown or built.athlete is None
+                    continue
+                assert built.athlete is not None
+                (result.built if built.changed else result.unchanged).append(built.athlete)
+                ledger.remember_build(
+                    "feed", Path(built.path), built.inputs, payload({"athlete": built.athlete})
+                )
     if not unknown:
         result.removed = remove_gone(ledger, out, present)
     if result.built:
         flush_folder(out)
     write_index(ledger, index or ledger.path.parent / INDEX_NAME, base_url)
     return result
+
+
+def _batches(items: Iterator[_Built], size: int) -> Iterator[list[_Built]]:
+    """``items`` in lists of ``size`` (the last one shorter), taken as they come."""
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 def _fresh(
