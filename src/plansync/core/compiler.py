@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from plansync.core import plan_warnings, rules
@@ -94,9 +96,17 @@ def compile_plan(
     return _finish(draft)
 
 
-def _run(template: Template, profile: Profile, options: Options, history: History, *, sketch: bool) -> Draft:
-    """The pipeline's steps, in order, over one draft."""
-    draft = start_draft(template, profile, options, history, sketch)
+def _run(
+    template: Template,
+    profile: Profile,
+    options: Options,
+    history: History,
+    *,
+    sketch: bool,
+    zones: ZoneModel | None = None,
+) -> Draft:
+    """The pipeline's steps, in order, over one draft (``zones``: the athlete's, when known)."""
+    draft = start_draft(template, profile, options, history, sketch, zones)
     for week in draft.weeks:
         if history.keeps(draft.week_start(week.number) + dt.timedelta(days=6)):
             keep_week(draft, week)
@@ -109,14 +119,37 @@ def _run(template: Template, profile: Profile, options: Options, history: Histor
     return draft
 
 
-def _sketch(template: Template, profile: Profile, options: Options) -> Sketch:
-    """A what-if plan's highest week and longest long run (for the warnings)."""
-    draft = _run(template, profile, options, History(), sketch=True)
-    return Sketch(max(s.distance_m for s in draft.summaries), max(draft.load.longs))
+SKETCHES_KEPT = 1024  # what-if plans remembered per process (each a few numbers)
+_sketches: OrderedDict[tuple[int, str, Options], tuple[Template, Sketch]] = OrderedDict()
+_sketches_lock = threading.Lock()
+
+
+def _sketch(template: Template, profile: Profile, options: Options, zones: ZoneModel) -> Sketch:
+    """A what-if plan's highest week and longest long run (for the warnings). Sketches
+    are pure, so each distinct one is made once per process: the plans of a roster or a
+    validation matrix ask for the same what-ifs again and again."""
+    key = (id(template), profile.model_dump_json(), options)
+    with _sketches_lock:
+        hit = _sketches.get(key)
+        if hit is not None and hit[0] is template:
+            _sketches.move_to_end(key)
+            return hit[1]
+    draft = _run(template, profile, options, History(), sketch=True, zones=zones)
+    made = Sketch(max(s.distance_m for s in draft.summaries), max(draft.load.longs))
+    with _sketches_lock:
+        _sketches[key] = (template, made)  # the template kept too, so its id is not reused
+        while len(_sketches) > SKETCHES_KEPT:
+            _sketches.popitem(last=False)
+    return made
 
 
 def start_draft(
-    template: Template, profile: Profile, options: Options, history: History, sketch: bool
+    template: Template,
+    profile: Profile,
+    options: Options,
+    history: History,
+    sketch: bool,
+    zones: ZoneModel | None = None,
 ) -> Draft:
     """The dates, the phases, the athlete's basis and peaks: an empty draft."""
     start, n_weeks, race, warnings = plan_dates(template, profile, options, history)
@@ -127,7 +160,7 @@ def start_draft(
         )
     _check_fitness(template, profile)
     weeks = phase_weeks(template, n_weeks)
-    zones = ZoneModel(profile)
+    zones = zones or ZoneModel(profile)
     rack = ShoeRack(profile.shoes, profile.units, n_weeks if race is not None else None, warnings)
     offset_of = {day: (WEEKDAYS.index(day) - start.weekday()) % 7 for day in WEEKDAYS}
     available = frozenset(offset_of[d] for d in profile.availability.days)
@@ -465,7 +498,7 @@ def _warnings(draft: Draft) -> None:
     draft.warnings.extend(plan_warnings.load_warnings(template, profile, load, draft.basis, draft.n_weeks))
 
     def what_if(other: Profile, dates: Options) -> Sketch:
-        return _sketch(template, other, dates)
+        return _sketch(template, other, dates, draft.zones)  # other days, other dates: same zones
 
     few = None
     if load.short_weeks and not history.adapting:
