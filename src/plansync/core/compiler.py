@@ -43,7 +43,7 @@ from plansync.core.quantities import METRES_PER_UNIT, fmt_distance
 from plansync.core.schedule import Slot, WeekLayout, WeekRequest, place_week
 from plansync.core.sessions import Sized
 from plansync.core.shoes import ShoeRack
-from plansync.core.sizing import Planned, WeekBudget, plain, size_week
+from plansync.core.sizing import RECOVERY_MAX_S, Planned, WeekBudget, plain, size_week
 from plansync.core.template import SessionSpec, Template
 from plansync.core.timing import real_local_time, set_timing
 from plansync.core.vocab import HALF_MARATHON_M, RUN_KINDS, WEEKDAYS, ZONES
@@ -359,6 +359,7 @@ def _budget(draft: Draft, week: WeekPlan, race_week: bool, week_end: dt.date) ->
         easy_share=template.rules.easy_run_share,
         after_long_share=template.rules.after_long_share,
         after_long_of=load.longs[-1] if load.prev_last_long else None,
+        recovery_max_m=RECOVERY_MAX_S * draft.zones.speed("recovery"),
     )
 
 
@@ -427,6 +428,7 @@ def after_race_weeks(draft: Draft) -> None:
             step=b.step_m,
             min_run=b.min_run,
             fine=b.fine_m,
+            recovery_max_m=RECOVERY_MAX_S * draft.zones.speed("recovery"),
         )
         entries = _after_race_week(draft, number, week_start, j, budget)
         if not draft.sketch:

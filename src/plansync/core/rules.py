@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from plansync.core.plan import Plan, Workout
 from plansync.core.schedule import EASY_AFTER
-from plansync.core.sizing import long_share_cap
+from plansync.core.sizing import RECOVERY_MAX_S, long_share_cap
 from plansync.core.template import Rules, Template
 from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
 
@@ -254,6 +254,14 @@ def _long_run_share(view: PlanView) -> Iterator[Violation]:
                     w.date,
                     f"long run is {w.distance_m / volume:.0%} of the week; with {len(others)} other runs the cap is {share:.0%}",
                 )
+
+
+def _recovery_length(view: PlanView) -> Iterator[Violation]:
+    for w in view.in_order():
+        if w.kind == "recovery" and w.duration_s > RECOVERY_MAX_S + 60:
+            yield Violation(
+                "recovery length", w.week, w.date, f"recovery run of {w.duration_s // 60} min is over 45 min"
+            )
 
 
 def _taper_depth(view: PlanView) -> Iterator[Violation]:

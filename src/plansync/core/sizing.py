@@ -20,6 +20,9 @@ from plansync.core.zones import ZoneModel
 
 MIN_RUN_M = 2000.0
 RECOVERY_WEIGHT = 0.7  # a recovery run gets this share of an easy run's distance
+# A recovery run is short: at most 45 minutes at recovery pace (the week's shortest run the
+# day after the long run, in every published plan family; coaching reference, "Shape of a week").
+RECOVERY_MAX_S = 45 * 60
 FILL_KINDS = ("easy", "recovery", "strides")
 WALK_RUN_SESSIONS = 3  # run/walk weeks: three sessions, as the couch-to-5k programmes do
 CONTINUOUS_MIN_M = 3000.0  # in run/walk plans, shorter sessions alternate running and walking
@@ -41,6 +44,7 @@ class WeekBudget:
     after_long_of: float | None = None  # that long run, when it was last week's (else this week's)
     fine: float = 0.0  # the finer step of runs under SMALL_RUN_M (0: the one step throughout)
     walk_run: bool = False  # runs under CONTINUOUS_MIN_M are run/walk intervals
+    recovery_max_m: float = math.inf  # a recovery run's longest size (RECOVERY_MAX_S at recovery pace)
 
     def floor(self, metres: float) -> float:
         """``metres`` down to the grid: fine steps below SMALL_RUN_M, whole steps above."""
@@ -212,6 +216,8 @@ def _caps(fills: list[Planned], long_m: float | None, b: WeekBudget) -> dict[str
         cap = b.run_cap if p.cap_m is None else min(b.run_cap, p.cap_m)
         if long_m is not None:
             cap = min(cap, _share_of(b.easy_share, long_m, b))
+        if p.spec.kind == "recovery":
+            cap = min(cap, max(b.recovery_max_m, b.min_run))
         if p.after_long:
             before = b.after_long_of if b.after_long_of is not None else long_m
             if before is not None:
