@@ -89,6 +89,14 @@ def test_two_pairs_of_the_same_role_alternate_and_each_has_a_forecast() -> None:
     assert abs(a.planned_m - b.planned_m) < 0.25 * (a.planned_m + b.planned_m)
 
 
+def test_a_stability_pair_takes_its_turn_with_the_cushioned_one() -> None:
+    plan = _case("shoes-stability")
+    daily = [w.shoe for w in plan.workouts if w.kind in ("long", "easy", "recovery")]
+    assert set(daily) == {"Cushioned", "Stability"}
+    assert abs(daily.count("Cushioned") - daily.count("Stability")) <= 1
+    assert {w.shoe for w in plan.workouts if w.kind in ("tempo", "threshold", "intervals", "race")} == {"Racer"}
+
+
 def test_a_single_pair_gets_the_two_pair_advice_once_and_early() -> None:
     plan = _case("shoes-single")
     assert any(w.code == "single-pair" for w in plan.warnings)

@@ -36,12 +36,18 @@ TWO_PAIRS = (
 )
 
 
-def _roles(kind: str, surface: str | None) -> tuple[str, ...]:
+DAILY = ("cushioned", "stability")  # daily trainers: one rotation for long and easy running
+
+
+def _roles(kind: str, surface: str | None) -> tuple[tuple[str, ...], ...]:
+    """The roles that suit a run, best first; the roles of one group take turns. A stability
+    pair is a daily trainer like a cushioned one: both carry the long and easy runs in
+    rotation (parallel use of pairs lowered injury risk, Malisoux 2015), not one idle."""
     if surface == "trail":
-        return ("trail", "cushioned", "stability", "light")
+        return (("trail",), DAILY, ("light",))
     if kind in SPEED_KINDS:
-        return ("light", "cushioned", "stability", "trail")
-    return ("cushioned", "stability", "trail", "light")
+        return (("light",), DAILY, ("trail",))
+    return (DAILY, ("trail",), ("light",))
 
 
 @dataclass
@@ -85,13 +91,14 @@ class ShoeRack:
         with a new one of the same kind, as its note says)."""
         if not self.shoes:
             return None
-        for role in _roles(kind, surface):
-            pairs = [s for s in self.shoes if s.role == role]
+        for group in _roles(kind, surface):
+            pairs = [s for s in self.shoes if s.role in group]
             if not pairs:
                 continue
             pairs = [s for s in pairs if self._usable(s)] or pairs
-            turn = self._turns.get(role, 0)
-            self._turns[role] = turn + 1
+            key = "+".join(group)
+            turn = self._turns.get(key, 0)
+            self._turns[key] = turn + 1
             return pairs[turn % len(pairs)]
         return self.shoes[0]  # pragma: no cover - every role list covers every role
 
@@ -142,7 +149,7 @@ class ShoeRack:
             for s in self.shoes
             if self._runs[s.name] >= RUN_IN and self._worn[s.name] + metres <= self._limit[s.name]
         ]
-        for role in _roles("race", surface):
+        for role in (r for group in _roles("race", surface) for r in group):
             for s in ready:
                 if s.role == role:
                     self._worn[s.name] += metres
