@@ -94,7 +94,9 @@ def test_a_stability_pair_takes_its_turn_with_the_cushioned_one() -> None:
     daily = [w.shoe for w in plan.workouts if w.kind in ("long", "easy", "recovery")]
     assert set(daily) == {"Cushioned", "Stability"}
     assert abs(daily.count("Cushioned") - daily.count("Stability")) <= 1
-    assert {w.shoe for w in plan.workouts if w.kind in ("tempo", "threshold", "intervals", "race")} == {"Racer"}
+    assert {w.shoe for w in plan.workouts if w.kind in ("tempo", "threshold", "intervals", "race")} == {
+        "Racer"
+    }
 
 
 def test_a_single_pair_gets_the_two_pair_advice_once_and_early() -> None:
