@@ -20,21 +20,40 @@ FROM_HELP = (
 )
 
 
+ASSUME_MISSED_HELP = (
+    "The source holds no activity at all because the athlete trained not at all (without it, an "
+    "empty window is taken for an incomplete export and refused)."
+)
+
+
 @main.command("compliance")
 @click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--from", "source", required=True, help=FROM_HELP)
+@click.option("--assume-missed", is_flag=True, help=ASSUME_MISSED_HELP)
 @table_or_json_option
 @templates_option
 @state_option
-def compliance_cmd(profile: Path, source: str, fmt: str, templates: Path | None, state: Path | None) -> None:
-    """Per week, planned against run: distance, long run, sessions done, missed and extra."""
+def compliance_cmd(
+    profile: Path, source: str, assume_missed: bool, fmt: str, templates: Path | None, state: Path | None
+) -> None:
+    """Per week, planned against run: distance, long run, sessions done, missed and extra.
+    Implausible and repeated activities are left out, each named with why."""
     from plansync.service.adapting import compliance_of
 
-    plan, weeks = compliance_of(settings(templates=templates, state=state), profile, source)
+    plan, weeks, left_out = compliance_of(
+        settings(templates=templates, state=state), profile, source, assume_missed=assume_missed
+    )
     if fmt == "json":
-        click.echo(json.dumps({"athlete": plan.athlete, "weeks": [w.as_dict() for w in weeks]}, indent=2))
+        data = {"athlete": plan.athlete, "weeks": [w.as_dict() for w in weeks], "left_out": left_out}
+        click.echo(json.dumps(data, indent=2))
         return
     click.echo(_table(plan.units, weeks), nl=False)
+    _say_left_out(left_out)
+
+
+def _say_left_out(left_out: list[str]) -> None:
+    for note in left_out:
+        click.echo(f"left out: {note}", err=True)
 
 
 def _table(units: str, weeks: list[WeekCompliance]) -> str:
@@ -68,6 +87,7 @@ def _table(units: str, weeks: list[WeekCompliance]) -> str:
 @click.option("--from", "source", help=FROM_HELP)
 @click.option("--dry-run", is_flag=True, help="Show the changes; keep nothing.")
 @click.option("--reset", is_flag=True, help="Return to the plan as compiled (ends the adaptation).")
+@click.option("--assume-missed", is_flag=True, help=ASSUME_MISSED_HELP)
 @table_or_json_option
 @templates_option
 @state_option
@@ -76,6 +96,7 @@ def adapt_cmd(
     source: str | None,
     dry_run: bool,
     reset: bool,
+    assume_missed: bool,
     fmt: str,
     templates: Path | None,
     state: Path | None,
@@ -87,11 +108,17 @@ def adapt_cmd(
     from plansync.service.adapting import adapt_plan, describe_change
 
     done = adapt_plan(
-        settings(templates=templates, state=state), profile, source, dry_run=dry_run, reset=reset
+        settings(templates=templates, state=state),
+        profile,
+        source,
+        dry_run=dry_run,
+        reset=reset,
+        assume_missed=assume_missed,
     )
     if fmt == "json":
         click.echo(json.dumps(done.as_dict(), indent=2, ensure_ascii=False))
         return
+    _say_left_out(done.left_out)
     if done.weeks:
         click.echo(_table(done.after.units, done.weeks))
     for change in done.changes:

@@ -117,6 +117,8 @@ def publish_cmd(
         from plansync.service.adapting import adapt_plan
 
         adapted = adapt_plan(config, profile, adapt_from, dry_run=dry_run)
+        for note in adapted.left_out:
+            click.echo(f"left out: {note}", err=True)
         click.echo(f"adapted: {len(adapted.changes)} changes", err=True)
     _publish_one(config, profile, targets[0], flags, dry_run, force, fmt, repair)
 

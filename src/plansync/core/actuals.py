@@ -29,6 +29,8 @@ class Activity:
     duration_s: float
     rpe: float | None = None
     avg_hr: float | None = None
+    where: str = ""  # where it came from, for messages: "activities.csv:14", "intervals.icu i123"
+    source_id: str | None = None  # the source's own id (Strava's, intervals.icu's): one activity, once
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -21,6 +21,7 @@ Errors name the file, the line and the column; nothing is half read.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -57,11 +58,21 @@ def read_activities(path: Path, units: Units) -> list[Activity]:
             path, 1, "", "expected the header date,type,distance,duration[,rpe][,avg_hr] or a Strava export"
         )
     out = [
-        parse(path, n, dict(zip(lowered, row, strict=False)), units)
+        dataclasses.replace(parse(path, n, _columns(lowered, row), units), where=f"{path}:{n}")
         for n, row in enumerate(rows[1:], 2)
-        if any(row)
+        if any(cell.strip() for cell in row)
     ]
+    if not out:
+        raise _error(path, 2, "", "no activities after the header: is the export complete?")
     return sorted(out, key=lambda a: (a.date, a.kind, a.distance_m))
+
+
+def _columns(header: list[str], row: list[str]) -> dict[str, str]:
+    """The row by column name; a name the file repeats keeps its first column."""
+    out: dict[str, str] = {}
+    for name, cell in zip(header, row, strict=False):
+        out.setdefault(name, cell)
+    return out
 
 
 def _own(path: Path, line: int, row: dict[str, str], units: Units) -> Activity:
@@ -71,6 +82,7 @@ def _own(path: Path, line: int, row: dict[str, str], units: Units) -> Activity:
         raise _error(path, line, "type", f"expected run, cross or other, got {kind!r}")
     distance = _number(path, line, "distance", row.get("distance", ""), 0, 500) * METRES_PER_UNIT[units]
     duration = _duration(path, line, row.get("duration", ""))
+    _needs(path, line, kind, distance, duration)
     rpe = _optional(path, line, "rpe", row.get("rpe", ""), 1, 10)
     hr = _optional(path, line, "avg_hr", row.get("avg_hr", ""), 30, 250)
     return Activity(day, kind, distance, duration, rpe, hr)
@@ -93,7 +105,18 @@ def _strava(path: Path, line: int, row: dict[str, str], units: Units) -> Activit
     distance = _number(path, line, "Distance", row.get("distance", "").replace(",", ""), 0, 500) * 1000
     seconds = row.get("moving time") or row.get("elapsed time") or "0"
     duration = _number(path, line, "Moving Time", seconds, 0, 7 * 86400)
-    return Activity(day, kind, distance if kind == "run" else 0.0, duration)
+    _needs(path, line, kind, distance, duration)
+    source = row.get("activity id", "").strip() or None
+    return Activity(day, kind, distance if kind == "run" else 0.0, duration, source_id=source)
+
+
+def _needs(path: Path, line: int, kind: str, distance: float, duration: float) -> None:
+    """A run has a distance and a duration, cross-training a duration: without them a row
+    says nothing about the load, and read as nothing it would look like a missed session."""
+    if kind == "run" and distance <= 0:
+        raise _error(path, line, "distance", "a run needs its distance")
+    if kind in ("run", "cross") and duration <= 0:
+        raise _error(path, line, "duration", f"a {kind} needs its duration")
 
 
 def _date(path: Path, line: int, column: str, text: str) -> dt.date:

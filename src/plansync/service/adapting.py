@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from plansync.core.actuals import Activity, WeekCompliance, compliance, runs
 from plansync.core.plan import Plan, Workout
+from plansync.core.plausible import Screened, screen
 from plansync.core.profile import Profile
 from plansync.core.progress import PlanRecord, adapt, profile_key
 from plansync.core.quantities import Units, fmt_distance
@@ -90,6 +91,7 @@ class Adapted:
     weeks: list[WeekCompliance]
     changes: list[Change] = field(default_factory=list)
     kept: bool = False  # written to the state directory
+    left_out: list[str] = field(default_factory=list)  # activities not believed: "where: why"
 
     def as_dict(self) -> dict[str, Any]:
         data = self.after.as_dict()
@@ -98,6 +100,7 @@ class Adapted:
             "weeks": [w.as_dict() for w in self.weeks],
         }
         data["changes"] = [c.as_dict() for c in self.changes]
+        data["left_out"] = list(self.left_out)
         return data
 
 
@@ -105,17 +108,48 @@ def _today(settings: Settings, profile: Profile) -> dt.date:
     return settings.now().astimezone(ZoneInfo(profile.timezone)).date()
 
 
-def compliance_of(settings: Settings, profile_path: Path, source: str) -> tuple[Plan, list[WeekCompliance]]:
+def believed(
+    settings: Settings,
+    profile: Profile,
+    plan: Plan,
+    source: str,
+    today: dt.date,
+    *,
+    assume_missed: bool = False,
+) -> Screened:
+    """The activities from ``source`` that are plausible, each once (:mod:`plansync.core.plausible`).
+    A window with none at all is more likely an incomplete export than an athlete who ran
+    nothing: it is refused unless the coach says so (``assume_missed``)."""
+    screened = screen(activities(settings, profile, plan, source, today))
+    if not screened.kept and not assume_missed:
+        raise PlansyncError(
+            f"{source} holds no activity from {plan.start_date} to {today}: is the export complete? "
+            "If the athlete really trained not at all, say so with --assume-missed"
+        )
+    return screened
+
+
+def compliance_of(
+    settings: Settings, profile_path: Path, source: str, *, assume_missed: bool = False
+) -> tuple[Plan, list[WeekCompliance], list[str]]:
+    """Planned against run, week by week; and the activities left out, each with why."""
     profile = load_profile(profile_path)
     plan = compile_file(
         profile_path, settings.templates, now=settings.now(), records=plan_records(settings.state)
     )
     today = _today(settings, profile)
-    return plan, compliance(plan, activities(settings, profile, plan, source, today), today)
+    screened = believed(settings, profile, plan, source, today, assume_missed=assume_missed)
+    return plan, compliance(plan, screened.kept, today), screened.notes()
 
 
 def adapt_plan(
-    settings: Settings, profile_path: Path, source: str | None, *, dry_run: bool = False, reset: bool = False
+    settings: Settings,
+    profile_path: Path,
+    source: str | None,
+    *,
+    dry_run: bool = False,
+    reset: bool = False,
+    assume_missed: bool = False,
 ) -> Adapted:
     """The plan against what was run, its changes named; kept unless ``dry_run``."""
     profile = load_profile(profile_path)
@@ -134,13 +168,15 @@ def adapt_plan(
         return done
     if source is None:
         raise PlansyncError("give --from FILE (CSV or a Strava export) or --from intervals")
-    found = activities(settings, profile, base, source, today)
+    screened = believed(settings, profile, base, source, today, assume_missed=assume_missed)
+    found = screened.kept
     ran = tuple((d, m) for d, m in runs(found) if d < today)
     after = adapt(template, profile, base, ran, today)
     reasons = {week: "; ".join(r) for week, r in after.reasons}
     result = Adapted(
         current, after, found, compliance(base, found, today), _changes(current, after, reasons, today)
     )
+    result.left_out = screened.notes()
     if not dry_run:
         _keep(settings, after, today, ran, profile)
         result.kept = True

@@ -235,6 +235,8 @@ class IntervalsAdapter(Adapter):
                     seconds,
                     float(rpe) if isinstance(rpe, int | float) else None,
                     float(hr) if isinstance(hr, int | float) else None,
+                    where=f"intervals.icu activity {a.get('id')}",
+                    source_id=str(a["id"]) if a.get("id") is not None else None,
                 )
             )
         return sorted(out, key=lambda x: (x.date, x.kind, x.distance_m))
