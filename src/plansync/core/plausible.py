@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from plansync.core.actuals import Activity
+from plansync.core.quantities import fmt_clock
 
 SAME_WITHIN = 0.01  # two activities within 1 % in distance and duration on one day are one
 
@@ -66,8 +67,8 @@ def implausible(activity: Activity) -> str | None:
         pace = activity.duration_s / (activity.distance_m / 1000)
         if pace < bounds.fastest_s_per_km:
             return (
-                f"{activity.distance_m / 1000:.1f} km in {_clock(activity.duration_s)} is "
-                f"{_clock(pace)} min/km, faster than {_clock(bounds.fastest_s_per_km)} min/km: "
+                f"{activity.distance_m / 1000:.1f} km in {fmt_clock(activity.duration_s)} is "
+                f"{fmt_clock(pace)} min/km, faster than {fmt_clock(bounds.fastest_s_per_km)} min/km: "
                 "not a run on foot (a ride logged as a run, or a GPS glitch?)"
             )
     return None
@@ -111,10 +112,3 @@ def screen(activities: Iterable[Activity]) -> Screened:
         if activity.source_id:
             seen_ids[activity.source_id] = activity
     return out
-
-
-def _clock(seconds: float) -> str:
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
