@@ -110,3 +110,17 @@ def test_screening_keeps_exactly_what_is_plausible_and_counts_each_once(
     assert (implausible(activity) is None) == plausible
     assert len(screened.kept) == (1 if plausible else 0)
     assert len(screened.left_out) == (1 if plausible else 2)  # a duplicate, or both implausible
+
+
+def test_a_strava_time_in_utc_lands_on_the_athletes_own_day(tmp_path: Path) -> None:
+    """06:15 in Sydney on 4 Nov is 19:15 UTC on 3 Nov, as Strava writes it."""
+    from plansync.inputs.activities import read_activities
+
+    export = tmp_path / "activities.csv"
+    export.write_text(
+        "Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance,Moving Time\n"
+        '7,"Nov 3, 2026, 7:15:00 PM",Morning Run,Run,1900,5.0,1850\n'
+    )
+    (sydney,) = read_activities(export, "km", "Australia/Sydney")
+    (london,) = read_activities(export, "km", "Europe/London")
+    assert (sydney.date, london.date) == (dt.date(2026, 11, 4), dt.date(2026, 11, 3))

@@ -11,7 +11,7 @@ units (empty for none); ``duration`` is ``h:mm:ss``, ``mm:ss`` or seconds;
 ``rpe`` (1–10) and ``avg_hr`` (bpm) may be left empty or out.
 
 A Strava bulk export's ``activities.csv`` is recognised by its ``Activity
-Date`` column: ``Activity Type`` (Run, Trail Run and Virtual Run are runs;
+Date`` column (UTC, put on the athlete's own day): ``Activity Type`` (Run, Trail Run and Virtual Run are runs;
 others are cross-training), ``Distance`` in kilometres, ``Moving Time`` (or
 ``Elapsed Time``) in seconds.
 
@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from plansync.core.actuals import Activity, ActivityKind
 from plansync.core.quantities import METRES_PER_UNIT, Units
@@ -37,8 +38,9 @@ STRAVA_DATES = ("%b %d, %Y, %I:%M:%S %p", "%d %b %Y, %H:%M:%S", "%Y-%m-%d %H:%M:
 MAX_ROWS = 100_000
 
 
-def read_activities(path: Path, units: Units) -> list[Activity]:
-    """Every activity in the file, in date order."""
+def read_activities(path: Path, units: Units, timezone: str = "UTC") -> list[Activity]:
+    """Every activity in the file, in date order; Strava's times (UTC) on the athlete's
+    own calendar day in ``timezone``."""
     try:
         if path.stat().st_size > MAX_INPUT_BYTES * 20:
             raise _error(path, 1, "", f"the file is over {MAX_INPUT_BYTES * 20 // 1_000_000} MB")
@@ -53,12 +55,13 @@ def read_activities(path: Path, units: Units) -> list[Activity]:
     header = [h.strip() for h in rows[0]]
     lowered = [h.lower() for h in header]
     parse = _strava if "activity date" in lowered else _own
+    zone = ZoneInfo(timezone)
     if parse is _own and lowered[:4] != ["date", "type", "distance", "duration"]:
         raise _error(
             path, 1, "", "expected the header date,type,distance,duration[,rpe][,avg_hr] or a Strava export"
         )
     out = [
-        dataclasses.replace(parse(path, n, _columns(lowered, row), units), where=f"{path}:{n}")
+        dataclasses.replace(parse(path, n, _columns(lowered, row), units, zone), where=f"{path}:{n}")
         for n, row in enumerate(rows[1:], 2)
         if any(cell.strip() for cell in row)
     ]
@@ -75,7 +78,8 @@ def _columns(header: list[str], row: list[str]) -> dict[str, str]:
     return out
 
 
-def _own(path: Path, line: int, row: dict[str, str], units: Units) -> Activity:
+def _own(path: Path, line: int, row: dict[str, str], units: Units, zone: ZoneInfo) -> Activity:
+    """A row of plansync's CSV: its date is already the athlete's day (``zone`` unused)."""
     day = _date(path, line, "date", row.get("date", ""))
     kind = row.get("type", "").strip().lower()
     if kind not in KINDS:
@@ -88,12 +92,15 @@ def _own(path: Path, line: int, row: dict[str, str], units: Units) -> Activity:
     return Activity(day, kind, distance, duration, rpe, hr)
 
 
-def _strava(path: Path, line: int, row: dict[str, str], units: Units) -> Activity:
+def _strava(path: Path, line: int, row: dict[str, str], units: Units, zone: ZoneInfo) -> Activity:
+    """A row of Strava's bulk export. Its ``Activity Date`` is in UTC: a 06:15 run in Sydney
+    is on the evening before in UTC, so the day is taken in the athlete's time zone."""
     raw = row.get("activity date", "").strip()
     day = None
     for pattern in STRAVA_DATES:
         try:
-            day = dt.datetime.strptime(raw, pattern).date()
+            at = dt.datetime.strptime(raw, pattern).replace(tzinfo=dt.UTC)
+            day = at.astimezone(zone).date()
             break
         except ValueError:
             continue

@@ -56,7 +56,8 @@ def activities(
             adapter.close()
     from plansync.inputs.activities import read_activities
 
-    return [a for a in read_activities(Path(source), profile.units) if plan.start_date <= a.date <= today]
+    found = read_activities(Path(source), profile.units, profile.timezone)
+    return [a for a in found if plan.start_date <= a.date <= today]
 
 
 @dataclass(frozen=True)
