@@ -56,11 +56,33 @@ def test_adapting_keeps_the_past_and_every_rule_against_what_was_run(
 
     # Any history: skipped runs, shortened runs, over-running.
     factors = data.draw(
-        st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.2]), min_size=len(planned), max_size=len(planned))
+        st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.2, 1.6]), min_size=len(planned), max_size=len(planned))
     )
     ran = tuple((d, m * f) for (d, m), f in zip(planned, factors, strict=True) if m * f > 0)
     adapted = adapt(template, profile, base, ran, today)
     assert [w for w in adapted.workouts if w.date < today] == [w for w in base.workouts if w.date < today]
+    # An overreach (every run as planned or longer) never raises a later week above the plan.
+    this_week = (today - base.start_date).days // 7 + 1
+    more = data.draw(st.lists(st.sampled_from([1.0, 1.3, 1.8]), min_size=len(planned), max_size=len(planned)))
+    longer = tuple((d, m * f) for (d, m), f in zip(planned, more, strict=True))
+    over = adapt(template, profile, base, longer, today)
+    for before, after in zip(base.weeks_summary, over.weeks_summary, strict=True):
+        if before.week > this_week:
+            assert after.distance_m <= before.distance_m + 1, (
+                before.week,
+                before.distance_m,
+                after.distance_m,
+            )
+    # A missed week: the next two weeks stay at or below the last completed week + 10 %.
+    monday = base.start_date + dt.timedelta(days=7 * (this_week - 1))  # this week's first day
+    missed_from = monday - dt.timedelta(days=7)
+    if this_week >= 3:
+        kept = tuple((d, m) for d, m in planned if d < missed_from)
+        back = adapt(template, profile, base, kept, monday)
+        completed = sum(m for d, m in kept if d >= missed_from - dt.timedelta(days=7))
+        ahead = [s for s in back.weeks_summary if s.start >= monday][:2]
+        assert all(s.distance_m <= completed * 1.1 + 1 for s in ahead), (completed, ahead)
+        assert all(s.distance_m > 0 for s in ahead), ahead  # a graded return, not a stop
     ids = [w.id for w in adapted.workouts]
     assert len(ids) == len(set(ids))
     history = sorted(ran)

@@ -90,10 +90,18 @@ def test_a_kept_week_run_at_under_half_its_plan_counts_as_missed() -> None:
         ),
     ]
     load = Load()
-    load.count_run(kept, [(day, 5000.0)], day + dt.timedelta(days=6))
+    load.count_run(1, kept, [(day, 5000.0)], day + dt.timedelta(days=6))
     assert (load.volumes, load.longs, load.missed_weeks) == ([5000.0], [5000.0], 1)
-    load.count_run(kept, [(day, 10000.0), (day + dt.timedelta(days=2), 6000.0)], day + dt.timedelta(days=6))
+    load.count_run(
+        2, kept, [(day, 10000.0), (day + dt.timedelta(days=2), 6000.0)], day + dt.timedelta(days=6)
+    )
     assert (load.missed_weeks, load.last_completed) == (0, 16000.0)
+    # An overreach: 30 km long run and an extra 8 km run count as the plan, and are noted.
+    load.count_run(
+        3, kept, [(day, 30000.0), (day + dt.timedelta(days=4), 8000.0)], day + dt.timedelta(days=6)
+    )
+    assert (load.volumes[-1], load.longs[-1], load.overreached) == (16000.0, 10000.0, [(3, 38000.0, 16000.0)])
+    assert max(m for _, m in load.history) == 10000.0  # no run counts longer than its plan
 
 
 def test_history_keeps_only_whole_weeks_before_its_day() -> None:

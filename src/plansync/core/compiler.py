@@ -277,7 +277,7 @@ def keep_week(draft: Draft, week: WeekPlan) -> None:
         if w.shoe is not None:
             draft.rack.count(w.shoe, w.distance_m or (HALF_MARATHON_M if w.kind == "race" else 0))
     if history.adapting:
-        load.count_run(kept, history.ran(week_start, week_end), week_end)
+        load.count_run(week.number, kept, history.ran(week_start, week_end), week_end)
     else:
         load.count(days(kept), week_end)
     draft.workouts.extend(kept)
@@ -511,6 +511,8 @@ def _warnings(draft: Draft) -> None:
         if ready is not None:
             draft.warnings.insert(0, ready)
     draft.warnings.extend([few] if few else [])
+    over = plan_warnings.overreach_warning(load, profile)
+    draft.warnings.extend([over] if over else [])
     dropped = plan_warnings.dropped_warning(load.dropped_hard)
     draft.warnings.extend([dropped] if dropped else [])
 

@@ -204,6 +204,25 @@ def _later_race(
     return None
 
 
+def overreach_warning(load: Load, profile: Profile) -> PlanWarning | None:
+    """Weeks run well over their plan: the plan does not build on them, and the coach is told.
+    A week run well above plan is no reason to raise later weeks; progression continues from
+    the plan (Pfitzinger's 3 up / 1 down rhythm kept; coaching reference, "Overreach")."""
+    if not load.overreached:
+        return None
+    u = profile.units
+    weeks = "; ".join(
+        f"week {week}: {fmt_distance(run, u)} against {fmt_distance(planned, u)} ({run / planned:.0%})"
+        for week, run, planned in load.overreached
+    )
+    return PlanWarning(
+        "overreach",
+        f"Run well over the plan ({weeks}). The weeks ahead keep to the plan rather than build on it: "
+        "watch for fatigue and soreness, and talk with the athlete about keeping to the plan.",
+        {"weeks": [{"week": w, "run_m": round(r), "planned_m": round(p)} for w, r, p in load.overreached]},
+    )
+
+
 def dropped_warning(dropped: int) -> PlanWarning | None:
     if not dropped:
         return None

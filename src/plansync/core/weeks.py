@@ -147,6 +147,8 @@ def week_volume(
     when adapting, a return after missed weeks stays below the last completed week."""
     limit = rules.weekly_limit(b.current, load.volumes, b.weekly_cap)
     if adapting and week.taper_factor is None:
+        if load.returning:  # back from missed weeks: at most +10 % a week until the plan is reached
+            limit = min(limit, load.volumes[-1] * (1 + b.weekly_cap))
         limit = _resume_limit(load, week.number, limit, profile)
     if week.taper_factor is not None:
         target = week.taper_factor * max(load.volumes)
@@ -159,6 +161,8 @@ def week_volume(
         target = b.base + (b.peak - b.base) * share
         long_target = b.base_long + (b.peak_long - b.base_long) * share
     volume = min(target, limit)
+    if load.returning and week.build_index and volume >= target - 1:
+        load.returning = False  # back on the plan (a cutback week's lower target is not the plan)
     if adapting and limit < target - 1 and not load.reasons.get(week.number):
         load.because(
             week.number, f"the highest week actually run was {fmt_distance(max(load.volumes), profile.units)}"
@@ -182,5 +186,6 @@ def _resume_limit(load: Load, week: int, limit: float, profile: Profile) -> floa
                 f"completed week ({fmt_distance(load.last_completed, profile.units)})",
             )
             limit = resume
-        load.missed_weeks = 0  # once: the weeks after grow from here
+            load.returning = True
+        load.missed_weeks = 0  # once: the weeks after grow from here, 10 % a week at most
     return limit
