@@ -83,6 +83,8 @@ def test_adapting_keeps_the_past_and_every_rule_against_what_was_run(
         ahead = [s for s in back.weeks_summary if s.start >= monday][:2]
         assert all(s.distance_m <= completed * 1.1 + 1 for s in ahead), (completed, ahead)
         assert all(s.distance_m > 0 for s in ahead), ahead  # a graded return, not a stop
+        first_back = [w for w in back.workouts if w.week == this_week and w.kind != "race"]
+        assert not any(w.hard for w in first_back)  # quality returns after a full easy week
     ids = [w.id for w in adapted.workouts]
     assert len(ids) == len(set(ids))
     history = sorted(ran)

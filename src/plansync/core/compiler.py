@@ -46,7 +46,7 @@ from plansync.core.shoes import ShoeRack
 from plansync.core.sizing import RECOVERY_MAX_S, Planned, WeekBudget, plain, size_week
 from plansync.core.template import SessionSpec, Template
 from plansync.core.timing import real_local_time, set_timing
-from plansync.core.vocab import HALF_MARATHON_M, RUN_KINDS, WEEKDAYS, ZONES
+from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS, RUN_KINDS, WEEKDAYS, ZONES
 from plansync.core.weeks import Basis, WeekPlan, basis, phase_weeks, week_volume
 from plansync.core.zones import ZoneModel
 from plansync.errors import PlanError
@@ -293,6 +293,8 @@ def plan_week(draft: Draft, week: WeekPlan) -> None:
     layout = _place(draft, week)
     draft.load.dropped_hard += layout.dropped_hard
     budget = _budget(draft, week, race_week, week_end)
+    if draft.load.easy_weeks > 0:
+        layout = _easy_week(draft, week, layout)
     planned = _sessions(draft, layout, race_week)
     week_sizes = size_week(planned, budget, draft.zones)
     sized = week_sizes.sized
@@ -333,6 +335,20 @@ def _place(draft: Draft, week: WeekPlan) -> WeekLayout:
             capacity=draft.capacity,
         )
     )
+
+
+def _easy_week(draft: Draft, week: WeekPlan, layout: WeekLayout) -> WeekLayout:
+    """The first week back after missed weeks: its quality sessions run as easy runs, as a
+    coach brings intensity back only after a full easy week (coaching reference, "Returning
+    after missed training": quality returns after easy running is tolerated)."""
+    draft.load.easy_weeks -= 1
+    easy = tuple(
+        dataclasses.replace(s, kind="easy") if s.kind in HARD_KINDS and s.kind != "race" else s
+        for s in layout.slots
+    )
+    if easy != layout.slots:
+        draft.load.because(week.number, "the first week back is easy: quality sessions return after it")
+    return dataclasses.replace(layout, slots=easy)
 
 
 def _budget(draft: Draft, week: WeekPlan, race_week: bool, week_end: dt.date) -> WeekBudget:

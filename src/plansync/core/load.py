@@ -39,6 +39,7 @@ class Load:
     reasons: dict[int, list[str]] = field(default_factory=dict)  # week -> why it is what it is
     overreached: list[tuple[int, float, float]] = field(default_factory=list)  # (week, run, planned)
     returning: bool = False  # back from missed weeks and not yet back on the plan
+    easy_weeks: int = 0  # weeks ahead to run easy only (the first week back after missed weeks)
 
     def count(self, days: Iterable[Day], week_end: dt.date) -> None:
         """A week as planned: its training volume, long run and runs."""

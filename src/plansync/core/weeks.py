@@ -187,5 +187,6 @@ def _resume_limit(load: Load, week: int, limit: float, profile: Profile) -> floa
             )
             limit = resume
             load.returning = True
+            load.easy_weeks = 1  # quality sessions come back after a full easy week
         load.missed_weeks = 0  # once: the weeks after grow from here, 10 % a week at most
     return limit
