@@ -436,10 +436,13 @@ def after_race_weeks(draft: Draft) -> None:
     for j, factor in enumerate(template.after_race.factors):
         number = draft.n_weeks + j + 1
         week_start = draft.week_start(number)
+        # The race is not a training run: the 30-day rule counts the runs before it.
+        before = [(d, m) for d, m in draft.load.history if d != draft.race]
+        recent = rules.longest_recent(before, week_start + dt.timedelta(days=6), draft.start, b.current_long)
         budget = WeekBudget(
             volume=factor * max(draft.load.volumes),
             long_target=0.0,
-            run_cap=RACE_WEEK_RUN_SHARE * HALF_MARATHON_M,
+            run_cap=min(RACE_WEEK_RUN_SHARE * HALF_MARATHON_M, rules.spike_cap(recent)),
             long_share=template.rules.long_run_share,
             step=b.step_m,
             min_run=b.min_run,

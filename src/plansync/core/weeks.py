@@ -146,6 +146,10 @@ def week_volume(
     """The week's volume and long-run target (the week-volumes step), under the 10 % rule;
     when adapting, a return after missed weeks stays below the last completed week."""
     limit = rules.weekly_limit(b.current, load.volumes, b.weekly_cap)
+    if adapting and load.missed_weeks:
+        load.easy_weeks = 1  # quality sessions come back after a full easy week
+        if week.taper_factor is not None:
+            load.missed_weeks = 0  # a taper week is already lighter: no resume below it
     if adapting and week.taper_factor is None:
         if load.returning:  # back from missed weeks: at most +10 % a week until the plan is reached
             limit = min(limit, load.volumes[-1] * (1 + b.weekly_cap))
@@ -187,6 +191,5 @@ def _resume_limit(load: Load, week: int, limit: float, profile: Profile) -> floa
             )
             limit = resume
             load.returning = True
-            load.easy_weeks = 1  # quality sessions come back after a full easy week
         load.missed_weeks = 0  # once: the weeks after grow from here, 10 % a week at most
     return limit
