@@ -124,3 +124,19 @@ def test_a_strava_time_in_utc_lands_on_the_athletes_own_day(tmp_path: Path) -> N
     (sydney,) = read_activities(export, "km", "Australia/Sydney")
     (london,) = read_activities(export, "km", "Europe/London")
     assert (sydney.date, london.date) == (dt.date(2026, 11, 4), dt.date(2026, 11, 3))
+
+
+def test_a_huge_field_a_device_or_a_fifo_is_a_message_not_a_hang(tmp_path: Path, cli: Cli) -> None:
+    import os
+
+    big = tmp_path / "big.csv"
+    big.write_text("date,type,distance,duration\n2027-03-01,run,5," + "x" * 200_000 + "\n")
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    for source, expected in (
+        (big, f"{big}:2: not a CSV file plansync can read"),
+        (Path("/dev/zero"), "/dev/zero:1: not a regular file"),
+        (fifo, f"{fifo}:1: not a regular file"),
+    ):
+        code, out = cli(["compliance", PROFILE, "--from", str(source)], tmp_path, today=TODAY)
+        assert code == 2 and expected in out and "Traceback" not in out

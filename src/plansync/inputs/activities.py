@@ -24,6 +24,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import stat
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,12 +43,19 @@ def read_activities(path: Path, units: Units, timezone: str = "UTC") -> list[Act
     """Every activity in the file, in date order; Strava's times (UTC) on the athlete's
     own calendar day in ``timezone``."""
     try:
-        if path.stat().st_size > MAX_INPUT_BYTES * 20:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device (/dev/zero) would never end
+            raise _error(path, 1, "", "not a regular file: give an exported CSV file")
+        if info.st_size > MAX_INPUT_BYTES * 20:
             raise _error(path, 1, "", f"the file is over {MAX_INPUT_BYTES * 20 // 1_000_000} MB")
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise _error(path, 1, "", f"cannot read it: {exc}") from None
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
+        raise _error(path, reader.line_num, "", f"not a CSV file plansync can read: {exc}") from None
     if not rows:
         raise _error(path, 1, "", "the file is empty; expected a header row: date,type,distance,duration")
     if len(rows) > MAX_ROWS:
