@@ -65,29 +65,24 @@ def test_a_cutback_week_is_a_share_of_the_highest_week_and_growth_obeys_the_10_p
     assert growing.volume <= 36000 * 1.1 + 1e-6
 
 
+def _run_entry(day: dt.date, slot: str, kind: str, metres: int) -> Workout:
+    return Workout(
+        id=f"a-w01-{slot}",
+        date=day,
+        week=1,
+        slot=slot,
+        kind=kind,
+        title="",
+        description="",
+        distance_m=metres,
+    )
+
+
 def test_a_kept_week_run_at_under_half_its_plan_counts_as_missed() -> None:
     day = dt.date(2027, 2, 1)
     kept = [
-        Workout(
-            id="a-w01-long",
-            date=day,
-            week=1,
-            slot="long",
-            kind="long",
-            title="",
-            description="",
-            distance_m=10000,
-        ),
-        Workout(
-            id="a-w01-e1",
-            date=day + dt.timedelta(days=2),
-            week=1,
-            slot="e1",
-            kind="easy",
-            title="",
-            description="",
-            distance_m=6000,
-        ),
+        _run_entry(day, "long", "long", 10000),
+        _run_entry(day + dt.timedelta(days=2), "e1", "easy", 6000),
     ]
     load = Load()
     load.count_run(1, kept, [(day, 5000.0)], day + dt.timedelta(days=6))
@@ -104,11 +99,13 @@ def test_a_kept_week_run_at_under_half_its_plan_counts_as_missed() -> None:
     assert max(m for _, m in load.history) == 10000.0  # no run counts longer than its plan
 
 
-def test_history_keeps_only_whole_weeks_before_its_day() -> None:
-    plan_day = dt.date(2027, 3, 1)
-    history = History(kept=None, kept_before=plan_day)
-    assert not history.keeps(plan_day - dt.timedelta(days=1))  # nothing to keep without a plan
-    assert not History().adapting and History(runs=()).adapting
+def test_history_keeps_only_whole_weeks_before_its_day(templates: dict[str, Template]) -> None:
+    plan = compile_plan(templates["half-marathon-intermediate"], _profile(), Options())
+    week3 = plan.start_date + dt.timedelta(days=14)
+    history = History(kept=plan, kept_before=week3)
+    assert history.keeps(week3 - dt.timedelta(days=1)) and not history.keeps(week3)
+    assert not History(kept_before=week3).keeps(plan.start_date)  # nothing to keep without a plan
+    assert not history.adapting and History(runs=()).adapting
 
 
 def test_remembered_sketches_change_nothing(templates: dict[str, Template]) -> None:

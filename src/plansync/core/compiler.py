@@ -92,31 +92,22 @@ def compile_plan(
     template: Template, profile: Profile, options: Options | None = None, history: History | None = None
 ) -> Plan:
     """The athlete's plan: dated workouts, week summaries, warnings."""
-    draft = _run(template, profile, options or Options(), history or History(), sketch=False)
+    draft = start_draft(template, profile, options or Options(), history or History(), sketch=False)
+    _run(draft)
     return _finish(draft)
 
 
-def _run(
-    template: Template,
-    profile: Profile,
-    options: Options,
-    history: History,
-    *,
-    sketch: bool,
-    zones: ZoneModel | None = None,
-) -> Draft:
-    """The pipeline's steps, in order, over one draft (``zones``: the athlete's, when known)."""
-    draft = start_draft(template, profile, options, history, sketch, zones)
+def _run(draft: Draft) -> None:
+    """The pipeline's week steps, in order, over one draft."""
     for week in draft.weeks:
-        if history.keeps(draft.week_start(week.number) + dt.timedelta(days=6)):
+        if draft.history.keeps(draft.week_start(week.number) + dt.timedelta(days=6)):
             keep_week(draft, week)
         else:
             plan_week(draft, week)
-    if draft.race is not None and not sketch:
-        light = plan_warnings.race_week_light(draft.summaries, draft.n_weeks, profile)
+    if draft.race is not None and not draft.sketch:
+        light = plan_warnings.race_week_light(draft.summaries, draft.n_weeks, draft.profile)
         draft.warnings.extend([light] if light else [])
     after_race_weeks(draft)
-    return draft
 
 
 SKETCHES_KEPT = 1024  # what-if plans remembered per process (each a few numbers)
@@ -134,7 +125,8 @@ def _sketch(template: Template, profile: Profile, options: Options, zones: ZoneM
         if hit is not None and hit[0] is template:
             _sketches.move_to_end(key)
             return hit[1]
-    draft = _run(template, profile, options, History(), sketch=True, zones=zones)
+    draft = start_draft(template, profile, options, History(), sketch=True, zones=zones)
+    _run(draft)
     made = Sketch(max(s.distance_m for s in draft.summaries), max(draft.load.longs))
     with _sketches_lock:
         _sketches[key] = (template, made)  # the template kept too, so its id is not reused
@@ -151,7 +143,8 @@ def start_draft(
     sketch: bool,
     zones: ZoneModel | None = None,
 ) -> Draft:
-    """The dates, the phases, the athlete's basis and peaks: an empty draft."""
+    """The dates, the phases, the athlete's basis and peaks: an empty draft (``zones``: the
+    athlete's, when a sketch already knows them)."""
     start, n_weeks, race, warnings = plan_dates(template, profile, options, history)
     if len(profile.availability.days) < template.rules.min_days:
         raise PlanError(
