@@ -16,6 +16,7 @@ import plansync
 from plansync.core import rules
 from plansync.core.actuals import Activity, compliance
 from plansync.core.compiler import Options, compile_plan
+from plansync.core.gaps import rule_for
 from plansync.core.plan import Plan, plan_json
 from plansync.core.profile import Profile
 from plansync.core.progress import adapt
@@ -83,6 +84,12 @@ def test_adapting_keeps_the_past_and_every_rule_against_what_was_run(
         ahead = [s for s in back.weeks_summary if s.start >= monday][:2]
         assert all(s.distance_m <= completed * 1.1 + 1 for s in ahead), (completed, ahead)
         assert all(s.distance_m > 0 for s in ahead), ahead  # a graded return, not a stop
+        # The first week back obeys the gap table (core.gaps): its share of the last
+        # completed week, never below two of the shortest runs.
+        last_run = max((d for d, _ in kept), default=base.start_date - dt.timedelta(days=1))
+        share = rule_for((monday - last_run).days - 1).share or 1.0
+        floor = min(completed, 2 * 2000.0)
+        assert ahead[0].distance_m <= max(share * completed, floor) + 1, (share, completed, ahead[0])
         first_back = [w for w in back.workouts if w.week == this_week and w.kind != "race"]
         assert not any(w.hard for w in first_back)  # quality returns after a full easy week
     ids = [w.id for w in adapted.workouts]

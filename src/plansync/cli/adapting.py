@@ -88,6 +88,11 @@ def _table(units: str, weeks: list[WeekCompliance]) -> str:
 @click.option("--dry-run", is_flag=True, help="Show the changes; keep nothing.")
 @click.option("--reset", is_flag=True, help="Return to the plan as compiled (ends the adaptation).")
 @click.option("--assume-missed", is_flag=True, help=ASSUME_MISSED_HELP)
+@click.option(
+    "--accept-paces",
+    is_flag=True,
+    help="Apply the new paces a race in the data proposes (shown old → new without it) and keep them with the plan.",
+)
 @table_or_json_option
 @templates_option
 @state_option
@@ -97,13 +102,15 @@ def adapt_cmd(
     dry_run: bool,
     reset: bool,
     assume_missed: bool,
+    accept_paces: bool,
     fmt: str,
     templates: Path | None,
     state: Path | None,
 ) -> None:
-    """Plan again from the next week with what the athlete actually ran: the 10 % rule against the
-    highest week run, the long run against the longest run of the last 30 days, a gentler return
-    after missed weeks. Weeks begun stay as they were; every change is named with its reason.
+    """Plan again from today with what the athlete actually ran: the 10 % rule against the
+    highest week run, the long run against the longest run of the last 30 days, a graded return
+    after days without running. Days already run stay as they were; every change is named with
+    its reason. A race in the data proposes new paces, applied only with --accept-paces.
     compile, export, feeds, status and publish then use the adapted plan until the profile changes."""
     from plansync.service.adapting import adapt_plan, describe_change
 
@@ -114,6 +121,7 @@ def adapt_cmd(
         dry_run=dry_run,
         reset=reset,
         assume_missed=assume_missed,
+        accept_paces=accept_paces,
     )
     if fmt == "json":
         click.echo(json.dumps(done.as_dict(), indent=2, ensure_ascii=False))
@@ -124,7 +132,12 @@ def adapt_cmd(
     for change in done.changes:
         click.echo(describe_change(change, done.after.units))
     for warning in done.after.warnings:
-        if warning.code == "not-race-ready":
+        if warning.code in ("not-race-ready", "gap-new-plan"):
             click.echo(f"\n{warning.message}")
+    if done.paces is not None:
+        verb = "applied and kept with the plan" if done.paces_applied else "apply them with --accept-paces"
+        click.echo(f"\nnew paces: {done.paces.describe()} ({verb})")
+    elif accept_paces:
+        click.echo("\nno race in the data moves the paces: nothing to accept", err=True)
     verb = "kept" if done.kept else "not kept (--dry-run)"
     click.echo(f"\n{len(done.changes)} changes; the adapted plan is {verb}", err=True)

@@ -31,6 +31,7 @@ class Activity:
     avg_hr: float | None = None
     where: str = ""  # where it came from, for messages: "activities.csv:14", "intervals.icu i123"
     source_id: str | None = None  # the source's own id (Strava's, intervals.icu's): one activity, once
+    race: bool = False  # a race or time trial: its time can set new paces (core.race_paces)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +41,7 @@ class Activity:
             "duration_s": round(self.duration_s),
             "rpe": self.rpe,
             "avg_hr": self.avg_hr,
+            "race": self.race,
         }
 
 

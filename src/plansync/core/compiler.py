@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from plansync.core import plan_warnings, rules
 from plansync.core.entries import EntryContext, week_entries
+from plansync.core.gaps import current_gap
 from plansync.core.history import History
 from plansync.core.load import Day, Load, days
 from plansync.core.options import Options
@@ -161,7 +162,7 @@ def start_draft(
     for week in weeks:
         for name in week.sessions:
             totals[name] = totals.get(name, 0) + 1
-    return Draft(
+    draft = Draft(
         template=template,
         profile=profile,
         options=options,
@@ -181,6 +182,9 @@ def start_draft(
         capacity=min(len(available), 6),
         totals=totals,
     )
+    if history.adapting and history.runs_until is not None:
+        draft.load.gap_days = current_gap([d for d, _ in history.runs or ()], start, history.runs_until)
+    return draft
 
 
 def plan_dates(
@@ -523,6 +527,8 @@ def _warnings(draft: Draft) -> None:
         if ready is not None:
             draft.warnings.insert(0, ready)
     draft.warnings.extend([few] if few else [])
+    gaps = plan_warnings.gap_warnings(history, draft.start, draft.race)
+    draft.warnings[:] = plan_warnings.with_gap(draft.warnings, gaps)
     over = plan_warnings.overreach_warning(load, profile)
     draft.warnings.extend([over] if over else [])
     dropped = plan_warnings.dropped_warning(load.dropped_hard)

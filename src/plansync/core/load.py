@@ -40,6 +40,7 @@ class Load:
     overreached: list[tuple[int, float, float]] = field(default_factory=list)  # (week, run, planned)
     returning: bool = False  # back from missed weeks and not yet back on the plan
     easy_weeks: int = 0  # weeks ahead to run easy only (the first week back after missed weeks)
+    gap_days: int = 0  # days without running up to today, when adapting (core.gaps); 0 once planned
 
     def count(self, days: Iterable[Day], week_end: dt.date) -> None:
         """A week as planned: its training volume, long run and runs."""

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from plansync.core import rules
+from plansync.core.gaps import GAP_RULES, RACE_LOST_DAYS, gaps, lost_before_race
+from plansync.core.history import History
 from plansync.core.load import Load
 from plansync.core.options import Options
 from plansync.core.plan import PlanWarning, WeekSummary
@@ -242,3 +244,52 @@ def ranges(weeks: list[int]) -> str:
         else:
             out.append(str(w))
     return ", ".join(out)
+
+
+def gap_warnings(history: History, start: dt.date, race: dt.date | None) -> list[PlanWarning]:
+    """What days without running mean for the race and the plan (:mod:`plansync.core.gaps`):
+    10 or more days lost in the 8 weeks before the race make it unsafe as planned (Pfitzinger
+    & Douglas), said as NOT RACE-READY with its options unless the long-run check said so
+    already; a gap over four weeks asks for a new plan (Daniels: longer breaks, more
+    cautiously)."""
+    if not history.adapting or history.runs_until is None:
+        return []
+    found = gaps([d for d, _ in history.runs or ()], start, history.runs_until)
+    out: list[PlanWarning] = []
+    lost = lost_before_race(found, race) if race is not None else 0
+    if race is not None and lost >= RACE_LOST_DAYS:
+        out.append(
+            PlanWarning(
+                "not-race-ready",
+                f"NOT RACE-READY: {lost} days without running in the 8 weeks before the race "
+                f"({race.isoformat()}); 10 or more make racing it as planned unsafe. Choose one of: "
+                "a later race; running it as a training run at easy effort; a slower goal, "
+                "with the paces revised after the return.",
+                {"lost_days": lost, "race": race.isoformat()},
+            )
+        )
+    longest = max((g.days for g in found), default=0)
+    if longest >= GAP_RULES[-1].first_day:
+        out.append(
+            PlanWarning(
+                "gap-new-plan",
+                f"{longest} days without running: over four weeks off, the athlete's fitness is no "
+                "longer what the profile says. Update the profile's fitness and start a new plan.",
+                {"gap_days": longest},
+            )
+        )
+    return out
+
+
+def with_gap(warnings: list[PlanWarning], found: list[PlanWarning]) -> list[PlanWarning]:
+    """The gap warnings added; a gap's NOT RACE-READY joined to the one already there."""
+    out = list(warnings)
+    for new in found:
+        at = next((i for i, w in enumerate(out) if w.code == new.code), None)
+        if at is None:
+            out.insert(0 if new.code == "not-race-ready" else len(out), new)
+            continue
+        old = out[at]
+        reason = new.message.removeprefix("NOT RACE-READY: ").split(". Choose one of", 1)[0]
+        out[at] = PlanWarning(old.code, f"{old.message} Also: {reason}.", {**old.data, **new.data})
+    return out

@@ -21,6 +21,7 @@ from plansync.core.compiler import Options, compile_plan
 from plansync.core.history import History
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
+from plansync.core.race_paces import AcceptedRace, with_accepted
 from plansync.core.template import Template
 from plansync.errors import PlanError
 
@@ -41,6 +42,7 @@ class PlanRecord:
     actuals: tuple[tuple[dt.date, float], ...] = ()
     profile: str = ""
     adapted_on: dt.date | None = None  # the day adapt ran: the actual runs go up to it
+    paces: AcceptedRace | None = None  # a race the coach accepted as the athlete's fitness
 
     @staticmethod
     def of(plan: Plan, made_on: dt.date) -> PlanRecord:
@@ -60,6 +62,8 @@ class PlanRecord:
             out["actuals"] = [[d.isoformat(), round(m)] for d, m in self.actuals]
             out["profile"] = self.profile
             out["adapted_on"] = (self.adapted_on or self.adapted_from).isoformat()
+        if self.paces is not None:
+            out["paces"] = self.paces.as_dict()
         return out
 
     @staticmethod
@@ -68,6 +72,7 @@ class PlanRecord:
         adapted = data.get("adapted_from")
         actuals = data.get("actuals") or []
         assert isinstance(actuals, list)
+        paces = data.get("paces")
         return PlanRecord(
             athlete=str(data["athlete"]),
             template=str(data["template"]),
@@ -79,6 +84,7 @@ class PlanRecord:
             actuals=tuple((dt.date.fromisoformat(str(d)), float(m)) for d, m in actuals),
             profile=str(data.get("profile") or ""),
             adapted_on=dt.date.fromisoformat(str(data["adapted_on"])) if data.get("adapted_on") else None,
+            paces=AcceptedRace.from_dict(paces) if isinstance(paces, dict) else None,
         )
 
 
@@ -171,9 +177,10 @@ def adapt(
     return dataclasses.replace(planned, workouts=workouts, made_on=base.made_on)
 
 
-def adapted_from(template: Template, profile: Profile, base: Plan, record: PlanRecord) -> Plan:
-    """The adapted plan a record keeps, while the profile is the one it was made for."""
-    if record.adapted_from is None or record.profile != profile_key(profile):
+def adapted_from(template: Template, profile: Profile, base: Plan, record: PlanRecord, key: str) -> Plan:
+    """The adapted plan a record keeps, while the profile is the one it was made for (``key``,
+    :func:`profile_key` of the profile as written)."""
+    if record.adapted_from is None or record.profile != key:
         return base
     return adapt(template, profile, base, record.actuals, record.adapted_on or record.adapted_from)
 
@@ -210,11 +217,14 @@ def plan_as_of(
         return compile_plan(template, profile, options)
     untouched = options.race_date is None and options.weeks is None and options.start_date is None
     current = untouched and record is not None and applies(record, profile)
+    key = profile_key(profile)  # of the profile as written: a changed profile ends an adaptation
+    if record is not None and applies(record, profile):
+        profile = with_accepted(profile, record.paces)  # new paces the coach accepted
     if current and record is not None and race_moved(record, profile):
         return replan(template, profile, record, today)
     plan = compile_plan(
         template, profile, dataclasses.replace(options, today=made_on(profile, today, record))
     )
     if current and record is not None:
-        plan = adapted_from(template, profile, plan, record)  # kept by `plansync adapt`
+        plan = adapted_from(template, profile, plan, record, key)  # kept by `plansync adapt`
     return plan

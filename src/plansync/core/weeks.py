@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from plansync.core import peaks, rules
 from plansync.core.entries import TENDER_WEEKS
+from plansync.core.gaps import rule_for
 from plansync.core.load import RESUME_STEP, Load
 from plansync.core.profile import Profile
 from plansync.core.quantities import METRES_PER_UNIT, fmt_distance
@@ -146,12 +147,15 @@ def week_volume(
     """The week's volume and long-run target (the week-volumes step), under the 10 % rule;
     when adapting, a return after missed weeks stays below the last completed week."""
     limit = rules.weekly_limit(b.current, load.volumes, b.weekly_cap)
+    returning = load.returning  # from an earlier week: the +10 % a week climb back
+    if adapting and load.gap_days:
+        limit = _gap_limit(load, week.number, limit, b, profile)
     if adapting and load.missed_weeks:
         load.easy_weeks = 1  # quality sessions come back after a full easy week
         if week.taper_factor is not None:
             load.missed_weeks = 0  # a taper week is already lighter: no resume below it
     if adapting and week.taper_factor is None:
-        if load.returning:  # back from missed weeks: at most +10 % a week until the plan is reached
+        if returning:  # back from missed weeks: at most +10 % a week until the plan is reached
             limit = min(limit, load.volumes[-1] * (1 + b.weekly_cap))
         limit = _resume_limit(load, week.number, limit, profile)
     if week.taper_factor is not None:
@@ -193,3 +197,25 @@ def _resume_limit(load: Load, week: int, limit: float, profile: Profile) -> floa
             load.returning = True
         load.missed_weeks = 0  # once: the weeks after grow from here, 10 % a week at most
     return limit
+
+
+def _gap_limit(load: Load, week: int, limit: float, b: Basis, profile: Profile) -> float:
+    """The first week back after days without running, by the gap table (:data:`GAP_RULES`,
+    Daniels; Pfitzinger & Douglas): at most its share of the last completed week, easy only;
+    then at most +10 % a week back to the plan. The table supersedes the missed-week resume."""
+    days, load.gap_days = load.gap_days, 0
+    rule = rule_for(days)
+    if rule.share is None:
+        return limit
+    before = load.last_completed or b.current
+    load.missed_weeks = 0
+    load.easy_weeks = 1 if rule.easy else load.easy_weeks
+    load.returning = True
+    # Never so low that no run stands alone: two of the shortest runs, or the last week itself.
+    resume = max(rule.share * before, min(before, 2 * b.min_run))
+    load.because(
+        week,
+        f"{days} days without running: the first week back at most {rule.share:.0%} of the last "
+        f"completed week ({fmt_distance(before, profile.units)}), easy running only",
+    )
+    return min(limit, resume)

@@ -22,8 +22,9 @@ from plansync.core.actuals import Activity, WeekCompliance, compliance, runs
 from plansync.core.plan import Plan, Workout
 from plansync.core.plausible import Screened, screen
 from plansync.core.profile import Profile
-from plansync.core.progress import PlanRecord, adapt, profile_key
+from plansync.core.progress import PlanRecord, adapt, applies, profile_key
 from plansync.core.quantities import Units, fmt_distance
+from plansync.core.race_paces import AcceptedRace, PaceProposal, propose, with_accepted
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import find_template, load_profile, load_template_cached, template_dirs
@@ -93,6 +94,8 @@ class Adapted:
     changes: list[Change] = field(default_factory=list)
     kept: bool = False  # written to the state directory
     left_out: list[str] = field(default_factory=list)  # activities not believed: "where: why"
+    paces: PaceProposal | None = None  # new paces from a race in the data
+    paces_applied: bool = False  # accepted by the coach (--accept-paces)
 
     def as_dict(self) -> dict[str, Any]:
         data = self.after.as_dict()
@@ -102,6 +105,8 @@ class Adapted:
         }
         data["changes"] = [c.as_dict() for c in self.changes]
         data["left_out"] = list(self.left_out)
+        if self.paces is not None:
+            data["paces"] = {**self.paces.as_dict(), "applied": self.paces_applied}
         return data
 
 
@@ -151,35 +156,53 @@ def adapt_plan(
     dry_run: bool = False,
     reset: bool = False,
     assume_missed: bool = False,
+    accept_paces: bool = False,
 ) -> Adapted:
-    """The plan against what was run, its changes named; kept unless ``dry_run``."""
+    """The plan against what was run, its changes named; kept unless ``dry_run``. A race in
+    the data proposes new paces (:mod:`plansync.core.race_paces`); ``accept_paces`` is the
+    coach's approval, which keeps them with the plan."""
     profile = load_profile(profile_path)
     template = load_template_cached(find_template(profile.plan.template, template_dirs(settings.templates)))
     records = plan_records(settings.state)
     now = settings.now()
     today = _today(settings, profile)
     current = compile_file(profile_path, settings.templates, now=now, records=records)
-    base_records = {k: dataclasses.replace(v, adapted_from=None, actuals=()) for k, v in records.items()}
-    base = compile_file(profile_path, settings.templates, now=now, records=base_records)
     if reset:
+        plain = {
+            k: dataclasses.replace(v, adapted_from=None, actuals=(), paces=None) for k, v in records.items()
+        }
+        base = compile_file(profile_path, settings.templates, now=now, records=plain)
         done = Adapted(current, base, [], [], _changes(current, base, {}, today))
         if not dry_run:
-            _keep(settings, base, None, (), profile)
+            _keep(settings, base, None, (), profile, None)
             done.kept = True
         return done
     if source is None:
         raise PlansyncError("give --from FILE (CSV or a Strava export) or --from intervals")
-    screened = believed(settings, profile, base, source, today, assume_missed=assume_missed)
+    record = records.get(profile.id)
+    paces = record.paces if record is not None and applies(record, profile) else None
+    screened = believed(settings, profile, current, source, today, assume_missed=assume_missed)
     found = screened.kept
+    proposal = propose(with_accepted(profile, paces), found, today)
+    if proposal is not None and accept_paces:
+        paces = proposal.race
+    base_records = {
+        k: dataclasses.replace(v, adapted_from=None, actuals=(), paces=paces if k == profile.id else v.paces)
+        for k, v in records.items()
+    }
+    base = compile_file(profile_path, settings.templates, now=now, records=base_records)
     ran = tuple((d, m) for d, m in runs(found) if d < today)
-    after = adapt(template, profile, base, ran, today)
+    after = adapt(template, with_accepted(profile, paces), base, ran, today)
     reasons = {week: "; ".join(r) for week, r in after.reasons}
+    if proposal is not None and accept_paces:
+        reasons = {w: f"{r}; new paces accepted" if r else "new paces accepted" for w, r in reasons.items()}
     result = Adapted(
         current, after, found, compliance(base, found, today), _changes(current, after, reasons, today)
     )
     result.left_out = screened.notes()
+    result.paces, result.paces_applied = proposal, proposal is not None and accept_paces
     if not dry_run:
-        _keep(settings, after, today, ran, profile)
+        _keep(settings, after, today, ran, profile, paces)
         result.kept = True
     return result
 
@@ -190,9 +213,10 @@ def _keep(
     adapted_from: dt.date | None,
     actuals: tuple[tuple[dt.date, float], ...],
     profile: Profile,
+    paces: AcceptedRace | None,
 ) -> None:
     made_on = plan.made_on or _today(settings, profile)
-    record = PlanRecord.of(plan, made_on)
+    record = dataclasses.replace(PlanRecord.of(plan, made_on), paces=paces)
     if adapted_from is not None:
         record = dataclasses.replace(
             record,

@@ -541,8 +541,14 @@ class Ledger:
                     record = dataclasses.replace(record, made_on=old.made_on)
                     if record.adapted_from is None and old.adapted_from is not None:  # an adaptation stays
                         record = dataclasses.replace(
-                            record, adapted_from=old.adapted_from, actuals=old.actuals, profile=old.profile
+                            record,
+                            adapted_from=old.adapted_from,
+                            actuals=old.actuals,
+                            profile=old.profile,
+                            adapted_on=old.adapted_on,
                         )
+                    if record.paces is None:  # and so do the paces the coach accepted
+                        record = dataclasses.replace(record, paces=old.paces)
                 if old == record:
                     return
             self._db.execute(

@@ -237,6 +237,7 @@ class IntervalsAdapter(Adapter):
                     float(hr) if isinstance(hr, int | float) else None,
                     where=f"intervals.icu activity {a.get('id')}",
                     source_id=str(a["id"]) if a.get("id") is not None else None,
+                    race=kind == "run" and (a.get("race") is True or a.get("sub_type") == "RACE"),
                 )
             )
         return sorted(out, key=lambda x: (x.date, x.kind, x.distance_m))
