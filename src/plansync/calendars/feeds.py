@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from plansync.atomic import flush_folder, write_atomic
 from plansync.errors import PlansyncError
-from plansync.inputs.freshness import Inputs, inputs_for, payload, unchanged
+from plansync.inputs.freshness import Inputs, inputs_for, payload, record_key, unchanged
 from plansync.inputs.roster import profile_files
 from plansync.parallel import PARALLEL_FROM, ordered_map, usable_cores
 from plansync.state.ledger import FEED_INDEX_NAME as INDEX_NAME
@@ -101,8 +101,9 @@ def build_feeds(
     stored = {} if rebuild else ledger.builds("feed")
     feeds = {f.athlete: f for f in ledger.feeds()}
     work: list[Path] = []
+    keys = {a: record_key(r) for a, r in ledger.plan_records().items()}
     for path in profile_files(athletes):
-        athlete = _fresh(stored.get(os.path.abspath(path)), path, templates, now, feeds, out, fit)
+        athlete = _fresh(stored.get(os.path.abspath(path)), path, templates, now, feeds, out, fit, keys)
         if athlete is not None:
             present.add(athlete)
             result.unchanged.append(athlete)
@@ -152,14 +153,17 @@ def _fresh(
     feeds: dict[str, Feed],
     out: Path,
     fit: bool = False,
+    keys: dict[str, str] | None = None,
 ) -> str | None:
-    """The athlete id when this profile's feeds are up to date and in place, else None."""
+    """The athlete id when this profile's feeds are up to date and in place, else None
+    (``keys``: each athlete's plan-record fingerprint now)."""
     if record is None:
         return None
     inputs = Inputs.from_json(record[0])
-    if inputs is None or not unchanged(inputs, path, templates, now):
-        return None
     athlete = json.loads(record[1]).get("athlete")
+    key = (keys or {}).get(athlete, "") if isinstance(athlete, str) else ""
+    if inputs is None or not unchanged(inputs, path, templates, now, key):
+        return None
     feed = feeds.get(athlete) if isinstance(athlete, str) else None
     if feed is None or feed.directory != str(out):
         return None
@@ -242,7 +246,8 @@ def _build_one(job: _Job, path: Path, ledger: Ledger) -> _Built:
     changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
     if job.fit:
         changed |= _write_fit(plan, out / feed.token, now, profile.timezone)
-    inputs = inputs_for(path, template, job.templates, now, profile.timezone, plan.start_date)
+    key = record_key(job.records.get(profile.id))
+    inputs = inputs_for(path, template, job.templates, now, profile.timezone, plan.start_date, key)
     return _Built(str(path), profile.id, changed, inputs=inputs.to_json())
 
 

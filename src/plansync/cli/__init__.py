@@ -6,7 +6,7 @@ The commands live by subject in this package; :mod:`.base` holds the group,
 the clock, the workspace lookup and the one place errors become messages.
 """
 
-from plansync.cli import adapting, calendars, coach, plans, publishing  # noqa: F401  (they register their commands)
+from plansync.cli import adapting, calendars, checkins, coach, plans, publishing  # noqa: F401  (they register their commands)
 from plansync.cli.base import main
 
 __all__ = ["main"]

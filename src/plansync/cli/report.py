@@ -126,13 +126,19 @@ def status_table(rows: list[AthleteStatus], targets: list[str], color: bool) -> 
         lines.append(line)
         if r.message and r.state == "invalid":
             lines.append("    " + r.message.splitlines()[0])
+        if r.attention:
+            lines.append("    " + (click.style(r.attention, fg="red", bold=True) if color else r.attention))
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.state] = counts.get(r.state, 0) + 1
     order = ["overdue", "invalid", "changed", "draft", "published"]
     lines.append("")
     noun = "athlete" if len(rows) == 1 else "athletes"
-    lines.append(f"{len(rows)} {noun}: " + ", ".join(f"{counts[s]} {s}" for s in order if s in counts))
+    needing = sum(1 for r in rows if r.attention)
+    attention = [f"{needing} need{'s' if needing == 1 else ''} attention"] if needing else []
+    lines.append(
+        f"{len(rows)} {noun}: " + ", ".join(attention + [f"{counts[s]} {s}" for s in order if s in counts])
+    )
     return "\n".join(lines) + "\n"
 
 

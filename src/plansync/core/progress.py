@@ -17,8 +17,10 @@ import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from plansync.core.checkins import Checkin
 from plansync.core.compiler import Options, compile_plan
 from plansync.core.history import History
+from plansync.core.listening import listen
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
 from plansync.core.race_paces import AcceptedRace, with_accepted
@@ -43,6 +45,7 @@ class PlanRecord:
     profile: str = ""
     adapted_on: dt.date | None = None  # the day adapt ran: the actual runs go up to it
     paces: AcceptedRace | None = None  # a race the coach accepted as the athlete's fitness
+    checkins: tuple[Checkin, ...] = ()  # the athlete's foot check-ins (plansync checkin), in order
 
     @staticmethod
     def of(plan: Plan, made_on: dt.date) -> PlanRecord:
@@ -64,6 +67,8 @@ class PlanRecord:
             out["adapted_on"] = (self.adapted_on or self.adapted_from).isoformat()
         if self.paces is not None:
             out["paces"] = self.paces.as_dict()
+        if self.checkins:
+            out["checkins"] = [c.as_dict() for c in self.checkins]
         return out
 
     @staticmethod
@@ -73,6 +78,8 @@ class PlanRecord:
         actuals = data.get("actuals") or []
         assert isinstance(actuals, list)
         paces = data.get("paces")
+        checkins = data.get("checkins") or []
+        assert isinstance(checkins, list)
         return PlanRecord(
             athlete=str(data["athlete"]),
             template=str(data["template"]),
@@ -85,6 +92,7 @@ class PlanRecord:
             profile=str(data.get("profile") or ""),
             adapted_on=dt.date.fromisoformat(str(data["adapted_on"])) if data.get("adapted_on") else None,
             paces=AcceptedRace.from_dict(paces) if isinstance(paces, dict) else None,
+            checkins=tuple(Checkin.from_dict(c) for c in checkins),
         )
 
 
@@ -221,10 +229,13 @@ def plan_as_of(
     if record is not None and applies(record, profile):
         profile = with_accepted(profile, record.paces)  # new paces the coach accepted
     if current and record is not None and race_moved(record, profile):
-        return replan(template, profile, record, today)
-    plan = compile_plan(
-        template, profile, dataclasses.replace(options, today=made_on(profile, today, record))
-    )
-    if current and record is not None:
-        plan = adapted_from(template, profile, plan, record, key)  # kept by `plansync adapt`
+        plan = replan(template, profile, record, today)
+    else:
+        plan = compile_plan(
+            template, profile, dataclasses.replace(options, today=made_on(profile, today, record))
+        )
+        if current and record is not None:
+            plan = adapted_from(template, profile, plan, record, key)  # kept by `plansync adapt`
+    if record is not None and record.athlete == profile.id and record.checkins:
+        plan = listen(plan, record.checkins)  # what the athlete's feet said (plansync checkin)
     return plan

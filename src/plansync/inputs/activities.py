@@ -18,10 +18,7 @@ Errors name the file, the line and the column; nothing is half read.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +27,7 @@ from plansync.core.actuals import Activity
 from plansync.core.quantities import Units
 from plansync.inputs import activity_rows as rows_of
 from plansync.inputs.activity_rows import Row, error
+from plansync.inputs.csvfile import csv_rows
 from plansync.inputs.yamlio import MAX_INPUT_BYTES
 
 MAX_ROWS = 100_000
@@ -39,20 +37,7 @@ Parser = Callable[[Path, int, Row, Units, ZoneInfo], Activity]
 def read_activities(path: Path, units: Units, timezone: str = "UTC") -> list[Activity]:
     """Every activity in the file, in date order; Strava's times (UTC) on the athlete's
     own calendar day in ``timezone``."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device (/dev/zero) would never end
-            raise error(path, 1, "", "not a regular file: give an exported CSV file")
-        if info.st_size > MAX_INPUT_BYTES * 20:
-            raise error(path, 1, "", f"the file is over {MAX_INPUT_BYTES * 20 // 1_000_000} MB")
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(path, 1, "", f"cannot read it: {exc}") from None
-    reader = csv.reader(io.StringIO(text))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
-        raise error(path, reader.line_num, "", f"not a CSV file plansync can read: {exc}") from None
+    rows = csv_rows(path, MAX_INPUT_BYTES * 20)
     if not rows:
         raise error(path, 1, "", "the file is empty; expected a header row: date,type,distance,duration")
     if len(rows) > MAX_ROWS:

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plansync._version import __version__
+from plansync.core.progress import PlanRecord
 
 _hashes: dict[tuple[str, int, int], str] = {}  # one run reads and hashes each file once
 
@@ -61,6 +62,7 @@ class Inputs:
     timezone: str
     day: str | None  # the day the plan was compiled on, when today could change it
     start: str | None  # the plan's first day
+    record: str = ""  # the athlete's plan record (adaptation, accepted paces, check-ins): record_key
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -80,6 +82,14 @@ def _today(now: dt.datetime, timezone: str) -> dt.date:
         return now.date()
 
 
+def record_key(record: PlanRecord | None) -> str:
+    """A short fingerprint of an athlete's plan record: a check-in, an adaptation or accepted
+    paces change the plan as surely as an edited profile."""
+    if record is None:
+        return ""
+    return hashlib.sha256(json.dumps(record.as_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+
 def inputs_for(
     profile_path: Path,
     template_path: Path | None,
@@ -87,6 +97,7 @@ def inputs_for(
     now: dt.datetime,
     timezone: str,
     start: dt.date | None,
+    record: str = "",
 ) -> Inputs:
     """The inputs of a plan just compiled (``start`` its first day: before it, today cannot change it)."""
     today = _today(now, timezone)
@@ -100,12 +111,18 @@ def inputs_for(
         timezone,
         today.isoformat() if in_progress else None,
         start.isoformat() if start else None,
+        record,
     )
 
 
-def unchanged(stored: Inputs | None, profile_path: Path, templates: Path | None, now: dt.datetime) -> bool:
-    """True when nothing a plan was made from has changed since ``stored`` was taken."""
+def unchanged(
+    stored: Inputs | None, profile_path: Path, templates: Path | None, now: dt.datetime, record: str = ""
+) -> bool:
+    """True when nothing a plan was made from has changed since ``stored`` was taken (``record``:
+    :func:`record_key` of the athlete's plan record now)."""
     if stored is None or stored.version != __version__ or stored.templates_dir != str(templates or ""):
+        return False
+    if stored.record != record:
         return False
     today = _today(now, stored.timezone)
     if stored.day is not None and stored.day != today.isoformat():

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from plansync.errors import PlansyncError
-from plansync.inputs.freshness import Inputs, inputs_for, payload, unchanged
+from plansync.inputs.freshness import Inputs, inputs_for, payload, record_key, unchanged
 from plansync.inputs.loader import find_template, read_profile, template_dirs
 from plansync.parallel import ordered_map
 
@@ -27,8 +27,16 @@ if TYPE_CHECKING:  # compiling is imported when there is something to compile
     from plansync.core.progress import PlanRecord
     from plansync.state.ledger import Ledger
 
-State = Literal["overdue", "invalid", "changed", "draft", "published"]
-URGENCY: dict[str, int] = {"overdue": 0, "invalid": 1, "changed": 2, "draft": 3, "published": 4}
+State = Literal["attention", "overdue", "invalid", "changed", "draft", "published"]
+URGENCY: dict[str, int] = {
+    "attention": 0,
+    "overdue": 1,
+    "invalid": 2,
+    "changed": 3,
+    "draft": 4,
+    "published": 5,
+}
+ATTENTION = ("pain-red-flag",)  # plan warnings that make an athlete need the coach now
 PROMISE = dt.timedelta(hours=24)
 
 
@@ -44,14 +52,16 @@ class AthleteStatus:
     published: dict[str, dt.datetime | None] = field(default_factory=dict)
     message: str = ""
     compiled: tuple[Profile, Plan] | None = field(default=None, repr=False, compare=False)
+    attention: str = ""  # a red flag in the athlete's check-ins: the coach is needed now
 
     @property
     def due(self) -> dt.datetime | None:
         return self.requested_at + PROMISE if self.requested_at else None
 
-    def sort_key(self) -> tuple[int, dt.datetime, str]:
+    def sort_key(self) -> tuple[bool, int, dt.datetime, str]:
         far = dt.datetime.max.replace(tzinfo=dt.UTC)
-        return (URGENCY[self.state], self.due.astimezone(dt.UTC) if self.due else far, self.athlete)
+        due = self.due.astimezone(dt.UTC) if self.due else far
+        return (not self.attention, URGENCY[self.state], due, self.athlete)
 
     def as_dict(self) -> dict[str, Any]:
         def iso(v: dt.datetime | dt.date | None) -> str | None:
@@ -68,6 +78,7 @@ class AthleteStatus:
             "due": iso(self.due),
             "published": {t: iso(v) for t, v in self.published.items()},
             "message": self.message or None,
+            "attention": self.attention or None,
         }
 
 
@@ -86,6 +97,7 @@ class _Compiled:
     profile_ok: bool = True
     timezone: str = "UTC"
     compiled: tuple[Profile, Plan] | None = None  # kept for publishing, so nothing compiles twice
+    attention: str = ""  # why the athlete needs the coach now (a red flag), else empty
 
 
 def _compile(
@@ -122,6 +134,7 @@ def _compile(
         weeks=plan.weeks,
         plan_hash=plan_hash(plan.workouts),
         compiled=(profile, plan) if keep else None,
+        attention=next((w.message for w in plan.warnings if w.code in ATTENTION), ""),
     )
 
 
@@ -150,6 +163,7 @@ def _state(c: _Compiled, ledger: Ledger, targets: list[str], now: dt.datetime) -
         status.state = "published"
     else:
         status.state = "changed"
+    status.attention = c.attention
     return status
 
 
@@ -174,13 +188,14 @@ def workspace_status(
     With ``cache`` (a writable ledger), athletes whose inputs have not changed since the last
     run are not compiled again: what the last run learnt of them is reused."""
     stored = ledger.builds("status")
+    records = ledger.plan_records()
+    keys = {athlete: record_key(r) for athlete, r in records.items()}
     compiled: list[_Compiled | None] = [
-        _cached(stored.get(os.path.abspath(p)), p, templates, now) for p in profiles
+        _cached(stored.get(os.path.abspath(p)), p, templates, now, keys) for p in profiles
     ]
     todo = [i for i, c in enumerate(compiled) if c is None]
     paths = [profiles[i] for i in todo]
     n = len(paths)
-    records = ledger.plan_records()
     fresh = list(
         ordered_map(_compile_recorded, paths, [now] * n, [templates] * n, [keep_plans] * n, [records] * n)
     )
@@ -210,7 +225,8 @@ def _compile_recorded(
     start = (
         (made.race_date - dt.timedelta(days=7 * made.weeks - 1)) if made.race_date and made.weeks else None
     )
-    return made, inputs_for(path, template, templates, now, zone, start).to_json()
+    key = record_key(records.get(made.athlete))
+    return made, inputs_for(path, template, templates, now, zone, start, key).to_json()
 
 
 def _to_json(c: _Compiled) -> str:
@@ -221,12 +237,19 @@ def _to_json(c: _Compiled) -> str:
 
 
 def _cached(
-    record: tuple[str, str] | None, path: Path, templates: Path | None, now: dt.datetime
+    record: tuple[str, str] | None,
+    path: Path,
+    templates: Path | None,
+    now: dt.datetime,
+    keys: dict[str, str],
 ) -> _Compiled | None:
-    if record is None or not unchanged(Inputs.from_json(record[0]), path, templates, now):
+    if record is None:
         return None
     try:
         data = json.loads(record[1])
+        key = keys.get(str(data["athlete"]), "")
+        if not unchanged(Inputs.from_json(record[0]), path, templates, now, key):
+            return None
         race = data.get("race_date")
         requested = data.get("requested_at")
         return _Compiled(
@@ -240,6 +263,7 @@ def _cached(
             error=str(data.get("error") or ""),
             profile_ok=bool(data.get("profile_ok", True)),
             timezone=str(data.get("timezone") or "UTC"),
+            attention=str(data.get("attention") or ""),
         )
     except (KeyError, TypeError, ValueError):
         return None

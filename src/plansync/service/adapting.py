@@ -172,7 +172,7 @@ def adapt_plan(
             k: dataclasses.replace(v, adapted_from=None, actuals=(), paces=None) for k, v in records.items()
         }
         base = compile_file(profile_path, settings.templates, now=now, records=plain)
-        done = Adapted(current, base, [], [], _changes(current, base, {}, today))
+        done = Adapted(current, base, [], [], plan_changes(current, base, {}, today))
         if not dry_run:
             _keep(settings, base, None, (), profile, None)
             done.kept = True
@@ -197,7 +197,7 @@ def adapt_plan(
     if proposal is not None and accept_paces:
         reasons = {w: f"{r}; new paces accepted" if r else "new paces accepted" for w, r in reasons.items()}
     result = Adapted(
-        current, after, found, compliance(base, found, today), _changes(current, after, reasons, today)
+        current, after, found, compliance(base, found, today), plan_changes(current, after, reasons, today)
     )
     result.left_out = screened.notes()
     result.paces, result.paces_applied = proposal, proposal is not None and accept_paces
@@ -230,6 +230,8 @@ def _keep(
         Ledger(settings.state) as ledger,
     ):
         old = ledger.plan_records().get(profile.id)
+        if old is not None:  # the athlete's check-ins stay whatever adapt does
+            record = dataclasses.replace(record, checkins=old.checkins)
         if old is not None and old.template == record.template:
             record = dataclasses.replace(
                 record, made_on=old.made_on, start=old.start, weeks=old.weeks, race=old.race
@@ -240,7 +242,7 @@ def _keep(
 FIELDS = ("date", "kind", "distance_m", "title")
 
 
-def _changes(before: Plan, after: Plan, reasons: dict[int, str], today: dt.date) -> list[Change]:
+def plan_changes(before: Plan, after: Plan, reasons: dict[int, str], today: dt.date) -> list[Change]:
     """Every entry from today on that differs, field by field, with the reason for its week."""
     old = {w.id: w for w in before.workouts}
     new = {w.id: w for w in after.workouts}

@@ -537,6 +537,8 @@ class Ledger:
             row = self._db.execute("SELECT record FROM plans WHERE athlete = ?", (record.athlete,)).fetchone()
             if row is not None:
                 old = PlanRecord.from_dict(json.loads(row[0]))
+                if not record.checkins:  # the athlete's check-ins outlive any plan
+                    record = dataclasses.replace(record, checkins=old.checkins)
                 if old.template == record.template:
                     record = dataclasses.replace(record, made_on=old.made_on)
                     if record.adapted_from is None and old.adapted_from is not None:  # an adaptation stays
