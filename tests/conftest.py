@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -108,3 +108,17 @@ DEEP = __import__("os").environ.get("HYPOTHESIS_PROFILE") == "deep"
 def examples(everyday: int) -> int:
     """A property test's example count: its everyday number, or 50 times it in the deep run."""
     return everyday * 50 if DEEP else everyday
+
+
+@contextlib.contextmanager
+def running(server: Any) -> Iterator[str]:
+    """A waitress server run on a thread for the ``with`` block; its base URL."""
+    import threading
+
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)

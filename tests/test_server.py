@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.utils
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,8 @@ import httpx
 import pytest
 
 from plansync.calendars.server import make_server
+
+from .conftest import running
 
 TOKEN = "Zk3v0q9mC1xYt7bN2pLr5sWd8hJf4gAe"
 BODY = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
@@ -25,14 +26,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     feeds = root / "public"
     feeds.mkdir()
     (root / "secret.txt").write_text("not for the web")
-    server = make_server(feeds, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", feeds
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with running(make_server(feeds, "127.0.0.1", 0)) as base:
+        yield base, feeds
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """``plansync serve``: feed files over HTTP for development and small setups.
 
 A WSGI application served by waitress. Only ``GET`` and ``HEAD`` of an
-existing ``/<token>.ics`` are answered with the feed; every other method or
+existing ``/<token>.ics`` are answered with the feed (and, in a workspace, the
+athlete's check-in page at ``/<token>/checkin``: :mod:`.checkin_page`); every other method or
 path, traversal attempts included, is the same plain 404, so no answer ever
 says which tokens exist. The path must match exactly (no trailing bytes).
 Conditional GETs use a strong ETag over the bytes (checked first) and the
@@ -27,6 +28,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from plansync.calendars.checkin_page import (
+    CHECKIN_PATH,
+    MAX_BODY,
+    Desk,
+    RateLimit,
+    page,
+    parse_form,
+)
+from plansync.calendars.checkin_page import HEADERS as PAGE_HEADERS
 from plansync.calendars.events import REFRESH
 
 FEED_PATH = re.compile(r"/([A-Za-z0-9_-]{16,64})\.ics")
@@ -46,8 +56,16 @@ SECURITY_HEADERS = [("X-Content-Type-Options", "nosniff")]
 
 
 class FeedApp:
-    def __init__(self, directory: Path, cache_size: int = ETAG_CACHE) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        cache_size: int = ETAG_CACHE,
+        desk: Desk | None = None,
+        limit: RateLimit | None = None,
+    ) -> None:
         self.directory = directory.resolve()
+        self.desk = desk  # check-in pages at /<token>/checkin when given
+        self.limit = limit or RateLimit()
         self._etags: OrderedDict[str, tuple[int, int, str]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -79,6 +97,8 @@ class FeedApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
+        if self.desk is not None and (match := CHECKIN_PATH.fullmatch(path)):
+            return self._checkin(match.group(1), environ, start_response)
         name = None
         if match := FEED_PATH.fullmatch(path):
             name = f"{match.group(1)}.ics"
@@ -101,6 +121,46 @@ class FeedApp:
         headers += [("Content-Type", TYPES[Path(name).suffix]), ("Content-Length", str(len(data)))]
         start_response("200 OK", headers)
         return [b""] if method == "HEAD" else [data]
+
+    def _checkin(self, token: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """The athlete's check-in page: the form, or a posted check-in handed to the desk."""
+        method = environ.get("REQUEST_METHOD", "GET")
+        assert self.desk is not None
+        if method not in ("GET", "HEAD", "POST") or not self.desk.knows(token):
+            return _plain(start_response, "404 Not Found", b"Not Found\n", method)
+        if method != "POST":
+            saved = environ.get("QUERY_STRING", "") == "saved"
+            body = page(saved)
+            headers = [("Content-Type", TYPES[".html"]), ("Content-Length", str(len(body))), *PAGE_HEADERS]
+            start_response("200 OK", [*headers, *SECURITY_HEADERS])
+            return [b""] if method == "HEAD" else [body]
+        refused = self._refused(token, environ)
+        if refused is not None:
+            return _plain(start_response, refused[0], refused[1], method)
+        form = parse_form(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+        if form is None:
+            return _plain(start_response, "400 Bad Request", b"That check-in could not be read.\n", method)
+        if not self.desk.record(token, form):
+            return _plain(start_response, "404 Not Found", b"Not Found\n", method)
+        start_response(
+            "303 See Other", [("Location", "checkin?saved"), ("Content-Length", "0"), *PAGE_HEADERS]
+        )
+        return [b""]
+
+    def _refused(self, token: str, environ: dict[str, Any]) -> tuple[str, bytes] | None:
+        """Why a post is refused before it is read: its type, its size, its rate."""
+        kind = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if kind != "application/x-www-form-urlencoded":
+            return "415 Unsupported Media Type", b"Send the form.\n"
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return "400 Bad Request", b"That check-in could not be read.\n"
+        if not 0 < length <= MAX_BODY:
+            return "413 Content Too Large", b"That check-in is too large.\n"
+        if not self.limit.allow(token):
+            return "429 Too Many Requests", b"Too many check-ins this hour; try again later.\n"
+        return None
 
 
 def _not_modified(environ: dict[str, Any], etag: str, mtime: int) -> bool:
@@ -131,12 +191,13 @@ def _plain(start_response: StartResponse, status: str, body: bytes, method: str)
     return [b""] if method == "HEAD" else [body]
 
 
-def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8080) -> Any:
-    """A waitress server for the folder (port 0 picks a free one: see ``.effective_port``)."""
+def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8080, desk: Desk | None = None) -> Any:
+    """A waitress server for the folder (port 0 picks a free one: see ``.effective_port``);
+    with ``desk``, each athlete's check-in page too."""
     from waitress.server import create_server
 
     return create_server(
-        FeedApp(directory),
+        FeedApp(directory, desk=desk),
         host=host,
         port=port,
         ident="plansync",
@@ -146,5 +207,5 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8080) -> A
         connection_limit=CONNECTIONS,
         asyncore_use_poll=True,
         max_request_header_size=16_384,
-        max_request_body_size=1_024,
+        max_request_body_size=MAX_BODY,
     )

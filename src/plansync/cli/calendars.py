@@ -153,11 +153,22 @@ def feed_rotate_cmd(athlete_id: str, state: Path | None, wait: float | None) -> 
 @click.option(
     "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
 )
-def serve_cmd(directory: Path, host: str, port: int) -> None:
-    """Serve the feed files in DIRECTORY over HTTP (for development and small setups)."""
+@click.option(
+    "--checkins/--no-checkins",
+    default=True,
+    show_default=True,
+    help="In a workspace, give each athlete a check-in page at https://HOST/<feed token>/checkin.",
+)
+@state_option
+def serve_cmd(directory: Path, host: str, port: int, checkins: bool, state: Path | None) -> None:
+    """Serve the feed files in DIRECTORY over HTTP (for development and small setups); in a
+    workspace, each athlete's private foot check-in page too."""
     from plansync.service.calendars import server as make_server
 
-    server = make_server(directory, host, port)
+    config = settings(state=state) if checkins else None
+    server = make_server(directory, host, port, config)
     click.echo(f"serving {directory} on http://{host}:{server.effective_port}/ (Ctrl-C to stop)", err=True)
+    if config is not None and config.athletes is not None:
+        click.echo("check-in pages: each athlete's feed URL with /checkin in place of .ics", err=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()

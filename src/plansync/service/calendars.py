@@ -55,9 +55,16 @@ def rotate_feed(settings: Settings, athlete: str) -> Path:
     return settings.state / FEED_INDEX_NAME
 
 
-def server(directory: Path, host: str, port: int) -> Any:
+def server(directory: Path, host: str, port: int, settings: Settings | None = None) -> Any:
+    """The feeds in ``directory`` over HTTP; with ``settings`` naming an athletes folder, each
+    athlete's check-in page at their feed's secret URL too."""
     from plansync.calendars.server import make_server
 
     if not directory.is_dir():
         raise PlansyncError(f"{directory} is not a folder of feeds")
-    return make_server(directory, host, port)
+    desk = None
+    if settings is not None and settings.athletes is not None:
+        from plansync.service.checkin_desk import WorkspaceDesk
+
+        desk = WorkspaceDesk(settings, settings.athletes)
+    return make_server(directory, host, port, desk)
