@@ -10,7 +10,9 @@ time, and one strictness of its own:
 3. responses declared ``*/*``: declare them ``application/json``;
 4. the plain list path ``GET /api/v1/athlete/{id}/events`` only exists as
    ``/events{format}``: add it;
-5. ``EventEx`` gets ``additionalProperties: false``, so a misspelt field fails.
+5. ``EventEx`` gets ``additionalProperties: false``, so a misspelt field fails;
+6. the plain wellness listing ``GET /api/v1/athlete/{id}/wellness`` (as the reference
+   names it) only exists as ``/wellness{ext}``: add it beside the path's PUT and POST.
 
 Run as a script to write the patched copy (for Prism): ``python tests/icu_spec.py OUT.json``.
 """
@@ -46,6 +48,10 @@ def _patched() -> str:
     listing["get"]["parameters"] = [p for p in listing["get"]["parameters"] if p["name"] != "format"]
     listing["get"]["operationId"] = "listEventsPlain"
     spec["paths"][LIST_PATH] = listing
+    wellness = copy.deepcopy(spec["paths"]["/api/v1/athlete/{id}/wellness{ext}"]["get"])
+    wellness["parameters"] = [p for p in wellness["parameters"] if p["name"] != "ext"]
+    wellness["operationId"] = "listWellnessPlain"
+    spec["paths"]["/api/v1/athlete/{id}/wellness"]["get"] = wellness
     spec["components"]["schemas"]["EventEx"]["additionalProperties"] = False
     return json.dumps(spec)
 

@@ -18,8 +18,10 @@ from plansync.calendars.server import make_server
 from plansync.core.checkins import RED_FLAGS, SITES, WHEN
 
 from .conftest import Cli, running
-from .test_coach import write_profile, ws  # noqa: F401  (fixture)
+from .fakes.trainingpeaks import FakeTrainingPeaks
+from .test_coach import fake, write_profile, ws  # noqa: F401  (fixtures)
 from .test_preview_browser import browser  # noqa: F401  (fixture)
+from .tp_helpers import ATHLETE_ID
 
 TOKEN = "Zk3v0q9mC1xYt7bN2pLr5sWd8hJf4gAe"
 OTHER = "Qq3v0q9mC1xYt7bN2pLr5sWd8hJf4gAe"
@@ -110,18 +112,24 @@ def test_any_body_is_either_refused_or_a_sound_check_in(body: bytes) -> None:
         assert set(form.red_flags) <= set(RED_FLAGS) and all(ord(c) >= 32 for c in form.note)
 
 
-def test_an_athlete_checks_in_from_a_phone_and_the_plan_follows(
+def test_an_athlete_checks_in_from_a_phone_and_the_plan_follows(  # type: ignore[no-untyped-def]
     ws: Path,  # noqa: F811
+    fake: FakeTrainingPeaks,  # noqa: F811
     cli: Cli,
-    browser,  # type: ignore[no-untyped-def]  # noqa: F811
+    browser,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from plansync.service.calendars import server as serve
     from plansync.service.settings import resolve
 
+    config = ws / "plansync.toml"
+    config.write_text(config.read_text().replace("rate_limit = 20", "rate_limit = 500"))
     write_profile(ws, "jane", plan__requested_at="2027-01-08T09:00:00+00:00")
     code, out = cli(["feed", "build", "athletes", "--out", "public"], ws, today="2027-02-10")
     assert code == 0, out
+    code, out = cli(["publish", "--all"], ws, today="2027-02-10")
+    assert code == 0, out
+    runs_before = sum(1 for w in fake.planned(ATHLETE_ID) if w["WorkoutType"] == "run")
     index = json.loads((ws / ".plansync" / "feeds-index.json").read_text())
     token = index["athletes"]["jane"]["calendar"]["https"].rsplit("/", 1)[-1].removesuffix(".ics")
     monkeypatch.setenv("PLANSYNC_TODAY", "2027-02-10")
@@ -147,3 +155,9 @@ def test_an_athlete_checks_in_from_a_phone_and_the_plan_follows(
         (6, "heel", "sore after the long run")
     ]
     assert [e["kind"] for e in kept["episodes"]] == ["stop"]
+    code, out = cli(["publish", "--all"], ws, today="2027-02-10")  # acts on the page's check-in
+    assert code == 0 and "jane" in out and "1 athlete published" in out, out
+    crossed = [w for w in fake.planned(ATHLETE_ID) if w["Title"].startswith("Cross-training")]
+    runs_after = sum(1 for w in fake.planned(ATHLETE_ID) if w["WorkoutType"] == "run")
+    assert crossed and runs_after < runs_before
+    assert all("heel pain 6 on 10 Feb" in str(w["Description"]) for w in crossed)

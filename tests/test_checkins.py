@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -103,7 +104,7 @@ def _cli(cli: Cli, tmp_path: Path, *args: str, today: str = "2027-02-10") -> tup
     return cli(["checkin", str(JANE), "--state", "st", *args], tmp_path, today=today)
 
 
-def _workouts(cli: Cli, tmp_path: Path, today: str = "2027-02-10") -> list[dict[str, object]]:
+def _workouts(cli: Cli, tmp_path: Path, today: str = "2027-02-10") -> list[dict[str, Any]]:
     code, out = cli(["compile", str(JANE), "--state", "st", "--format", "json"], tmp_path, today=today)
     assert code == 0, out
     return list(json.loads(out)["workouts"])
@@ -181,7 +182,8 @@ def test_a_red_flag_pauses_running_status_says_so_and_cleared_starts_a_graded_re
     assert code == 0 and "jane" in out, out
     planned = fake.planned(ATHLETE_ID)
     assert {w["Title"] for w in planned} != published
-    assert all(w["WorkoutType"] != "Run" or w["WorkoutDay"][:10] < "2027-01-10" for w in planned)
+    assert all(w["WorkoutType"] != "run" or w["WorkoutDay"][:10] < "2027-01-10" for w in planned)
+    assert any(w["Title"] == "Paused · no running" for w in planned)
     code, out = cli(["checkin", str(jane), "--cleared"], ws, today="2027-01-14")
     assert code == 0 and "graded return" in out
     code, out = cli(["status", "--format", "json"], ws, today="2027-01-14")

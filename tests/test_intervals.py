@@ -394,3 +394,21 @@ def test_sigkill_mid_publish_then_a_rerun_duplicates_nothing_and_misses_nothing(
     plan = compile_file(profile)
     assert sorted(e["external_id"] for e in fake.of(ATHLETE)) == sorted(published(plan))
     assert fake.invalid == []
+
+
+def test_checkin_reads_soreness_from_intervals_wellness(
+    cli: Cli, tmp_path: Path, fake: FakeIntervals
+) -> None:
+    profile = icu_profile(tmp_path)
+    fake.wellness[ATHLETE] = [
+        {"id": "2027-02-08", "soreness": 1, "comments": "fine"},
+        {"id": "2027-02-09", "soreness": 3, "comments": "heel\nsore"},
+        {"id": "2027-02-10", "fatigue": 2},  # no soreness logged that day: nothing read
+    ]
+    args = ["checkin", str(profile), "--from", "intervals", "--state", "st", "--format", "json"]
+    code, out = cli(args, tmp_path, today="2027-02-10", env=env_for(fake))
+    assert code == 0, out
+    kept = json.loads(out)
+    assert [(c["date"], c["pain"]) for c in kept["checkins"]] == [("2027-02-08", 1), ("2027-02-09", 6)]
+    assert kept["checkins"][1]["note"] == "intervals.icu soreness 3/4: heel sore"
+    assert [e["kind"] for e in kept["episodes"]] == ["stop"] and fake.invalid == []

@@ -21,6 +21,8 @@ follows (written down so a test never relies on more):
   missing ones are ignored; answers ``{"eventsDeleted": n}``.
 - ``GET /activities?oldest=&newest=``: the athlete's completed activities set
   with :attr:`FakeIntervals.activities`, their day in the range.
+- ``GET /wellness?oldest=&newest=``: the athlete's daily wellness records set with
+  :attr:`FakeIntervals.wellness` (``id`` is the day), in the range.
 - ``GET /events?oldest=&newest=``: the athlete's events whose day is in the
   range, both ends included, ordered by day then id.
 - faults queued with :meth:`FakeIntervals.fault` hit the next matching request:
@@ -78,6 +80,7 @@ class FakeIntervals:
     invalid: list[str] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     activities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # athlete -> completed
+    wellness: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # athlete -> daily records
 
     def __post_init__(self) -> None:
         self.on_request: Callable[[str, str, str], None] | None = None  # (method, path, "before"|"after")
@@ -180,6 +183,10 @@ class FakeIntervals:
                 oldest, newest = params.get("oldest", ""), params.get("newest", "")
                 done = self.activities.get(athlete, [])
                 return 200, [a for a in done if oldest <= a["start_date_local"][:10] <= newest], None
+            if method == "GET" and path.endswith("/wellness"):
+                oldest, newest = params.get("oldest", ""), params.get("newest", "")
+                days = self.wellness.get(athlete, [])
+                return 200, [w for w in days if oldest <= w["id"] <= newest], None
             if method == "GET" and path.endswith("/events"):
                 oldest, newest = params.get("oldest", ""), params.get("newest", "")
                 found = [e for e in self.of(athlete) if oldest <= e["start_date_local"][:10] <= newest]

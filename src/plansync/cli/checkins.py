@@ -44,8 +44,7 @@ FLAGS = ("sharp", "swelling", "numbness", "night-pain", "cannot-bear-weight")
 @click.option(
     "--from",
     "source",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Check-ins from a CSV file (date,pain,where,when,red_flags,note).",
+    help="Check-ins from a CSV file (date,pain,where,when,red_flags,note), or `intervals`: the athlete's intervals.icu wellness soreness (1-4 as pain 1, 3, 6, 8).",
 )
 @click.option(
     "--list", "show", is_flag=True, help="Show the athlete's check-ins and what they change; keep nothing."
@@ -62,7 +61,7 @@ def checkin_cmd(
     note: str,
     day: str | None,
     cleared: bool,
-    source: Path | None,
+    source: str | None,
     show: bool,
     fmt: str,
     templates: Path | None,
@@ -74,14 +73,14 @@ def checkin_cmd(
     running until the coach clears it. Every changed workout says why."""
     from plansync.core.checkins import Checkin
     from plansync.errors import PlansyncError
-    from plansync.service.checkins import check_in, from_file, listed, one
+    from plansync.service.checkins import check_in, from_source, listed, one
 
     config = settings(templates=templates, state=state)
     if show:
         _say(listed(config, profile), fmt)
         return
     if source is not None:
-        new = from_file(source)
+        new = from_source(config, profile, source)
     else:
         if pain is None and not cleared and not flags:
             raise PlansyncError("give --pain (0-10), --red-flag, --cleared, --from FILE or --list")

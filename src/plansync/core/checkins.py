@@ -109,6 +109,21 @@ class Checkin:
         return f"{site} {self.pain} on {day}"
 
 
+# intervals.icu's wellness soreness (1 low, 2 average, 3 high, 4 extreme) as pain 0–10: low is
+# safe, average acceptable, high and extreme over the model's 5.
+SORENESS_PAIN = {1: 1, 2: 3, 3: 6, 4: 8}
+
+
+def from_soreness(day: dt.date, soreness: int, comment: str) -> Checkin:
+    """A check-in from an intervals.icu wellness record (:data:`SORENESS_PAIN`)."""
+    note = " ".join(comment.split())[:NOTE_MAX]
+    return Checkin(
+        day,
+        SORENESS_PAIN[soreness],
+        note=f"intervals.icu soreness {soreness}/4" + (f": {note}" if note else ""),
+    )
+
+
 def problem(checkin: Checkin, today: dt.date) -> str | None:
     """What is wrong with a check-in, for a clear message; None when it is sound."""
     if not 0 <= checkin.pain <= 10:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from plansync.core.checkins import Checkin, Episode, episodes, ordered, paused, problem
+from plansync.core.checkins import Checkin, Episode, episodes, from_soreness, ordered, paused, problem
 from plansync.core.listening import SAID
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
@@ -57,11 +57,30 @@ def today_of(settings: Settings, profile: Profile) -> dt.date:
     return settings.now().astimezone(ZoneInfo(profile.timezone)).date()
 
 
-def from_file(path: Path) -> list[Checkin]:
-    """Check-ins from a CSV file (:mod:`plansync.inputs.checkins`)."""
-    from plansync.inputs.checkins import read_checkins
+def from_source(settings: Settings, profile_path: Path, source: str) -> list[Checkin]:
+    """Check-ins from a CSV file (:mod:`plansync.inputs.checkins`), or ``intervals``: the
+    athlete's intervals.icu wellness soreness from the plan's first day to today
+    (:data:`plansync.core.checkins.SORENESS_PAIN`)."""
+    if source != "intervals":
+        from plansync.inputs.checkins import read_checkins
 
-    return read_checkins(path)
+        return read_checkins(Path(source))
+    from plansync.adapters.base import AdapterContext, Athlete
+    from plansync.adapters.intervals.adapter import IntervalsAdapter
+
+    profile = load_profile(profile_path)
+    today = today_of(settings, profile)
+    plan = compile_file(
+        profile_path, settings.templates, now=settings.now(), records=plan_records(settings.state)
+    )
+    adapter = IntervalsAdapter.from_config(
+        AdapterContext(settings.state, settings.adapter_options(source, {}))
+    )
+    try:
+        found = adapter.soreness(Athlete(profile, plan, today), plan.start_date, today)
+    finally:
+        adapter.close()
+    return [from_soreness(day, sore, comment) for day, sore, comment in found]
 
 
 def one(settings: Settings, profile_path: Path, checkin: Checkin, day: dt.date | None) -> list[Checkin]:

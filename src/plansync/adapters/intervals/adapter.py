@@ -40,6 +40,7 @@ BULK_PATH = "/api/v1/athlete/{athlete}/events/bulk"
 DELETE_PATH = "/api/v1/athlete/{athlete}/events/bulk-delete"
 LIST_PATH = "/api/v1/athlete/{athlete}/events"
 ACTIVITIES_PATH = "/api/v1/athlete/{athlete}/activities"
+WELLNESS_PATH = "/api/v1/athlete/{athlete}/wellness"
 RUN_TYPES = {"Run", "TrailRun", "VirtualRun"}
 LOST_ROUNDS = 3  # list-and-upsert-the-missing rounds after lost answers
 
@@ -241,6 +242,29 @@ class IntervalsAdapter(Adapter):
                 )
             )
         return sorted(out, key=lambda x: (x.date, x.kind, x.distance_m))
+
+    def soreness(
+        self, athlete: Athlete, start: dt.date, end: dt.date
+    ) -> builtins.list[tuple[dt.date, int, str]]:
+        """The athlete's daily wellness ``soreness`` (1–4) between two days, with their comment."""
+        data = self.transport.json(
+            "GET",
+            WELLNESS_PATH.format(athlete=self.athlete_id(athlete)),
+            params={"oldest": start.isoformat(), "newest": end.isoformat()},
+            what=f"wellness {start}..{end}",
+        )
+        if not isinstance(data, builtins.list):
+            raise Unavailable("intervals.icu listed wellness in an unexpected shape")
+        out: builtins.list[tuple[dt.date, int, str]] = []
+        for record in data:
+            try:
+                day = dt.date.fromisoformat(str(record.get("id") or "")[:10])
+                sore = record.get("soreness")
+            except (AttributeError, ValueError):
+                continue  # not a record plansync can read: left out, never guessed
+            if isinstance(sore, int) and 1 <= sore <= 4:
+                out.append((day, sore, str(record.get("comments") or "")))
+        return sorted(out)
 
     # One at a time, for the engine's single-item paths (adoption, a lone change).
     def create(self, athlete: Athlete, workout: Workout) -> RemoteItem:
