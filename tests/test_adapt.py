@@ -217,12 +217,14 @@ def test_publishing_the_adapted_plan_changes_only_the_changed_workouts(tmp_path:
     assert bumped and bumped == changed
 
 
-@pytest.mark.parametrize("source", ["trainingpeaks"])
-def test_sources_not_read_yet_say_so(tmp_path: Path, cli: Cli, source: str) -> None:
+def test_a_platform_without_credentials_says_what_to_set(tmp_path: Path, cli: Cli) -> None:
     code, out = cli(
-        ["adapt", str(EXAMPLE / "alex-moreno.yaml"), "--from", source, "--state", "st"], tmp_path, today=TODAY
+        ["adapt", str(EXAMPLE / "alex-moreno.yaml"), "--from", "trainingpeaks", "--state", "st"],
+        tmp_path,
+        today=TODAY,
+        env={"PLANSYNC_TP_CLIENT_ID": "", "PLANSYNC_TP_CLIENT_SECRET": ""},
     )
-    assert code == 2 and "not read from TrainingPeaks yet" in out
+    assert code == 2 and "set PLANSYNC_TP_CLIENT_ID" in out and "Traceback" not in out
 
 
 def test_compliance_counts_done_missed_and_extra() -> None:

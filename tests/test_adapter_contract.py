@@ -9,24 +9,29 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from plansync.adapters.base import Adapter, Athlete, RemoteItem
 from plansync.adapters.ics import IcsAdapter
+from plansync.adapters.intervals.adapter import IntervalsAdapter
+from plansync.adapters.intervals.client import transport as icu_transport
 from plansync.core.plan import Workout
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import load_profile
 from plansync.publishing import engine as sync
 from plansync.state.ledger import Ledger
 
+from .fakes.intervals import FakeIntervals
 from .fakes.memory_adapter import MemoryAdapter
 from .fakes.trainingpeaks import FakeTrainingPeaks
 from .tp_helpers import ATHLETE_ID, NOW, TODAY, make_adapter, tp_profile
 
 PLUGIN_DIR = Path(__file__).parent / "plugin_example"
+ICU_KEY, ICU_ATHLETE = "icu-contract-key", "i2002"
 
 
 @pytest.fixture
@@ -101,6 +106,54 @@ class AdapterContract:
         ]
         assert first.created == len(in_window) and first.failed == 0
         assert (again.created, again.updated, again.deleted, again.unchanged) == (0, 0, 0, len(in_window))
+
+    # --- declared capabilities: each one declared is checked, each one not declared refused ---
+
+    @pytest.fixture
+    def foreign(self) -> Callable[[Athlete, dt.date], None] | None:
+        """Puts an item plansync did not make on the target's calendar (None: it cannot)."""
+        return None
+
+    @pytest.fixture
+    def done(self) -> Callable[[Athlete, Workout], None] | None:
+        """Records a workout as completed on the target (None: it cannot)."""
+        return None
+
+    def test_bulk_upserts_are_idempotent_and_bulk_deletes_touch_only_their_own(
+        self, adapter: Adapter, athlete: Athlete, foreign: Callable[[Athlete, dt.date], None] | None
+    ) -> None:
+        workouts = [w for w in athlete.plan.workouts if adapter.wants(w)][:5]
+        if not adapter.supports_bulk:
+            with pytest.raises(NotImplementedError):
+                adapter.upsert_many(athlete, workouts)
+            return
+        first = adapter.upsert_many(athlete, workouts)
+        again = adapter.upsert_many(athlete, workouts)  # the same request twice: nothing doubles
+        assert {u: i.remote_id for u, i in first.items()} == {u: i.remote_id for u, i in again.items()}
+        span = (workouts[0].date, workouts[-1].date)
+        if foreign is not None:
+            foreign(athlete, workouts[0].date)
+        before = adapter.list(athlete, *span)
+        assert sorted(i.uid for i in before if i.uid) == sorted(w.id for w in workouts)
+        adapter.delete_many(athlete, [workouts[0].id, workouts[1].id])
+        after = adapter.list(athlete, *span)
+        assert sorted(i.uid for i in after if i.uid) == sorted(w.id for w in workouts[2:])
+        assert len([i for i in after if not i.uid]) == len([i for i in before if not i.uid])  # foreign kept
+
+    def test_declared_activities_are_read_back_as_completed_training(
+        self, adapter: Adapter, athlete: Athlete, done: Callable[[Athlete, Workout], None] | None
+    ) -> None:
+        if not adapter.supports_activities:
+            with pytest.raises(NotImplementedError):
+                adapter.activities(athlete, athlete.plan.start_date, athlete.plan.end_date)
+            return
+        assert done is not None, "an adapter that reads activities needs a way to complete one in its test"
+        run = next(w for w in athlete.plan.workouts if w.kind in ("easy", "long") and adapter.wants(w))
+        adapter.create(athlete, run)
+        done(athlete, run)
+        found = adapter.activities(athlete, run.date, run.date)
+        assert [(a.date, a.kind, round(a.distance_m)) for a in found] == [(run.date, "run", run.distance_m)]
+        assert found[0].duration_s == pytest.approx(run.duration_s, abs=1)
 
 
 class TestMemoryAdapter(AdapterContract):
@@ -206,17 +259,87 @@ class TestIcsAdapter(AdapterContract):
 
 class TestTrainingPeaksAdapter(AdapterContract):
     @pytest.fixture
-    def adapter(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Adapter]:
+    def fake(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTrainingPeaks]:
         fake = FakeTrainingPeaks(today=TODAY)
         fake.add_athlete(ATHLETE_ID)
         fake.start()
         monkeypatch.setenv("PLANSYNC_TP_API_URL", fake.url)
         monkeypatch.setenv("PLANSYNC_TP_OAUTH_URL", fake.url)
         monkeypatch.setenv("PLANSYNC_TP_REFRESH_TOKEN", fake.issue_refresh_token())
+        yield fake
+        fake.stop()
+
+    @pytest.fixture
+    def adapter(self, tmp_path: Path, fake: FakeTrainingPeaks) -> Iterator[Adapter]:
         adapter = make_adapter(fake, tmp_path / "state")
         yield adapter
         adapter.close()
+
+    @pytest.fixture
+    def done(self, fake: FakeTrainingPeaks) -> Callable[[Athlete, Workout], None]:
+        def complete(athlete: Athlete, workout: Workout) -> None:
+            (remote,) = [
+                w
+                for w in fake.planned(ATHLETE_ID)
+                if str(w["WorkoutDay"])[:10] == workout.date.isoformat() and w["WorkoutType"] == "run"
+            ]
+            fake.complete(remote["Id"], workout.duration_s / 3600, float(workout.distance_m))
+
+        return complete
+
+
+class TestIntervalsAdapter(AdapterContract):
+    """intervals.icu, the adapter with bulk writes, against its fake (the OpenAPI-validated one)."""
+
+    @pytest.fixture
+    def athlete(self, tmp_path: Path) -> Athlete:
+        path = tp_profile(tmp_path)
+        path.write_text(path.read_text() + '  intervals: {athlete_id: "0"}\n')
+        return Athlete(load_profile(path), compile_file(path), TODAY)
+
+    @pytest.fixture
+    def fake(self) -> Iterator[FakeIntervals]:
+        fake = FakeIntervals()
+        fake.add_key(ICU_KEY, ICU_ATHLETE)
+        fake.start()
+        yield fake
+        assert fake.invalid == []  # every request the contract made was one the spec allows
         fake.stop()
+
+    @pytest.fixture
+    def adapter(self, fake: FakeIntervals) -> Iterator[Adapter]:
+        adapter = IntervalsAdapter(
+            icu_transport(fake.url, httpx.BasicAuth("API_KEY", ICU_KEY), sleep=lambda s: None)
+        )
+        yield adapter
+        adapter.close()
+
+    @pytest.fixture
+    def foreign(self, fake: FakeIntervals) -> Callable[[Athlete, dt.date], None]:
+        def add(athlete: Athlete, day: dt.date) -> None:  # the athlete's own note, no external_id
+            fake._upsert(
+                "someone-else",
+                ICU_ATHLETE,
+                {"category": "NOTE", "start_date_local": f"{day}T00:00:00", "name": "Physio"},
+                False,
+            )
+
+        return add
+
+    @pytest.fixture
+    def done(self, fake: FakeIntervals) -> Callable[[Athlete, Workout], None]:
+        def complete(athlete: Athlete, workout: Workout) -> None:
+            fake.activities.setdefault(ICU_ATHLETE, []).append(
+                {
+                    "id": "a1",
+                    "start_date_local": f"{workout.date}T07:00:00",
+                    "type": "Run",
+                    "distance": float(workout.distance_m),
+                    "moving_time": workout.duration_s,
+                }
+            )
+
+        return complete
 
 
 class TestPluginAdapter(AdapterContract):

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from plansync.adapters.intervals.adapter import CHUNK, IntervalsAdapter
-from plansync.adapters.intervals.client import Transport
+from plansync.adapters.intervals.client import transport
 from plansync.adapters.intervals.text import workout_text
 from plansync.core.plan import Plan, Step
 from plansync.inputs.compiling import compile_file
@@ -100,7 +100,7 @@ def test_first_publish_is_a_handful_of_requests_and_a_republish_writes_nothing(
 
 def adapter_for(fake: FakeIntervals, waits: list[float]) -> IntervalsAdapter:
     return IntervalsAdapter(
-        Transport(fake.url, httpx.BasicAuth("API_KEY", KEY), sleep=waits.append, jitter=lambda: 0.5)
+        transport(fake.url, httpx.BasicAuth("API_KEY", KEY), sleep=waits.append, jitter=lambda: 0.5)
     )
 
 
@@ -292,7 +292,7 @@ def test_prism_finds_no_request_that_violates_the_patched_spec(tmp_path: Path) -
         plan = compile_file(profile)
         athlete = Athlete(load_profile(profile), plan, plan.start_date)
         adapter = IntervalsAdapter(
-            Transport(f"http://127.0.0.1:{port}", httpx.BasicAuth("API_KEY", KEY), sleep=lambda s: None)
+            transport(f"http://127.0.0.1:{port}", httpx.BasicAuth("API_KEY", KEY), sleep=lambda s: None)
         )
         rejected: list[str] = []
         try:

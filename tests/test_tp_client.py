@@ -23,6 +23,7 @@ from plansync.adapters.trainingpeaks.client import (
     Unavailable,
     error_text,
 )
+from plansync.adapters.trainingpeaks.client import transport as tp_transport
 
 API, AUTH = "https://api.test", "https://oauth.test"
 SECRET, REFRESH, ACCESS = "s3cret-client", "rt-original", "at-first"
@@ -34,7 +35,7 @@ def transport(tmp_path: Path, waits: list[float] | None = None, **kwargs: Any) -
     store.save({"refresh_token": REFRESH})
     oauth = OAuth("client", SECRET, Hosts(API, AUTH), http, store, clock=lambda: 1000.0)
     sleeps = waits if waits is not None else []
-    return Transport(
+    return tp_transport(
         Hosts(API, AUTH), oauth, http, sleep=sleeps.append, clock=lambda: 1000.0, jitter=lambda: 0.5, **kwargs
     )
 
@@ -238,3 +239,37 @@ def test_a_token_file_others_can_read_is_tightened(tmp_path: Path, caplog: pytes
     TokenStore(path).load()
     assert path.stat().st_mode & 0o777 == 0o600
     assert "readable by others" in caplog.text
+
+
+@pytest.mark.parametrize("platform", ["trainingpeaks", "intervals"])
+def test_both_platforms_share_one_timeout_one_auth_error_and_one_retry_budget(
+    platform: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PLANSYNC_HTTP_TIMEOUT reaches both clients; a refused key is the same AuthError on both;
+    a Retry-After beyond the retry budget fails at once instead of stalling a publish."""
+    from plansync.adapters.base import AuthError as BaseAuthError
+    from plansync.adapters.base import Unavailable as BaseUnavailable
+    from plansync.adapters.intervals.client import transport as icu_transport
+
+    monkeypatch.setenv("PLANSYNC_HTTP_TIMEOUT", "7.5")
+    base = API if platform == "trainingpeaks" else "https://icu.test"
+    with respx.mock:
+        token_route(respx.mock, ACCESS, "at-second")
+        waits: list[float] = []
+        t = (
+            transport(tmp_path, waits)
+            if platform == "trainingpeaks"
+            else icu_transport(base, httpx.BasicAuth("API_KEY", "k"), sleep=waits.append, jitter=lambda: 0.5)
+        )
+        if platform == "intervals":  # the client the transport made for itself
+            assert t._http.timeout.read == 7.5
+        respx.get(f"{base}/denied").mock(return_value=httpx.Response(401))
+        with pytest.raises(BaseAuthError, match="refused the credentials"):
+            t.json("GET", "/denied")
+        respx.get(f"{base}/later").mock(return_value=httpx.Response(429, headers={"Retry-After": "3600"}))
+        with pytest.raises(BaseUnavailable, match="asked to wait 3600 s"):
+            t.json("GET", "/later")
+        assert 3600.0 not in waits  # never slept on
+    from plansync.adapters.http import client
+
+    assert client().timeout.read == 7.5  # TrainingPeaks' client (the sign-in's and the API's) too

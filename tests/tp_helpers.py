@@ -15,7 +15,7 @@ import httpx
 
 from plansync.adapters import markers
 from plansync.adapters.trainingpeaks.adapter import TrainingPeaksAdapter
-from plansync.adapters.trainingpeaks.client import OAuth, TokenStore, Transport, hosts
+from plansync.adapters.trainingpeaks.client import OAuth, TokenStore, hosts, transport
 from plansync.adapters.trainingpeaks.payload import payload
 from plansync.core.plan import Plan, Workout
 from plansync.core.profile import Profile
@@ -85,10 +85,16 @@ def make_adapter(
     oauth = OAuth(
         fake.client_id, fake.client_secret, endpoints, http, TokenStore(state / "trainingpeaks-token.json")
     )
-    transport = Transport(
-        endpoints, oauth, http, sleep=waits or Waits(), max_attempts=max_attempts, jitter=lambda: 0.5
+    wired = transport(
+        endpoints,
+        oauth,
+        http,
+        sleep=waits or Waits(),
+        max_attempts=max_attempts,
+        jitter=lambda: 0.5,
+        clock=NOW.timestamp,  # the fake's Retry-After dates are on the day the tests pin
     )
-    return TrainingPeaksAdapter(transport)
+    return TrainingPeaksAdapter(wired)
 
 
 def published(plan: Plan) -> list[Workout]:

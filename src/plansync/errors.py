@@ -24,8 +24,8 @@ raises it, named on the right)::
     ├── RemoteRejected            the target refused one item for good (status)  adapters.base
     ├── OutcomeUnknown            a create's answer was lost; the engine adopts  adapters.base
     └── AdapterError              an adapter cannot work at all      adapters.base
-        ├── AuthError             sign-in refused or expired         adapters.trainingpeaks.client
-        └── Unavailable           the platform is down or answered nonsense  ...trainingpeaks.client, ...intervals.client
+        ├── AuthError             the platform refused the credentials  adapters.base (raised by adapters.http)
+        └── Unavailable           the platform is down or answered nonsense  adapters.base (adapters.http)
 
 The CLI turns these into messages in exactly one place
 (:class:`plansync.cli.base.Group`); any other exception is a bug and keeps its

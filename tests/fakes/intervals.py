@@ -18,6 +18,7 @@ follows (written down so a test never relies on more):
   otherwise created with a new integer id; the answer lists the stored events
   in the order sent. At most MAX_BULK events a request (413 above).
 - ``PUT /events/bulk-delete``: deletes this key's events by ``external_id``;
+- ``DELETE /events/{eventId}``: deletes one event by its id;
   missing ones are ignored; answers ``{"eventsDeleted": n}``.
 - ``GET /activities?oldest=&newest=``: the athlete's completed activities set
   with :attr:`FakeIntervals.activities`, their day in the range.
@@ -212,6 +213,12 @@ class FakeIntervals:
                 for i in gone:
                     del self.events[i]
                 return 200, {"eventsDeleted": len(gone)}, None
+            if method == "DELETE" and parts[5] == "events" and len(parts) == 7 and parts[6].isdigit():
+                event = self.events.get(int(parts[6]))
+                if event is None or event["athlete_id"] != athlete:
+                    return 404, {"error": "event not found"}, None
+                del self.events[int(parts[6])]
+                return 200, None, None
         return 404, {"error": "not found"}, None
 
     def _upsert(self, key: str, athlete: str, event: dict[str, Any], upsert: bool) -> dict[str, Any]:

@@ -117,6 +117,26 @@ class FakeTrainingPeaks:
     def add_athlete(self, athlete_id: int, *, premium: bool = True, timezone: str = "UTC") -> None:
         self.athletes[athlete_id] = Athlete(athlete_id, premium, timezone)
 
+    def complete(self, ident: int, hours: float, metres: float) -> None:
+        """The athlete did a planned workout: its actual time (hours) and distance (metres)."""
+        with self._lock:
+            self.workouts[ident] |= {"TotalTime": hours, "Distance": metres}
+
+    def log_workout(self, athlete_id: int, day: str, kind: str, hours: float, metres: float) -> int:
+        """A workout the athlete's watch uploaded, never planned: completed, with actual values."""
+        with self._lock:
+            ident = next(self._ids)
+            self.workouts[ident] = {k: None for k in FIELDS} | {
+                "Id": ident,
+                "AthleteId": athlete_id,
+                "WorkoutDay": f"{day}T00:00:00",
+                "WorkoutType": kind,
+                "Title": f"{kind} (uploaded)",
+                "TotalTime": hours,
+                "Distance": metres,
+            }
+            return ident
+
     def issue_refresh_token(self) -> str:
         token = "rt-" + secrets.token_urlsafe(16)
         self.refresh_tokens.add(token)
@@ -405,6 +425,12 @@ class FakeTrainingPeaks:
     def _update(self, ident: int, raw: bytes) -> tuple[int, Any, dict[str, str]]:
         if ident not in self.workouts:
             return 404, {"Message": "Workout not found"}, {}
+        if self.workouts[ident].get("TotalTime") or self.workouts[ident].get("Distance"):
+            return (
+                400,
+                {"Message": "A completed workout cannot be changed"},
+                {},
+            )  # the reference: uncompleted only
         body = json.loads(raw or b"null")
         bad = self._check(body)
         if bad:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from plansync.core.actuals import Activity
 from plansync.core.plan import Plan, Workout
 from plansync.core.profile import Profile
 from plansync.errors import PlansyncError
@@ -95,6 +96,14 @@ class AdapterError(PlansyncError):
     """An adapter cannot work at all (missing credentials, a bad option)."""
 
 
+class AuthError(AdapterError):
+    """The platform refused the credentials: signing in again (or a new key) is needed."""
+
+
+class Unavailable(AdapterError):
+    """The platform kept failing after the retries, or answered in a shape plansync cannot read."""
+
+
 class RemoteRejected(PlansyncError):
     """The target refused one item for good (a 400, 403, 404 or 409): no retry."""
 
@@ -131,6 +140,8 @@ class Adapter(ABC):
     supports_update: ClassVar[bool] = True  # the remote can change an item in place
     supports_delete: ClassVar[bool] = True  # the remote can remove what we created
     supports_bulk: ClassVar[bool] = False  # writes many items a request: upsert_many, delete_many
+    supports_activities: ClassVar[bool] = False  # reads completed training: activities()
+    supports_soreness: ClassVar[bool] = False  # reads the athlete's daily soreness: soreness()
     past_days: ClassVar[int | None] = None  # items older than this many days are left alone
     future_days: ClassVar[int | None] = None  # items further ahead are deferred to a later run
     settings: ClassVar[tuple[AdapterSetting, ...]] = ()  # what plansync.toml's [name] table may set
@@ -172,6 +183,18 @@ class Adapter(ABC):
         """Bulk adapters: remove the items of these workout ids that plansync created."""
         raise NotImplementedError
 
+    def activities(self, athlete: Athlete, start: dt.date, end: dt.date) -> builtins.list[Activity]:
+        """Adapters that read completed training: every activity between two days (inclusive),
+        for ``plansync compliance/adapt --from NAME``."""
+        raise NotImplementedError
+
+    def soreness(
+        self, athlete: Athlete, start: dt.date, end: dt.date
+    ) -> builtins.list[tuple[dt.date, int, str]]:
+        """Adapters that read wellness: (day, soreness 1–4, comment) between two days, for
+        ``plansync checkin --from NAME``."""
+        raise NotImplementedError
+
     def wants(self, workout: Workout) -> bool:
         """Whether the target takes this kind of entry at all (a platform may leave rest days out).
         Entries it does not want are never created, and ones created before are removed."""
@@ -201,6 +224,8 @@ class Adapter(ABC):
             "update": self.supports_update,
             "delete": self.supports_delete,
             "bulk": self.supports_bulk,
+            "activities": self.supports_activities,
+            "soreness": self.supports_soreness,
             "past_days": self.past_days,
             "future_days": self.future_days,
         }

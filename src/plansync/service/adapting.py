@@ -29,32 +29,20 @@ from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import find_template, load_profile, load_template_cached, template_dirs
 from plansync.service.settings import Settings
+from plansync.service.sources import is_platform, platform_activities
 from plansync.state.ledger import Ledger, plan_records
 from plansync.state.lock import writer
-
-PLATFORMS = ("intervals",)
 
 
 def activities(
     settings: Settings, profile: Profile, plan: Plan, source: str, today: dt.date
 ) -> list[Activity]:
-    """The athlete's completed training from the plan's first day to today."""
-    if source == "trainingpeaks":
-        raise PlansyncError(
-            "--from trainingpeaks: completed workouts are not read from TrainingPeaks yet; "
-            "export them as CSV (date,type,distance,duration) or use intervals.icu"
-        )
-    if source in PLATFORMS:
-        from plansync.adapters.base import AdapterContext, Athlete
-        from plansync.adapters.intervals.adapter import IntervalsAdapter
+    """The athlete's completed training from the plan's first day to today: from a file, or
+    from a platform whose adapter reads completed training (``intervals``, ``trainingpeaks``)."""
+    if is_platform(source):
+        from plansync.adapters.base import Athlete
 
-        adapter = IntervalsAdapter.from_config(
-            AdapterContext(settings.state, settings.adapter_options(source, {}))
-        )
-        try:
-            return adapter.activities(Athlete(profile, plan, today), plan.start_date, today)
-        finally:
-            adapter.close()
+        return platform_activities(settings, source, Athlete(profile, plan, today), plan.start_date, today)
     from plansync.inputs.activities import read_activities
 
     found = read_activities(Path(source), profile.units, profile.timezone)

@@ -27,6 +27,7 @@ from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import load_profile
 from plansync.service.adapting import Change, plan_changes
 from plansync.service.settings import Settings
+from plansync.service.sources import is_platform, platform_soreness
 from plansync.state.ledger import Ledger, plan_records
 from plansync.state.lock import writer
 
@@ -61,25 +62,17 @@ def from_source(settings: Settings, profile_path: Path, source: str) -> list[Che
     """Check-ins from a CSV file (:mod:`plansync.inputs.checkins`), or ``intervals``: the
     athlete's intervals.icu wellness soreness from the plan's first day to today
     (:data:`plansync.core.checkins.SORENESS_PAIN`)."""
-    if source != "intervals":
+    if not is_platform(source):
         from plansync.inputs.checkins import read_checkins
 
         return read_checkins(Path(source))
-    from plansync.adapters.base import AdapterContext, Athlete
-    from plansync.adapters.intervals.adapter import IntervalsAdapter
+    from plansync.adapters.base import Athlete
 
     profile = load_profile(profile_path)
     today = today_of(settings, profile)
-    plan = compile_file(
-        profile_path, settings.templates, now=settings.now(), records=plan_records(settings.state)
-    )
-    adapter = IntervalsAdapter.from_config(
-        AdapterContext(settings.state, settings.adapter_options(source, {}))
-    )
-    try:
-        found = adapter.soreness(Athlete(profile, plan, today), plan.start_date, today)
-    finally:
-        adapter.close()
+    records = plan_records(settings.state)
+    plan = compile_file(profile_path, settings.templates, now=settings.now(), records=records)
+    found = platform_soreness(settings, source, Athlete(profile, plan, today), plan.start_date, today)
     return [from_soreness(day, sore, comment) for day, sore, comment in found]
 
 

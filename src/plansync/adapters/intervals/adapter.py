@@ -28,7 +28,7 @@ from plansync.adapters.base import (
     RemoteItem,
 )
 from plansync.adapters.http import RateLimiter
-from plansync.adapters.intervals.client import RATE, Transport, Unavailable, api_url, credentials
+from plansync.adapters.intervals.client import RATE, Transport, Unavailable, api_url, credentials, transport
 from plansync.adapters.intervals.text import workout_text
 from plansync.core.actuals import Activity, ActivityKind
 from plansync.core.plan import Workout
@@ -39,6 +39,7 @@ CHUNK = 100  # events per bulk upsert
 BULK_PATH = "/api/v1/athlete/{athlete}/events/bulk"
 DELETE_PATH = "/api/v1/athlete/{athlete}/events/bulk-delete"
 LIST_PATH = "/api/v1/athlete/{athlete}/events"
+EVENT_PATH = "/api/v1/athlete/{athlete}/events/{event}"
 ACTIVITIES_PATH = "/api/v1/athlete/{athlete}/activities"
 WELLNESS_PATH = "/api/v1/athlete/{athlete}/wellness"
 RUN_TYPES = {"Run", "TrailRun", "VirtualRun"}
@@ -53,6 +54,8 @@ class IntervalsAdapter(Adapter):
     supports_update = True
     supports_delete = True
     supports_bulk = True
+    supports_activities = True  # completed activities, by type
+    supports_soreness = True  # wellness: the athlete's daily soreness
     settings = (
         AdapterSetting("rate", RATE, "PLANSYNC_ICU_RATE", "requests a second (the platform allows 10)"),
     )
@@ -64,13 +67,13 @@ class IntervalsAdapter(Adapter):
 
     @classmethod
     def from_config(cls, context: AdapterContext) -> IntervalsAdapter:
-        return cls(Transport(api_url(), credentials(), limiter=RateLimiter(_rate(context))))
+        return cls(transport(api_url(), credentials(), limiter=RateLimiter(_rate(context))))
 
     @classmethod
     def batch(cls, context: AdapterContext) -> Batch:
         """Athletes of one batch share the key's rate limit."""
         url, auth, limiter = api_url(), credentials(), RateLimiter(_rate(context))
-        return Batch(lambda: cls(Transport(url, auth, limiter=limiter)))
+        return Batch(lambda: cls(transport(url, auth, limiter=limiter)))
 
     def close(self) -> None:
         self.transport.close()
@@ -274,7 +277,12 @@ class IntervalsAdapter(Adapter):
         return self.upsert_many(athlete, [workout])[workout.id]
 
     def delete(self, athlete: Athlete, remote_id: str) -> None:
-        raise AdapterError("intervals.icu deletes by external_id: the engine calls delete_many")
+        """One event by its id (the engine deletes in bulk, by ``external_id``, with delete_many)."""
+        self.transport.request(
+            "DELETE",
+            EVENT_PATH.format(athlete=self.athlete_id(athlete), event=remote_id),
+            what=f"deleting event {remote_id}",
+        )
 
 
 def event_type(workout: Workout) -> str:

@@ -25,7 +25,7 @@ from plansync.adapters.base import (
     RemoteItem,
     RemoteRejected,
 )
-from plansync.adapters.http import RateLimiter
+from plansync.adapters.http import RateLimiter, client
 from plansync.adapters.trainingpeaks import payload as tp_payload
 from plansync.adapters.trainingpeaks.client import (
     CREATE_PATH,
@@ -38,8 +38,9 @@ from plansync.adapters.trainingpeaks.client import (
     Transport,
     Unavailable,
     hosts,
-    timeout_seconds,
+    transport,
 )
+from plansync.core.actuals import Activity, ActivityKind
 from plansync.core.plan import Workout
 from plansync.core.quantities import fmt_clock
 
@@ -60,13 +61,8 @@ def credentials(client_id: str | None = None) -> tuple[str, str]:
 
 
 def _http() -> httpx.Client:
-    """Real HTTP with TLS verification always on; request lines logged, never headers."""
-    return httpx.Client(
-        timeout=timeout_seconds(),
-        verify=True,
-        follow_redirects=False,
-        event_hooks={"response": [_log_response]},
-    )
+    """Real HTTP (the one timeout, TLS verification on); request lines logged, never headers."""
+    return client(event_hooks={"response": [_log_response]})
 
 
 def _log_response(response: httpx.Response) -> None:
@@ -114,7 +110,31 @@ def make_transport(context: AdapterContext, *, rate: float | None = None) -> Tra
     """One athlete's wiring: the sign-in and the API share one HTTP client, closed with the transport."""
     sandbox = _sandbox(context)
     oauth, _ = oauth_for(context.state_dir, sandbox, context.options.get("client_id") or None)
-    return Transport(hosts(sandbox), oauth, oauth.http, limiter=RateLimiter(rate))
+    return transport(hosts(sandbox), oauth, oauth.http, limiter=RateLimiter(rate))
+
+
+def _actual(data: Any) -> Activity | None:
+    """A listed workout as completed training, when it has actual values; else None."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        day = dt.date.fromisoformat(str(data.get("WorkoutDay") or "")[:10])
+        hours = float(data.get("TotalTime") or 0)
+        metres = float(data.get("Distance") or data.get("DistanceCustom") or 0)
+    except (TypeError, ValueError):
+        return None  # not a workout plansync can read: left out, never guessed
+    if hours <= 0 and metres <= 0:
+        return None  # planned, not done
+    kind: ActivityKind = "run" if str(data.get("WorkoutType") or "").lower() == "run" else "cross"
+    ident = data.get("Id")
+    return Activity(
+        day,
+        kind,
+        metres if kind == "run" else 0.0,
+        hours * 3600,
+        where=f"TrainingPeaks workout {ident}",
+        source_id=f"tp-{ident}" if ident is not None else None,
+    )
 
 
 class TrainingPeaksAdapter(Adapter):
@@ -124,6 +144,7 @@ class TrainingPeaksAdapter(Adapter):
     description = "TrainingPeaks Partner API (planned workouts)"
     supports_update = True  # PUT replaces a future, uncompleted workout
     supports_delete = True  # only items carrying plansync's marker are ever deleted
+    supports_activities = True  # completed workouts: the listing's actual time and distance
     past_days = 7  # the platform refuses dates more than 7 days past: those are left alone
     future_days = 365  # and more than a year ahead: those wait for a later run
     settings = (
@@ -167,7 +188,9 @@ class TrainingPeaksAdapter(Adapter):
         endpoints = hosts(sandbox)
         rest_days = _rest_days(context)
         return Batch(
-            lambda: cls(_SharedTransport(endpoints, oauth, oauth.http, limiter=limiter), rest_days=rest_days),
+            lambda: cls(
+                transport(endpoints, oauth, oauth.http, limiter=limiter, owns_http=False), rest_days=rest_days
+            ),
             oauth.http.close,
         )
 
@@ -214,9 +237,24 @@ class TrainingPeaksAdapter(Adapter):
     # --- the interface -----------------------------------------------------------
 
     def list(self, athlete: Athlete, start: dt.date, end: dt.date) -> list[RemoteItem]:
-        """Every workout in the range, listed in ranges of at most ``LIST_DAYS`` days (a
-        refusal that says the range is too long halves the range and tries again)."""
-        items: builtins.list[RemoteItem] = []
+        """Every workout in the range (see :meth:`_listing`)."""
+        return [self._item(d) for d in self._listing(athlete, start, end)]
+
+    def activities(self, athlete: Athlete, start: dt.date, end: dt.date) -> builtins.list[Activity]:
+        """Completed workouts in the range: those the listing shows with actual values
+        (``TotalTime`` in hours, ``Distance`` or ``DistanceCustom`` in metres), by their
+        ``WorkoutType`` (``run`` a run, the rest cross-training)."""
+        out: builtins.list[Activity] = []
+        for d in self._listing(athlete, start, end):
+            done = _actual(d)
+            if done is not None:
+                out.append(done)
+        return sorted(out, key=lambda a: (a.date, a.kind, a.distance_m))
+
+    def _listing(self, athlete: Athlete, start: dt.date, end: dt.date) -> builtins.list[Any]:
+        """The raw listing, in ranges of at most ``LIST_DAYS`` days (a refusal that says the
+        range is too long halves the range and tries again)."""
+        items: builtins.list[Any] = []
         days = self._list_days
         day = start
         while day <= end:
@@ -228,7 +266,7 @@ class TrainingPeaksAdapter(Adapter):
                     raise
                 days = self._list_days = max(1, days // 2)
                 continue
-            items.extend(self._item(d) for d in data)
+            items.extend(data)
             day = last + dt.timedelta(days=1)
         return items
 
@@ -286,13 +324,6 @@ class TrainingPeaksAdapter(Adapter):
         self.transport.request(
             "DELETE", WORKOUT_PATH.format(id=remote_id), what=f"deleting workout {remote_id}"
         )
-
-
-class _SharedTransport(Transport):
-    """A transport whose HTTP client belongs to the batch: closing it leaves the client open."""
-
-    def close(self) -> None:
-        pass
 
 
 __all__ = ["OutcomeUnknown", "TrainingPeaksAdapter"]

@@ -1,12 +1,10 @@
 """The TrainingPeaks wire: hosts, OAuth with rotating refresh tokens, retries, errors.
 
-Every host and path is here, once. Status codes are mapped to exceptions in
-exactly one place (:meth:`Transport.request`); no ``httpx`` error reaches a
-user. Retries are narrow and bounded: network errors before sending, 429
-(honouring ``Retry-After``) and 5xx for requests that are safe to repeat.
-A create (POST) whose outcome is unknown — a timeout or reset after it was
-sent, or a 5xx — raises :class:`OutcomeUnknown` instead of being repeated.
-Tokens and the client secret never appear in messages, logs or exceptions.
+Every host and path is here, once. Requests go through the one transport
+(:mod:`plansync.adapters.http`: its retries, waits, timeout and error mapping);
+this module gives it TrainingPeaks' hook, :func:`transport`: the bearer token,
+renewed once after a 401, and the words for a 403. Tokens and the client
+secret never appear in messages, logs or exceptions.
 """
 
 from __future__ import annotations
@@ -15,25 +13,21 @@ import json
 import logging
 import math
 import os
-import random
-import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import filelock
 import httpx
-import tenacity
 
 from plansync._version import __version__
-from plansync.adapters.base import AdapterError, Counters, OutcomeUnknown, RemoteRejected
-from plansync.adapters.http import RateLimiter, retry_after
+from plansync.adapters.base import AdapterError, AuthError, Unavailable
+from plansync.adapters.http import Clock, Transport, Wire, error_text
 from plansync.atomic import write_atomic
-from plansync.redact import redact, remember
+from plansync.redact import remember
 
 PRODUCTION = ("https://api.trainingpeaks.com", "https://oauth.trainingpeaks.com")
 SANDBOX = ("https://api.sandbox.trainingpeaks.com", "https://oauth.sandbox.trainingpeaks.com")
@@ -48,23 +42,6 @@ log = logging.getLogger("plansync.trainingpeaks")
 SCOPES = "workouts:plan workouts:read athlete:profile coach:athletes"
 USER_AGENT = f"plansync/{__version__}"
 TOKEN_FILE = "trainingpeaks-token.json"
-
-MAX_ATTEMPTS = 6
-MAX_RETRY_SECONDS = 120.0
-MAX_SINGLE_WAIT = 60.0
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-REJECT_STATUSES = frozenset({400, 403, 404, 409, 422})
-
-Sleep = Callable[[float], None]
-Clock = Callable[[], float]
-
-
-class AuthError(AdapterError):
-    """TrainingPeaks refused our credentials: the coach must authorize again."""
-
-
-class Unavailable(AdapterError):
-    """TrainingPeaks kept failing after every retry."""
 
 
 @dataclass(frozen=True)
@@ -84,17 +61,6 @@ def _url(variable: str, default: str) -> str:
     if parsed.scheme not in ("https", "http") or not parsed.hostname:
         raise AdapterError(f"{variable}={value!r}: expected an https:// URL")
     return value.rstrip("/")
-
-
-def timeout_seconds() -> float:
-    raw = os.environ.get("PLANSYNC_HTTP_TIMEOUT", "30")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise AdapterError(f"PLANSYNC_HTTP_TIMEOUT={raw!r} is not a number of seconds") from None
-    if not 0 < value <= 600:  # also refuses nan and inf
-        raise AdapterError(f"PLANSYNC_HTTP_TIMEOUT={raw!r}: expected seconds above 0 and at most 600")
-    return value
 
 
 def _private_file(path: Path) -> None:
@@ -145,29 +111,6 @@ class TokenStore:
     def save(self, data: dict[str, Any]) -> None:
         remember(data.get("access_token"), data.get("refresh_token"))
         write_atomic(self.path, json.dumps(data, sort_keys=True).encode(), mode=0o600)
-
-
-def error_text(response: httpx.Response) -> str:
-    """A short, readable reason from any error body: JSON object or list, HTML, or text,
-    with any secret a server echoed back taken out."""
-    return redact(_error_text(response))
-
-
-def _error_text(response: httpx.Response) -> str:
-    body = response.text.strip()
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        for key in ("Message", "message", "error_description", "error", "detail", "title"):
-            if isinstance(data.get(key), str):
-                return str(data[key])[:200]
-    if isinstance(data, list) and data:
-        return "; ".join(str(x.get("Message", x) if isinstance(x, dict) else x) for x in data)[:200]
-    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S | re.I)
-    text = " ".join(re.sub(r"<[^>]+>", " ", text).split())
-    return text[:200] or response.reason_phrase
 
 
 class OAuth:
@@ -283,130 +226,49 @@ class OAuth:
         return access
 
 
-class _Retry(Exception):
-    def __init__(self, reason: str, wait: float | None = None) -> None:
-        self.reason = reason
-        self.wait = wait
-        super().__init__(reason)
+class Bearer:
+    """The OAuth access token on every request; after a 401 it is renewed once."""
 
-
-class Transport:
-    """Authorised requests to the API with bounded, narrow retries."""
-
-    def __init__(
-        self,
-        endpoints: Hosts,
-        oauth: OAuth,
-        http: httpx.Client,
-        *,
-        sleep: Sleep = time.sleep,
-        clock: Clock = time.time,
-        limiter: RateLimiter | None = None,
-        max_attempts: int = MAX_ATTEMPTS,
-        max_retry_seconds: float = MAX_RETRY_SECONDS,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.hosts = endpoints
+    def __init__(self, oauth: OAuth) -> None:
         self.oauth = oauth
-        self._http = http
-        self._sleep = sleep
-        self._clock = clock
-        self._limiter = limiter or RateLimiter(None)
-        self._max_attempts = max_attempts
-        self._max_retry_seconds = max_retry_seconds
-        self._jitter = jitter
-        self.counters = Counters()
-        self._lock = threading.Lock()
+        self._token: str | None = None
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        backoff = min(MAX_SINGLE_WAIT, 0.5 * 2 ** (state.attempt_number - 1)) * (0.5 + self._jitter())
-        if isinstance(exc, _Retry) and exc.wait is not None:
-            return float(min(MAX_SINGLE_WAIT, exc.wait))
-        return float(backoff)
+    def headers(self) -> dict[str, str]:
+        self._token = self.oauth.access_token()
+        return {"Authorization": f"Bearer {self._token}"}
 
-    def request(self, method: str, path: str, *, body: Any = None, what: str = "") -> httpx.Response:
-        """Send one request; ``what`` names it in errors (a workout's title and date)."""
-        idempotent = method != "POST"
-        refreshed = [False]
-        waited = [0.0]
-        token = [self.oauth.access_token()]
+    def renew(self) -> None:
+        self.oauth.access_token(force=True, stale=self._token)
 
-        def stop(state: tenacity.RetryCallState) -> bool:
-            return state.attempt_number >= self._max_attempts or waited[0] >= self._max_retry_seconds
 
-        def before_sleep(state: tenacity.RetryCallState) -> None:
-            waited[0] += state.upcoming_sleep
-            with self._lock:
-                self.counters.retries += 1
+FORBIDDEN = "refused (403; a Basic athlete needs a coach account to plan future workouts)"
 
-        def attempt() -> httpx.Response:
-            self._limiter.acquire()
-            with self._lock:
-                self.counters.requests += 1
-            try:
-                response = self._http.request(
-                    method,
-                    f"{self.hosts.api}{path}",
-                    json=body,
-                    headers={
-                        "Authorization": f"Bearer {token[0]}",
-                        "Accept": "application/json",
-                        "User-Agent": USER_AGENT,
-                    },
-                )
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                raise _Retry(f"could not connect ({type(exc).__name__})") from None
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                if not idempotent:
-                    raise OutcomeUnknown(f"{what}: the answer was lost ({type(exc).__name__})") from None
-                raise _Retry(f"no answer ({type(exc).__name__})") from None
-            status = response.status_code
-            if status == 401 and not refreshed[0]:
-                refreshed[0] = True
-                token[0] = self.oauth.access_token(force=True, stale=token[0])
-                raise _Retry("access token expired", wait=0.0)
-            if status == 401:
-                raise AuthError(
-                    "TrainingPeaks refused the access token twice: run `plansync auth trainingpeaks`"
-                )
-            if status == 429:
-                raise _Retry("rate limited (429)", wait=retry_after(response, self._clock()))
-            if status in RETRY_STATUSES or status >= 500:
-                if not idempotent:
-                    raise OutcomeUnknown(f"{what}: HTTP {status} after sending ({error_text(response)})")
-                raise _Retry(f"HTTP {status}", wait=retry_after(response, self._clock()))
-            if 200 <= status < 300:
-                return response
-            reason = error_text(response)
-            label = {403: "refused (403; a Basic athlete needs a coach account to plan future workouts)"}
-            raise RemoteRejected(
-                f"{what}: {label.get(status, f'rejected (HTTP {status})')}: {reason}", status
-            )
 
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(_Retry),
-            stop=stop,
-            wait=self._wait,
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-            reraise=True,
-        )
-        try:
-            return retrying(attempt)
-        except _Retry as exc:
-            raise Unavailable(f"{what or path}: TrainingPeaks kept failing: {exc.reason}") from None
+def transport(
+    endpoints: Hosts, oauth: OAuth, http: httpx.Client, *, owns_http: bool = True, **options: Any
+) -> Transport:
+    """The API's transport (:class:`plansync.adapters.http.Transport`) signed in with ``oauth``;
+    ``options`` are the transport's (a limiter, an injected sleep, clock or jitter)."""
+    bearer = Bearer(oauth)
+    wire = Wire(
+        "TrainingPeaks",
+        endpoints.api,
+        bearer.headers,
+        renew=bearer.renew,
+        refused="run `plansync auth trainingpeaks`",
+        labels={403: FORBIDDEN},
+    )
+    return Transport(wire, http, owns_http=owns_http, **options)
 
-    def close(self) -> None:
-        self._http.close()
 
-    def json(self, method: str, path: str, *, body: Any = None, what: str = "") -> Any:
-        response = self.request(method, path, body=body, what=what)
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise Unavailable(
-                f"{what or path}: TrainingPeaks answered with something that is not JSON"
-            ) from None
+__all__ = [
+    "AuthError",
+    "Bearer",
+    "OAuth",
+    "TokenStore",
+    "Transport",
+    "Unavailable",
+    "error_text",
+    "hosts",
+    "transport",
+]
