@@ -34,21 +34,28 @@ PROFILE = load_profile(EXAMPLE)
 BASE_RACE = dt.date(2027, 4, 18)
 
 
-class Publishing(RuleBasedStateMachine):
+class OnACalendar(RuleBasedStateMachine):
+    """A state folder, an in-memory calendar and the race date, for the machines below."""
+
     def __init__(self) -> None:
         super().__init__()
         self.tmp = tempfile.TemporaryDirectory()
         self.state = Path(self.tmp.name)
         self.adapter = MemoryAdapter()
         self.race = BASE_RACE
+
+    def teardown(self) -> None:
+        self.tmp.cleanup()
+
+
+class Publishing(OnACalendar):
+    def __init__(self) -> None:
+        super().__init__()
         self.dropped: frozenset[int] = frozenset()
         self.retitled: frozenset[int] = frozenset()
         self.foreign = {"f1": Stored(None, dt.date(2027, 2, 1), None, "Club ride")}
         self.adapter.items.update(self.foreign)
         self.published = False
-
-    def teardown(self) -> None:
-        self.tmp.cleanup()
 
     def athlete(self) -> Athlete:
         plan = compile_file(EXAMPLE, options=Options(race_date=self.race))

@@ -103,6 +103,20 @@ class FakeIntervals:
     def count(self, method: str) -> int:
         return sum(1 for m, _, _ in self.log if m == method)
 
+    # --- what athletes and coaches do in intervals.icu's calendar -------------------
+
+    def move(self, ident: int, day: str) -> None:
+        with self._lock:
+            self.events[ident]["start_date_local"] = f"{day}T00:00:00"
+
+    def edit(self, ident: int, description: str) -> None:
+        with self._lock:
+            self.events[ident]["description"] = description
+
+    def remove(self, ident: int) -> None:
+        with self._lock:
+            del self.events[ident]
+
     def of(self, athlete: str) -> list[dict[str, Any]]:
         return sorted((e for e in self.events.values() if e["athlete_id"] == athlete), key=_order)
 

@@ -7,6 +7,7 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 
+from plansync.adapters import markers
 from plansync.adapters.base import Adapter, AdapterContext, Athlete, Counters, OutcomeUnknown, RemoteItem
 from plansync.core.plan import Workout
 
@@ -17,6 +18,7 @@ class Stored:
     date: dt.date
     fingerprint: str | None
     title: str
+    done: bool = False  # completed by the athlete
 
 
 class MemoryAdapter(Adapter):
@@ -39,7 +41,9 @@ class MemoryAdapter(Adapter):
     def list(self, athlete: Athlete, start: dt.date, end: dt.date) -> list[RemoteItem]:
         self.counters.requests += 1
         return [
-            RemoteItem(k, v.date, v.uid, v.fingerprint, v.title)
+            RemoteItem(
+                k, v.date, v.uid, v.fingerprint, v.title, seen=markers.seen(v.title, None), done=v.done
+            )
             for k, v in sorted(self.items.items())
             if start <= v.date <= end
         ]
@@ -59,14 +63,20 @@ class MemoryAdapter(Adapter):
         if self.lose_next_create_answers:
             self.lose_next_create_answers -= 1
             raise OutcomeUnknown("reset after the write")
-        return RemoteItem(key, workout.date, workout.id, fp, workout.title)
+        return RemoteItem(
+            key, workout.date, workout.id, fp, workout.title, seen=markers.seen(workout.title, None)
+        )
 
     def update(self, athlete: Athlete, remote_id: str, workout: Workout) -> RemoteItem:
         self.counters.requests += 1
         fp = self.fingerprint(athlete, workout)
+        assert not self.items[remote_id].done, "a completed item was changed"
         self.items[remote_id] = Stored(workout.id, workout.date, fp, workout.title)
-        return RemoteItem(remote_id, workout.date, workout.id, fp, workout.title)
+        return RemoteItem(
+            remote_id, workout.date, workout.id, fp, workout.title, seen=markers.seen(workout.title, None)
+        )
 
     def delete(self, athlete: Athlete, remote_id: str) -> None:
         self.counters.requests += 1
+        assert remote_id not in self.items or not self.items[remote_id].done, "a completed item was deleted"
         self.items.pop(remote_id, None)

@@ -117,6 +117,23 @@ class FakeTrainingPeaks:
     def add_athlete(self, athlete_id: int, *, premium: bool = True, timezone: str = "UTC") -> None:
         self.athletes[athlete_id] = Athlete(athlete_id, premium, timezone)
 
+    # --- what athletes and coaches do in TrainingPeaks' calendar --------------------
+
+    def move(self, ident: int, day: str) -> None:
+        """Dragged to another day."""
+        with self._lock:
+            self.workouts[ident]["WorkoutDay"] = f"{day}T00:00:00"
+
+    def edit(self, ident: int, description: str) -> None:
+        """The coach rewrites the description (the marker line, if kept, stays at its end)."""
+        with self._lock:
+            self.workouts[ident]["Description"] = description
+
+    def remove(self, ident: int) -> None:
+        """Deleted in the calendar."""
+        with self._lock:
+            del self.workouts[ident]
+
     def complete(self, ident: int, hours: float, metres: float) -> None:
         """The athlete did a planned workout: its actual time (hours) and distance (metres)."""
         with self._lock:

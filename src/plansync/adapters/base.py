@@ -52,6 +52,8 @@ class RemoteItem:
     fingerprint: str | None = None  # from the marker, when it has one
     title: str = ""
     athlete: str | None = None  # whose, from the marker; None where the target is one athlete's already
+    seen: str | None = None  # what a person sees of it (markers.seen); None where the target cannot say
+    done: bool = False  # completed by the athlete (actual time or distance): never changed again
 
 
 @dataclass(frozen=True)

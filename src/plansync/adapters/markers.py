@@ -30,6 +30,13 @@ def parse(text: str | None) -> tuple[str, str, str] | None:
     return found[-1] if found else None
 
 
+def seen(title: str | None, description: str | None) -> str:
+    """What a person sees of an item, as a short hash: its title and its description without
+    the marker. Kept at write time, it tells a later listing whether someone edited the item."""
+    text = f"{(title or '').strip()}\n{MARKER.sub('', description or '').strip()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def tag(athlete: str, uid: str) -> str:
     return f"{TAG}:{athlete}:{uid}"
 

@@ -52,6 +52,14 @@ def adapters_cmd() -> None:
 @click.option(
     "--force", is_flag=True, help="Publish even when it would delete more than half of what is published."
 )
+@click.option(
+    "--reclaim",
+    "reclaim",
+    multiple=True,
+    metavar="ID|all",
+    help="Put the plan's version back over what was changed on the target (moved, edited, deleted): "
+    "a workout id, repeatable, or `all`. Without it, changes made there are kept.",
+)
 @click.option("--sandbox", is_flag=True, help="Use the platform's sandbox hosts.")
 @click.option(
     "--adapt",
@@ -85,6 +93,7 @@ def publish_cmd(
     targets: tuple[str, ...],
     dry_run: bool,
     force: bool,
+    reclaim: tuple[str, ...],
     sandbox: bool,
     adapt_from: str | None,
     options: tuple[str, ...],
@@ -120,7 +129,7 @@ def publish_cmd(
         for note in adapted.left_out:
             click.echo(f"left out: {note}", err=True)
         click.echo(f"adapted: {len(adapted.changes)} changes", err=True)
-    _publish_one(config, profile, targets[0], flags, dry_run, force, fmt, repair)
+    _publish_one(config, profile, targets[0], flags, dry_run, force, fmt, repair, reclaim)
 
 
 def _publish_one(
@@ -132,13 +141,14 @@ def _publish_one(
     force: bool,
     fmt: str,
     repair: bool,
+    reclaim: tuple[str, ...] = (),
 ) -> None:
     import json
 
     from plansync.service.publishing import publish_one
 
     summary, actions = publish_one(
-        config, profile, target, flags, dry_run=dry_run, force=force, repair=repair
+        config, profile, target, flags, dry_run=dry_run, force=force, repair=repair, reclaim=reclaim
     )
     if fmt == "json":
         data = summary.as_dict()
@@ -162,6 +172,9 @@ def _publish_one(
                     click.echo(a.line())
             for note in summary.notes:
                 click.echo(f"note: {note}")
+        if not dry_run:
+            for line in summary.kept_lines:
+                click.echo(f"kept: {line}")
         for failure in summary.failures:
             click.echo(f"failed: {failure}", err=True)
         click.echo(("dry run: would have " if dry_run else "") + summary.line())

@@ -128,6 +128,14 @@ def status_table(rows: list[AthleteStatus], targets: list[str], color: bool) -> 
             lines.append("    " + r.message.splitlines()[0])
         if r.attention:
             lines.append("    " + (click.style(r.attention, fg="red", bold=True) if color else r.attention))
+        if r.kept:
+            counts_kept: dict[str, int] = {}
+            for target, _, what in r.kept:
+                key = f"{what} on {target}"
+                counts_kept[key] = counts_kept.get(key, 0) + 1
+            lines.append(
+                "    kept as changed there: " + ", ".join(f"{n} {k}" for k, n in counts_kept.items())
+            )
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.state] = counts.get(r.state, 0) + 1
@@ -154,6 +162,7 @@ def batch_table(results: list[AthleteResult], targets: list[str], dry_run: bool)
             elif t in r.summaries:
                 s = r.summaries[t]
                 text = f"+{s.created} ~{s.updated} -{s.deleted} ={s.unchanged}"
+                text += f" kept {s.kept}" if s.kept else ""  # changes people made there, left as they are
                 cells.append(text + (f"  {s.failed} failed" if s.failed else ""))
             else:
                 cells.append("-")

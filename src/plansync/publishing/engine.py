@@ -21,9 +21,10 @@ reported, never passed to ``delete``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,8 +34,9 @@ from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
 from plansync.state.ledger import Entry, Ledger
 
-ActionKind = Literal["create", "update", "delete", "unchanged", "left", "deferred", "skipped"]
+ActionKind = Literal["create", "update", "delete", "unchanged", "left", "deferred", "skipped", "kept"]
 COUNTED = {
+    "kept": "kept",
     "create": "created",
     "update": "updated",
     "delete": "deleted",
@@ -62,6 +64,10 @@ class Action:
     remote_id: str | None = None
     fingerprint: str | None = None
     reason: str = ""
+    send_date: dt.date | None = None  # the day to write it on, when a person chose another (moved)
+    kept: str | None = None  # the person's change the ledger keeps: moved, edited, deleted, conflict…
+    seen: str | None = None  # what the target shows of it now (markers.seen)
+    new: bool = False  # a kept change seen for the first time (reported as new once)
 
     def line(self) -> str:
         what = f"{self.kind:<9} {self.date.isoformat()}  {self.title or self.remote_id or ''}"
@@ -79,6 +85,8 @@ class Summary:
     left: int = 0  # too far in the past for the target: left alone
     deferred: int = 0  # too far ahead: published by a later run
     skipped: int = 0  # the target lacks the capability (update, delete): reported, not done
+    kept: int = 0  # changes people made on the target, kept (moved, edited, deleted, completed, conflicts)
+    kept_lines: list[str] = field(default_factory=list)  # each kept change, "new:" the first time
     requests: int = 0
     retries: int = 0
     failures: list[str] = field(default_factory=list)
@@ -100,6 +108,7 @@ class Summary:
                 (self.deferred, "deferred"),
                 (self.left, "left in the past"),
                 (self.skipped, "skipped (the target cannot change them)"),
+                (self.kept, "kept as changed on the target"),
                 (self.failed, "failed"),
             )
             if n
@@ -118,6 +127,8 @@ class Summary:
             "deferred": self.deferred,
             "left": self.left,
             "skipped": self.skipped,
+            "kept": self.kept,
+            "kept_changes": list(self.kept_lines),
             "requests": self.requests,
             "retries": self.retries,
             "failed": self.failed,
@@ -144,8 +155,23 @@ def _window(adapter: Adapter, today: dt.date) -> tuple[dt.date, dt.date]:
     return low, high
 
 
-def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: bool = False) -> list[Action]:
-    """What to do to make the target equal the plan. Lists the remote once."""
+class Everything:
+    """``--reclaim`` with no ids: every workout."""
+
+    def __contains__(self, uid: object) -> bool:
+        return True
+
+
+def plan_actions(
+    athlete: Athlete,
+    adapter: Adapter,
+    ledger: Ledger,
+    *,
+    force: bool = False,
+    reclaim: Container[str] = (),
+) -> list[Action]:
+    """What to do to make the target equal the plan. Lists the remote once. Changes people
+    made on the target are kept (see :func:`_decide`) except for the ``reclaim`` ids."""
     target, who = adapter.name, athlete.profile.id
     low, high = _window(adapter, athlete.today)
     known = ledger.entries(target, who)
@@ -160,7 +186,9 @@ def plan_actions(athlete: Athlete, adapter: Adapter, ledger: Ledger, *, force: b
                 Action("deferred", w.date, w.id, w.title, reason="too far ahead: a later run publishes it")
             )
         else:
-            actions += _workout_actions(athlete, adapter, w, ours.get(w.id, []), known.get(w.id))
+            actions += _workout_actions(
+                athlete, adapter, w, ours.get(w.id, []), known.get(w.id), w.id in reclaim
+            )
     desired = {w.id for w in workouts}
     for uid, items in sorted(ours.items()):
         if uid not in desired:
@@ -209,35 +237,93 @@ def _ours(
     return ours
 
 
+def _platform_order(item: RemoteItem) -> tuple[int, str]:
+    """The order every publisher agrees on: the lowest platform id first (numbers as numbers)."""
+    return (len(item.remote_id), item.remote_id)
+
+
 def _workout_actions(
-    athlete: Athlete, adapter: Adapter, w: Workout, items: list[RemoteItem], row: Entry | None
+    athlete: Athlete, adapter: Adapter, w: Workout, items: list[RemoteItem], row: Entry | None, reclaim: bool
 ) -> list[Action]:
-    """One workout inside the target's window: duplicates of it removed, then created,
-    unchanged, updated, or replaced where the target cannot update in place."""
-    fp = adapter.fingerprint(athlete, w)
-    keep = next(
-        (i for i in items if row is not None and i.remote_id == row.remote_id),
-        items[0] if items else None,
-    )
+    """One workout inside the target's window: duplicates of it removed (the lowest platform
+    id kept, as every publisher would), then created, unchanged, updated, replaced where the
+    target cannot update in place, or left as a person changed it (:func:`_decide`)."""
+    keep = min(items, key=_platform_order) if items else None
     actions = [
         _delete(adapter, extra.date, w.id, w.title, extra.remote_id, "duplicate")
         for extra in items
-        if keep is not None and extra.remote_id != keep.remote_id
+        if keep is not None and extra.remote_id != keep.remote_id and not extra.done
     ]
+    return actions + _decide(athlete, adapter, w, keep, row, reclaim)
+
+
+def _decide(
+    athlete: Athlete, adapter: Adapter, w: Workout, keep: RemoteItem | None, row: Entry | None, reclaim: bool
+) -> list[Action]:
+    """What a person did on the target wins unless the coach reclaims it (``reclaim``):
+    a workout deleted there is not created again; one done (completed), or in the past, is
+    never touched; one edited is not overwritten (a plan change to it is a conflict); one
+    moved stays on its new day and gets the plan's new content there."""
+    fp = adapter.fingerprint(athlete, w)
     if keep is None:
-        return [*actions, Action("create", w.date, w.id, w.title, fingerprint=fp)]
-    remote_fp = row.content_hash if row is not None and row.remote_id == keep.remote_id else keep.fingerprint
-    if remote_fp == fp and keep.date == w.date:
-        actions.append(Action("unchanged", w.date, w.id, w.title, keep.remote_id, fp))
-    elif adapter.supports_update:
-        actions.append(Action("update", w.date, w.id, w.title, keep.remote_id, fp))
-    elif adapter.supports_delete:
+        if row is not None and row.remote_id is not None and not reclaim and row.date >= athlete.today:
+            return [_kept(w, row, "deleted", f"deleted on {adapter.name}: not created again")]
+        return [Action("create", w.date, w.id, w.title, fingerprint=fp)]
+    if keep.done:
+        return [_kept(w, row, "completed", "completed: never changed", keep)]
+    if row is None or row.remote_id != keep.remote_id:  # adopted, or no ledger: the marker says what it is
+        same = keep.fingerprint == fp and keep.date == w.date
+        return _change(adapter, w, keep, fp, same, None)
+    content_changed = adapter.fingerprint(athlete, dataclasses.replace(w, date=row.date)) != row.content_hash
+    moved = row.kept == "moved" or keep.date != row.date
+    edited = row.kept in ("edited", "conflict") or (
+        None not in (row.seen, keep.seen) and keep.seen != row.seen
+    )
+    past = keep.date < athlete.today  # it has happened: never changed, whatever the plan does
+    if reclaim and not past:
+        return _change(adapter, w, keep, fp, not content_changed and keep.date == w.date and not edited, None)
+    if edited and (content_changed or (w.date != row.date and not moved)):
+        why = f"conflict: edited on {adapter.name}, and the plan changed it too (plan: {w.date} {w.title})"
+        return [_kept(w, row, "conflict", why, keep)]
+    if edited:
+        return [_kept(w, row, "edited", f"edited on {adapter.name}: left as it is", keep)]
+    if moved and content_changed and not past:
+        send = dataclasses.replace(w, date=keep.date)
+        moved_to = f"moved to {keep.date}: the new content goes there"
+        return [
+            dataclasses.replace(a, kept="moved", reason=moved_to) if a.kind != "delete" else a
+            for a in _change(adapter, send, keep, adapter.fingerprint(athlete, send), False, keep.date)
+        ]
+    if moved:
+        return [_kept(w, row, "moved", f"moved to {keep.date} on {adapter.name}: left there", keep)]
+    if past and (content_changed or w.date != keep.date):
+        return [Action("left", w.date, w.id, w.title, keep.remote_id, reason="in the past: left as it is")]
+    return _change(adapter, w, keep, fp, not content_changed and keep.date == w.date, None)
+
+
+def _kept(w: Workout, row: Entry | None, kept: str, reason: str, keep: RemoteItem | None = None) -> Action:
+    """A person's change, kept: new the first time it is seen, then just kept."""
+    new = row is None or row.kept != kept
+    remote = keep.remote_id if keep is not None else (row.remote_id if row is not None else None)
+    date = keep.date if keep is not None else w.date
+    return Action("kept", date, w.id, w.title, remote, reason=reason, kept=kept, new=new)
+
+
+def _change(
+    adapter: Adapter, w: Workout, keep: RemoteItem, fp: str, same: bool, send_date: dt.date | None
+) -> list[Action]:
+    """Unchanged, updated, replaced where the target cannot update in place, or skipped."""
+    if same:
+        return [Action("unchanged", w.date, w.id, w.title, keep.remote_id, fp, seen=keep.seen)]
+    if adapter.supports_update:
+        return [Action("update", w.date, w.id, w.title, keep.remote_id, fp, send_date=send_date)]
+    if adapter.supports_delete:
         replaced = "replaced: the target cannot update in place"
-        actions.append(Action("create", w.date, w.id, w.title, fingerprint=fp, reason=replaced))
-        actions.append(Action("delete", keep.date, w.id, w.title, keep.remote_id, reason=replaced))
-    else:
-        actions.append(Action("skipped", w.date, w.id, w.title, keep.remote_id, fp, CANNOT_UPDATE))
-    return actions
+        return [
+            Action("create", w.date, w.id, w.title, fingerprint=fp, reason=replaced, send_date=send_date),
+            Action("delete", keep.date, w.id, w.title, keep.remote_id, reason=replaced),
+        ]
+    return [Action("skipped", w.date, w.id, w.title, keep.remote_id, fp, CANNOT_UPDATE)]
 
 
 def _delete(adapter: Adapter, date: dt.date, uid: str, title: str, remote_id: str, reason: str) -> Action:
@@ -262,43 +348,38 @@ def apply(
     summary = Summary(who, target)
     known = ledger.entries(target, who)
 
-    def record(workout: Workout, item: RemoteItem, fingerprint: str) -> None:
-        ledger.put(target, who, Entry(workout.id, fingerprint, 0, now(), workout.date, item.remote_id))
+    def record(workout: Workout, item: RemoteItem, fingerprint: str, kept: str | None = None) -> None:
+        entry = Entry(workout.id, fingerprint, 0, now(), workout.date, item.remote_id, item.seen, kept)
+        ledger.put(target, who, entry)
 
     if adapter.supports_bulk:
         actions = _apply_bulk(athlete, adapter, actions, by_id, record, summary, ledger)
 
     for action in actions:
-        if action.kind == "left":
-            summary.left += 1
+        if action.kind in ("left", "deferred", "skipped"):
+            setattr(summary, COUNTED[action.kind], getattr(summary, COUNTED[action.kind]) + 1)
             continue
-        if action.kind == "deferred":
-            summary.deferred += 1
+        if action.kind == "kept":
+            _keep(action, known.get(action.uid or ""), ledger, target, who, summary)
             continue
-        if action.kind == "skipped":
-            summary.skipped += 1
-            continue
-        workout = by_id.get(action.uid or "")
+        workout = _sent(by_id.get(action.uid or ""), action)
         try:
             if action.kind == "unchanged":
                 assert workout is not None and action.remote_id is not None
                 row = known.get(workout.id)
-                if row is None or row.remote_id != action.remote_id or row.content_hash != action.fingerprint:
-                    record(
-                        workout,
-                        RemoteItem(action.remote_id, workout.date, workout.id),
-                        action.fingerprint or "",
-                    )
+                if _stale(row, action):
+                    item = RemoteItem(action.remote_id, workout.date, workout.id, seen=action.seen)
+                    record(workout, item, action.fingerprint or "")
                 summary.unchanged += 1
             elif action.kind == "create":
                 assert workout is not None
                 item = _create(athlete, adapter, workout, wait)
-                record(workout, item, item.fingerprint or action.fingerprint or "")
+                record(workout, item, item.fingerprint or action.fingerprint or "", action.kept)
                 summary.created += 1
             elif action.kind == "update":
                 assert workout is not None and action.remote_id is not None
                 item = adapter.update(athlete, action.remote_id, workout)
-                record(workout, item, item.fingerprint or action.fingerprint or "")
+                record(workout, item, item.fingerprint or action.fingerprint or "", action.kept)
                 summary.updated += 1
             elif action.kind == "delete":
                 assert action.remote_id is not None
@@ -320,12 +401,36 @@ def apply(
     return summary
 
 
+def _sent(workout: Workout | None, action: Action) -> Workout | None:
+    """The workout as it is written: on the day a person moved it to, where they did."""
+    if workout is None or action.send_date is None:
+        return workout
+    return dataclasses.replace(workout, date=action.send_date)
+
+
+def _stale(row: Entry | None, action: Action) -> bool:
+    """Whether the ledger's row for an unchanged item needs writing again."""
+    if row is None or row.remote_id != action.remote_id or row.content_hash != action.fingerprint:
+        return True
+    return row.kept is not None or (row.seen is None and action.seen is not None)
+
+
+def _keep(action: Action, row: Entry | None, ledger: Ledger, target: str, who: str, summary: Summary) -> None:
+    """A person's change, kept: counted, said (as new the first time), remembered."""
+    summary.kept += 1
+    summary.kept_lines.append(
+        ("new: " if action.new else "") + f"{action.date} {action.title}: {action.reason}"
+    )
+    if action.new and row is not None:
+        ledger.put(target, who, dataclasses.replace(row, kept=action.kept))
+
+
 def _apply_bulk(
     athlete: Athlete,
     adapter: Adapter,
     actions: list[Action],
     by_id: dict[str, Workout],
-    record: Callable[[Workout, RemoteItem, str], None],
+    record: Callable[[Workout, RemoteItem, str, str | None], None],
     summary: Summary,
     ledger: Ledger,
 ) -> list[Action]:
@@ -333,16 +438,17 @@ def _apply_bulk(
     as it lands; the other actions are left for the one-by-one loop."""
     writes = [a for a in actions if a.kind in ("create", "update") and a.uid in by_id]
     if writes:
+        sent = {a.uid or "": _sent(by_id[a.uid or ""], a) for a in writes}
         try:
-            items = adapter.upsert_many(athlete, [by_id[a.uid or ""] for a in writes])
+            items = adapter.upsert_many(athlete, [w for w in sent.values() if w is not None])
         except RemoteRejected as exc:
             summary.failures.append(str(exc))
             items = {}
         for a in writes:
-            item = items.get(a.uid or "")
-            if item is None:
+            item, workout = items.get(a.uid or ""), sent[a.uid or ""]
+            if item is None or workout is None:
                 continue
-            record(by_id[a.uid or ""], item, item.fingerprint or a.fingerprint or "")
+            record(workout, item, item.fingerprint or a.fingerprint or "", a.kept)
             if a.kind == "create":
                 summary.created += 1
             else:
@@ -380,6 +486,33 @@ def _create(
     )
 
 
+def _converge(
+    athlete: Athlete, adapter: Adapter, ledger: Ledger, created: list[Action], summary: Summary
+) -> None:
+    """After creating, look again: another publisher (its own state folder) may have created
+    the same workouts at the same time. Every publisher keeps the lowest platform id of each
+    and deletes the rest, so when all have finished there is exactly one of each."""
+    dates = [a.send_date or a.date for a in created]
+    who, known = athlete.profile.id, ledger.entries(adapter.name, athlete.profile.id)
+    ours: dict[str, list[RemoteItem]] = {}
+    for item in adapter.list(athlete, min(dates), max(dates)):
+        if item.uid is not None and item.athlete in (None, who):
+            ours.setdefault(item.uid, []).append(item)
+    for uid, items in ours.items():
+        keep = min(items, key=_platform_order)
+        for extra in items:
+            if extra.remote_id == keep.remote_id or extra.done or not adapter.supports_delete:
+                continue
+            try:
+                adapter.delete(athlete, extra.remote_id)
+                summary.deleted += 1
+            except RemoteRejected:  # the other publisher deleted it first
+                pass
+        row = known.get(uid)
+        if row is not None and row.remote_id != keep.remote_id:
+            ledger.put(adapter.name, who, dataclasses.replace(row, remote_id=keep.remote_id, seen=keep.seen))
+
+
 def publish(
     athlete: Athlete,
     adapter: Adapter,
@@ -389,17 +522,25 @@ def publish(
     dry_run: bool = False,
     force: bool = False,
     wait: Callable[[float], None] = lambda s: None,
+    reclaim: Container[str] = (),
 ) -> tuple[Summary, list[Action]]:
-    """Plan, then (unless a dry run) apply; mark the plan published when nothing failed."""
-    actions = plan_actions(athlete, adapter, ledger, force=force)
+    """Plan, then (unless a dry run) apply; mark the plan published when nothing failed.
+    ``reclaim``: workout ids (or :class:`Everything`) whose changes on the target are
+    replaced by the plan's version, on purpose."""
+    actions = plan_actions(athlete, adapter, ledger, force=force, reclaim=reclaim)
     if dry_run:
         summary = Summary(athlete.profile.id, adapter.name, dry_run=True, notes=adapter.notes(athlete))
         for a in actions:
             field_name = COUNTED[a.kind]
             setattr(summary, field_name, getattr(summary, field_name) + 1)
+            if a.kind == "kept":
+                summary.kept_lines.append(("new: " if a.new else "") + f"{a.date} {a.title}: {a.reason}")
         summary.requests, summary.retries = adapter.counters.requests, adapter.counters.retries
         return summary, actions
     summary = apply(athlete, adapter, ledger, actions, now=now, wait=wait)
+    if summary.created and not adapter.supports_bulk:
+        _converge(athlete, adapter, ledger, [a for a in actions if a.kind == "create"], summary)
+        summary.requests, summary.retries = adapter.counters.requests, adapter.counters.retries
     summary.notes = adapter.notes(athlete)
     if athlete.plan.made_on is not None and summary.created + summary.updated + summary.unchanged:
         ledger.remember_plan(PlanRecord.of(athlete.plan, athlete.plan.made_on))  # the athlete has it now

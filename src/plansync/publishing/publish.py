@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ def publish_plan(
     sandbox: bool = False,
     dry_run: bool = False,
     force: bool = False,
+    reclaim: Container[str] = (),
     adapter: Adapter | None = None,
     ledger: Ledger | None = None,
     wait: Callable[[float], None] | None = None,
@@ -49,6 +50,7 @@ def publish_plan(
             dry_run=dry_run,
             force=force,
             wait=wait or _sleep,
+            reclaim=reclaim,
         )
     finally:
         if own_adapter:

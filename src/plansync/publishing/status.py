@@ -53,6 +53,7 @@ class AthleteStatus:
     message: str = ""
     compiled: tuple[Profile, Plan] | None = field(default=None, repr=False, compare=False)
     attention: str = ""  # a red flag in the athlete's check-ins: the coach is needed now
+    kept: list[tuple[str, str, str]] = field(default_factory=list)  # (target, id, what) people changed
 
     @property
     def due(self) -> dt.datetime | None:
@@ -79,6 +80,7 @@ class AthleteStatus:
             "published": {t: iso(v) for t, v in self.published.items()},
             "message": self.message or None,
             "attention": self.attention or None,
+            "kept": [{"target": t, "id": uid, "what": what} for t, uid, what in self.kept],
         }
 
 
@@ -163,7 +165,16 @@ def _state(c: _Compiled, ledger: Ledger, targets: list[str], now: dt.datetime) -
         status.state = "published"
     else:
         status.state = "changed"
-    status.attention = c.attention
+    status.kept = ledger.kept_changes(c.athlete) if c.profile_ok else []
+    conflicts = [(t, uid) for t, uid, kept in status.kept if kept == "conflict"]
+    said = [c.attention] if c.attention else []
+    if conflicts:
+        ids = ", ".join(f"{uid} ({t})" for t, uid in conflicts)
+        said.append(
+            f"CONFLICT: {ids} edited on the platform and changed by the plan too; left as edited "
+            "(publish --reclaim ID puts the plan's version back)"
+        )
+    status.attention = "; ".join(said)
     return status
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,8 +70,10 @@ def publish_one(
     dry_run: bool = False,
     force: bool = False,
     repair: bool = False,
+    reclaim: Sequence[str] = (),
 ) -> tuple[Summary, list[Action]]:
-    """Compile one profile and make ``target`` equal its plan."""
+    """Compile one profile and make ``target`` equal its plan; changes people made on the
+    target are kept, except for the ``reclaim`` workout ids (``all``: every one)."""
     from plansync.inputs.compiling import compile_file
     from plansync.inputs.loader import load_profile
 
@@ -82,7 +84,9 @@ def publish_one(
     if dry_run:
         with Ledger(settings.state, readonly=True) as ledger:
             _check_identity(ledger, profile_path, profile, force=force)
-            return _publish(settings, profile, plan, target, options, ledger, dry_run=True, force=force)
+            return _publish(
+                settings, profile, plan, target, options, ledger, dry_run=True, force=force, reclaim=reclaim
+            )
     with (
         writer(settings.state, f"publishing {profile.id} to {target}", wait=settings.wait),
         Ledger(settings.state, repair=repair) as ledger,
@@ -92,7 +96,9 @@ def publish_one(
             gone = profile.model_copy(update={"id": old})
             empty = dataclasses.replace(plan, athlete=old, workouts=())
             _publish(settings, gone, empty, target, options, ledger, dry_run=False, force=True)
-        result = _publish(settings, profile, plan, target, options, ledger, dry_run=False, force=force)
+        result = _publish(
+            settings, profile, plan, target, options, ledger, dry_run=False, force=force, reclaim=reclaim
+        )
         if not result[0].failures:
             ledger.remember_profile(profile_path, profile.id)
         return result
@@ -108,7 +114,9 @@ def _publish(
     *,
     dry_run: bool,
     force: bool,
+    reclaim: Sequence[str] = (),
 ) -> tuple[Summary, list[Action]]:
+    from plansync.publishing.engine import Everything
     from plansync.publishing.publish import publish_plan
 
     return publish_plan(
@@ -121,6 +129,7 @@ def _publish(
         ledger=ledger,
         dry_run=dry_run,
         force=force,
+        reclaim=Everything() if "all" in reclaim else frozenset(reclaim),
     )
 
 

@@ -37,7 +37,7 @@ from plansync.errors import PlansyncError
 DEFAULT_STATE_DIR = Path(".plansync")
 FILE_NAME = "ledger.sqlite3"
 FEED_INDEX_NAME = "feeds-index.json"  # the private map of feed links, beside the ledger
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 log = logging.getLogger("plansync")
 # Ledger targets that belong to the calendars; adapters are refused these names.
 CALENDAR_TARGET = "calendar"
@@ -52,6 +52,9 @@ UPDATE entries SET target = '{CALENDAR_TARGET}' WHERE target = 'ics' AND remote_
 UPDATE entries SET target = '{CALENDAR_BUSY_TARGET}' WHERE target = 'ics-busy';
 """,
 }
+# Columns added to a table since it was first made (schema 4: what the platform showed, and a
+# person's change kept): added where missing, so a ledger of any age gets them once.
+_ADDED_COLUMNS = (("entries", "seen", "TEXT"), ("entries", "kept", "TEXT"))
 REPAIR_HINT = "run the command again with --repair to move it aside and rebuild it from what is published"
 
 
@@ -164,6 +167,8 @@ CREATE TABLE IF NOT EXISTS entries (
     last_modified TEXT NOT NULL,   -- UTC, ISO 8601, whole seconds
     date TEXT NOT NULL,            -- the entry's local date, YYYY-MM-DD
     remote_id TEXT,                -- the platform's id for it, where there is one
+    seen TEXT,                     -- what the platform showed of it when written (markers.seen)
+    kept TEXT,                     -- a change a person made there that plansync keeps
     PRIMARY KEY (target, athlete, uid)
 );
 CREATE TABLE IF NOT EXISTS feeds (
@@ -221,6 +226,8 @@ class Entry:
     last_modified: dt.datetime
     date: dt.date
     remote_id: str | None = None
+    seen: str | None = None  # what the platform showed of it when plansync wrote it
+    kept: str | None = None  # moved, edited, deleted, conflict, completed: a person's change, kept
 
 
 @dataclass(frozen=True)
@@ -237,10 +244,10 @@ def _ts(value: dt.datetime) -> str:
 
 _PUT = (
     "INSERT INTO entries (target, athlete, uid, content_hash, sequence, last_modified, date,"
-    " remote_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " remote_id, seen, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (target, athlete, uid) DO UPDATE SET content_hash = excluded.content_hash,"
     " sequence = excluded.sequence, last_modified = excluded.last_modified,"
-    " date = excluded.date, remote_id = excluded.remote_id"
+    " date = excluded.date, remote_id = excluded.remote_id, seen = excluded.seen, kept = excluded.kept"
 )
 
 
@@ -254,6 +261,8 @@ def _entry_row(target: str, athlete: str, entry: Entry) -> tuple[Any, ...]:
         _ts(entry.last_modified),
         entry.date.isoformat(),
         entry.remote_id,
+        entry.seen,
+        entry.kept,
     )
 
 
@@ -345,6 +354,10 @@ class Ledger:
         for step in range(version + 1, SCHEMA_VERSION + 1):
             if version and step in _MIGRATIONS:
                 db.executescript(_MIGRATIONS[step])
+        for table, column, kind in _ADDED_COLUMNS:
+            have = {str(r[1]) for r in db.execute(f"PRAGMA table_info({table})").fetchall()}
+            if column not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _version(self, db: _Guarded) -> int:
@@ -444,17 +457,29 @@ class Ledger:
     def entries(self, target: str, athlete: str) -> dict[str, Entry]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT uid, content_hash, sequence, last_modified, date, remote_id FROM entries"
+                "SELECT uid, content_hash, sequence, last_modified, date, remote_id, seen, kept FROM entries"
                 " WHERE target = ? AND athlete = ?",
                 (target, athlete),
             ).fetchall()
         try:
             return {
-                r[0]: Entry(r[0], r[1], int(r[2]), _parse_ts(r[3]), dt.date.fromisoformat(r[4]), r[5])
+                r[0]: Entry(
+                    r[0], r[1], int(r[2]), _parse_ts(r[3]), dt.date.fromisoformat(r[4]), r[5], r[6], r[7]
+                )
                 for r in rows
             }
         except (ValueError, TypeError) as exc:
             raise self._damaged(exc) from None
+
+    def kept_changes(self, athlete: str) -> list[tuple[str, str, str]]:
+        """(target, workout id, what) of every change a person made on a target that plansync
+        keeps for the athlete: moved, edited, deleted, completed, conflict."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT target, uid, kept FROM entries WHERE athlete = ? AND kept IS NOT NULL ORDER BY target, uid",
+                (athlete,),
+            ).fetchall()
+        return [(str(t), str(u), str(k)) for t, u, k in rows]
 
     def put(self, target: str, athlete: str, entry: Entry) -> None:
         with self._lock:

@@ -125,6 +125,7 @@ class IntervalsAdapter(Adapter):
             fingerprint=found[2] if found else None,
             title=str(data.get("name") or ""),
             athlete=found[0] if found else None,
+            seen=markers.seen(data.get("name"), data.get("description")),
         )
 
     # --- the interface -----------------------------------------------------------
@@ -195,8 +196,15 @@ class IntervalsAdapter(Adapter):
                 raise Unavailable("intervals.icu answered a bulk upsert in an unexpected shape")
             for w, answer in zip(pending, data, strict=True):
                 item = self._item(answer)
+                sent = bodies[w.id][0]
                 done[w.id] = RemoteItem(
-                    item.remote_id, w.date, w.id, bodies[w.id][1], w.title, athlete.profile.id
+                    item.remote_id,
+                    w.date,
+                    w.id,
+                    bodies[w.id][1],
+                    w.title,
+                    athlete.profile.id,
+                    seen=markers.seen(sent.get("name"), sent.get("description")),
                 )
             return done
         raise Unavailable(f"upserting {len(pending)} workouts: the answers kept getting lost")

@@ -232,6 +232,8 @@ class TrainingPeaksAdapter(Adapter):
             fingerprint=(found[2] or None) if found else None,
             title=str(data.get("Title") or ""),
             athlete=found[0] if found else None,
+            seen=markers.seen(data.get("Title"), data.get("Description")),
+            done=bool(data.get("TotalTime") or data.get("Distance") or data.get("DistanceCustom")),
         )
 
     # --- the interface -----------------------------------------------------------
@@ -312,13 +314,17 @@ class TrainingPeaksAdapter(Adapter):
         body, fp = self._body(athlete, workout)
         data = self.transport.json("POST", CREATE_PATH, body=body, what=self._what(workout))
         item = self._item(data)
-        return RemoteItem(item.remote_id, workout.date, workout.id, fp, workout.title, athlete.profile.id)
+        seen = markers.seen(body.get("Title"), body.get("Description"))  # what a person sees of it now
+        return RemoteItem(
+            item.remote_id, workout.date, workout.id, fp, workout.title, athlete.profile.id, seen
+        )
 
     def update(self, athlete: Athlete, remote_id: str, workout: Workout) -> RemoteItem:
         body, fp = self._body(athlete, workout)
         body["Id"] = int(remote_id) if remote_id.isdigit() else remote_id
         self.transport.json("PUT", WORKOUT_PATH.format(id=remote_id), body=body, what=self._what(workout))
-        return RemoteItem(remote_id, workout.date, workout.id, fp, workout.title, athlete.profile.id)
+        seen = markers.seen(body.get("Title"), body.get("Description"))
+        return RemoteItem(remote_id, workout.date, workout.id, fp, workout.title, athlete.profile.id, seen)
 
     def delete(self, athlete: Athlete, remote_id: str) -> None:
         self.transport.request(
