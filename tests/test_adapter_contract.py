@@ -155,6 +155,24 @@ class AdapterContract:
         assert [(a.date, a.kind, round(a.distance_m)) for a in found] == [(run.date, "run", run.distance_m)]
         assert found[0].duration_s == pytest.approx(run.duration_s, abs=1)
 
+    def test_names_fit_the_declared_budget_at_and_past_its_limit(
+        self, adapter: Adapter, athlete: Athlete
+    ) -> None:
+        budget = adapter.budget
+        if budget is None or budget.name_limit is None:
+            pytest.skip("the adapter declares no name limit")
+        w = next(x for x in athlete.plan.workouts if adapter.wants(x))
+        for size in (budget.name_limit, budget.name_limit + 40):
+            words = ("Progression " * (size // 12 + 2))[: size - 9].rstrip() + " · 5.5 km"
+            long = dataclasses.replace(w, title=words)
+            item = adapter.create(athlete, long)
+            (listed,) = [i for i in adapter.list(athlete, w.date, w.date) if i.remote_id == item.remote_id]
+            assert len(listed.title) <= budget.name_limit and listed.title.endswith("5.5 km")
+            assert all(
+                part in words.split() for part in listed.title.replace(" · ", " ").split()
+            )  # whole words
+            adapter.delete(athlete, item.remote_id) if adapter.supports_delete else None
+
 
 class TestMemoryAdapter(AdapterContract):
     @pytest.fixture

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import icalendar
+import pytest
 
 from .conftest import EXAMPLE, Cli
 
@@ -144,3 +145,33 @@ def test_feed_build_rebuilds_only_the_athletes_whose_inputs_changed(tmp_path: Pa
     assert code == 0 and "0 feeds written, 3 unchanged" in out  # recompiled, same bytes
     code, out = cli([*build, "--rebuild"], tmp_path)
     assert code == 0 and "0 feeds written, 3 unchanged" in out
+
+
+@pytest.mark.parametrize("broken", ["dangling-link", "folder"])
+def test_an_unreadable_profile_keeps_the_athletes_feed(tmp_path: Path, cli: Cli, broken: str) -> None:
+    """A briefly broken profile is a failure for that athlete, never "gone": the secret URL
+    and the files stay, and the next build after the fix serves the same URL."""
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    profile = athletes / "jane-doe.yaml"
+    shutil.copy(EXAMPLE, profile)
+    args = ["feed", "build", "athletes", "--out", "public", "--state", "st"]
+    assert cli(args, tmp_path)[0] == 0
+    index = (tmp_path / "st" / "feeds-index.json").read_text()
+    files = sorted(p.name for p in (tmp_path / "public").iterdir())
+    saved = profile.read_bytes()
+    profile.unlink()
+    if broken == "dangling-link":
+        profile.symlink_to(tmp_path / "nowhere.yaml")
+    else:
+        profile.mkdir()
+    code, out = cli(args, tmp_path)
+    assert code == 1 and "jane-doe.yaml" in out and "removed the feeds" not in out
+    assert sorted(p.name for p in (tmp_path / "public").iterdir()) == files
+    if broken == "folder":
+        profile.rmdir()
+    else:
+        profile.unlink()
+    profile.write_bytes(saved)
+    assert cli(args, tmp_path)[0] == 0
+    assert json.loads((tmp_path / "st" / "feeds-index.json").read_text()) == json.loads(index)

@@ -191,3 +191,23 @@ def test_an_upload_failure_is_exit_1_and_a_bad_url_exit_2(
     monkeypatch.setattr(storage, "ATTEMPTS", 1)
     code, out = build(cli, tmp_path, s3)
     assert code == 1 and "8 failed" in out and "wrong-secret-value" not in out
+
+
+@pytest.mark.parametrize("out", ["s3:/feeds", "s3:feeds", "gs:bucket/x"])
+def test_a_store_url_without_its_slashes_is_refused_not_a_local_folder(
+    tmp_path: Path, cli: Cli, out: str
+) -> None:
+    code, text = cli(
+        ["feed", "build", str(ROOT / "src" / "plansync" / "examples"), "--out", out, "--state", "st"],
+        tmp_path,
+    )
+    assert code == 2 and "scheme://bucket/prefix" in text
+    assert not any(p.name.startswith(out.split(":")[0] + ":") for p in tmp_path.iterdir())
+
+
+def test_lock_files_are_private(tmp_path: Path, cli: Cli) -> None:
+    code, _ = cli(
+        ["feed", "build", str(ROOT / "src" / "plansync" / "examples"), "--out", "public", "--state", "st"],
+        tmp_path,
+    )
+    assert code == 0 and (tmp_path / "st" / "write.lock").stat().st_mode & 0o777 == 0o600

@@ -273,3 +273,47 @@ def test_both_platforms_share_one_timeout_one_auth_error_and_one_retry_budget(
     from plansync.adapters.http import client
 
     assert client().timeout.read == 7.5  # TrainingPeaks' client (the sign-in's and the API's) too
+
+
+def test_a_token_with_a_line_break_inside_is_a_message_not_a_traceback() -> None:
+    import socket
+
+    from plansync.adapters.base import AdapterError
+    from plansync.adapters.intervals.client import transport as icu_transport
+
+    with socket.socket() as listening:  # a loopback port that takes the connection
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        t = icu_transport(f"http://127.0.0.1:{port}", "Bearer abc\ndef", sleep=lambda s: None)
+        with pytest.raises(AdapterError, match="a line break"):
+            t.json("GET", "/x")
+        t.close()
+
+
+@pytest.mark.parametrize("variable", ["PLANSYNC_TP_API_URL", "PLANSYNC_ICU_API_URL"])
+def test_a_broken_host_url_is_a_message(variable: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from plansync.adapters.base import AdapterError
+    from plansync.adapters.intervals.client import api_url
+    from plansync.adapters.trainingpeaks.client import hosts
+
+    monkeypatch.setenv(variable, "http://[::1")
+    with pytest.raises(AdapterError, match=variable):
+        hosts() if variable.startswith("PLANSYNC_TP") else api_url()
+
+
+def test_a_read_only_state_folder_is_a_message_when_signing_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root a read-only folder is still writable, so the lock's refusal is what is simulated."""
+    import filelock
+
+    class Refused(filelock.FileLock):
+        def __enter__(self) -> Refused:
+            raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("plansync.adapters.trainingpeaks.client.filelock.FileLock", Refused)
+    store = TokenStore(tmp_path / "token.json")
+    oauth = OAuth("client", SECRET, Hosts(API, AUTH), httpx.Client(), store)
+    with pytest.raises(AuthError, match="read-only"):
+        oauth.access_token()

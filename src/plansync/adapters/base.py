@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from plansync.core.actuals import Activity
+from plansync.core.budgets import Budget
 from plansync.core.plan import Plan, Workout
 from plansync.core.profile import Profile
 from plansync.errors import PlansyncError
@@ -144,6 +145,7 @@ class Adapter(ABC):
     supports_bulk: ClassVar[bool] = False  # writes many items a request: upsert_many, delete_many
     supports_activities: ClassVar[bool] = False  # reads completed training: activities()
     supports_soreness: ClassVar[bool] = False  # reads the athlete's daily soreness: soreness()
+    budget: ClassVar[Budget | None] = None  # what the target can hold of a workout (core.budgets)
     past_days: ClassVar[int | None] = None  # items older than this many days are left alone
     future_days: ClassVar[int | None] = None  # items further ahead are deferred to a later run
     settings: ClassVar[tuple[AdapterSetting, ...]] = ()  # what plansync.toml's [name] table may set

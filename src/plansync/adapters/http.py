@@ -258,6 +258,11 @@ class Transport:
                 headers={"Accept": "application/json", "User-Agent": USER_AGENT, **self.wire.headers()},
                 auth=self.wire.auth,
             )
+        except httpx.LocalProtocolError:  # nothing was sent: a header HTTP cannot carry
+            raise AdapterError(
+                f"{self.wire.name}: a key, token or header holds a character a request cannot carry "
+                "(a line break?): check the credentials"
+            ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise _Retry(f"could not connect ({type(exc).__name__})") from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 from plansync.adapters.base import Adapter, AdapterContext, AdapterError, AdapterSetting, Athlete, RemoteItem
 from plansync.atomic import write_atomic
 from plansync.calendars import events as ical
+from plansync.core.budgets import ICS
 from plansync.core.plan import Workout
 
 FINGERPRINT_PROP = "X-PLANSYNC-FINGERPRINT"
@@ -57,6 +58,7 @@ class IcsAdapter(Adapter):
     description = "iCalendar file per athlete (<dir>/<athlete-id>.ics)"
     supports_update = True
     supports_delete = True
+    budget = ICS  # core.budgets
     settings = (AdapterSetting("dir", "calendars", help="folder of the calendar files"),)
 
     def __init__(

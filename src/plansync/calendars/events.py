@@ -25,6 +25,7 @@ from plansync.calendars.zones import vtimezone as zones_vtimezone
 from plansync.core.describe import KIND_TITLES
 from plansync.core.plan import Plan, Workout
 
+ALL_DAY_REMINDER = dt.timedelta(hours=7)  # an all-day entry's reminder: 07:00 on its day
 PRODID = f"-//plansync//plansync {__version__}//EN"
 REFRESH = dt.timedelta(hours=6)
 DEFAULT_UID_DOMAIN = "plansync"
@@ -149,7 +150,11 @@ def _event(content: Mapping[str, Any], stamp: Stamp, extra: Sequence[str] = ()) 
         lines.append("CATEGORIES:" + ",".join(esc(c) for c in content["categories"]))
     lines.append(f"TRANSP:{content['transp']}")
     if "reminder_minutes" in content:
-        trigger = icswriter.duration(dt.timedelta(minutes=-content["reminder_minutes"]))
+        # A timed entry: its reminder the profile's minutes before. An all-day entry starts at
+        # midnight, so "30 minutes before" would ring at 23:30 the evening before: its reminder
+        # is on the day itself, at ALL_DAY_REMINDER (07:00).
+        before = dt.timedelta(minutes=-content["reminder_minutes"])
+        trigger = icswriter.duration(before if "start" in content else ALL_DAY_REMINDER)
         lines += [
             "BEGIN:VALARM",
             "ACTION:DISPLAY",

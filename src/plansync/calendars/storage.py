@@ -48,7 +48,15 @@ FEED_FILE = re.compile(r"^[A-Za-z0-9_-]{16,64}(\.ics|/\d{4}-\d{2}-\d{2}-[a-z]+\d
 
 
 def is_store_url(out: str) -> bool:
-    return "://" in out
+    """Whether ``--out`` names an object store; a store URL missing its ``//`` (``s3:/feeds``,
+    ``s3:feeds``) is refused rather than taken for a local folder of that name."""
+    if "://" in out:
+        return True
+    if re.match(r"^[a-z][a-z0-9+.-]*:(?![\\/]{2})", out, re.I) and not re.match(r"^[a-z]:[\\/]", out, re.I):
+        raise FeedError(
+            f"--out {out!r}: a store URL is written scheme://bucket/prefix (s3://feeds); a folder needs no colon"
+        )
+    return False
 
 
 def staging_for(state: Path, url: str) -> Path:

@@ -62,6 +62,8 @@ def export_fit_cmd(
     from plansync.service.plans import export_fit
 
     result = export_fit(settings(templates=templates, state=state), profile, output, week)
+    for line in result.fidelity:
+        click.echo(f"fidelity: {line}", err=True)
     click.echo(
         f"{output}: {len(result.written)} written, {len(result.unchanged)} up to date"
         + (f", {len(result.removed)} removed" if result.removed else ""),

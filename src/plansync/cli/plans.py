@@ -99,7 +99,17 @@ def compile_cmd(
     help="Output: text [default], json, or GitHub annotations (the default when GITHUB_ACTIONS=true).",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
-def validate_cmd(paths: tuple[Path, ...], profiles: Path | None, fmt: str | None, strict: bool) -> None:
+@click.option(
+    "--targets",
+    "budget_targets",
+    default="",
+    metavar="T1,T2",
+    help="Also check each session against these targets' budgets (fit, trainingpeaks, intervals, ics): "
+    "a session with more steps than a watch takes fails, naming its line.",
+)
+def validate_cmd(
+    paths: tuple[Path, ...], profiles: Path | None, fmt: str | None, strict: bool, budget_targets: str
+) -> None:
     """Check plan templates (files or folders; default ./plan_templates): schema, references,
     and a dry-run compile of each against a matrix of athletes, checked with the coaching rules.
 
@@ -111,7 +121,13 @@ def validate_cmd(paths: tuple[Path, ...], profiles: Path | None, fmt: str | None
     for target in targets:
         if not target.exists():
             raise click.UsageError(f"{target} does not exist; name template files or folders")
-    result = validate(targets, profiles)
+    from plansync.core.budgets import BUDGETS
+
+    chosen = tuple(t.strip() for t in budget_targets.split(",") if t.strip())
+    unknown = [t for t in chosen if t not in BUDGETS]
+    if unknown:
+        raise click.UsageError(f"--targets: unknown {', '.join(unknown)}; known: {', '.join(BUDGETS)}")
+    result = validate(targets, profiles, chosen)
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if fmt == "json":
         sys.stdout.write(out.to_json(result))

@@ -172,6 +172,8 @@ def _publish_one(
                     click.echo(a.line())
             for note in summary.notes:
                 click.echo(f"note: {note}")
+            for line in summary.fidelity:
+                click.echo(f"fidelity: {line}")
         if not dry_run:
             for line in summary.kept_lines:
                 click.echo(f"kept: {line}")

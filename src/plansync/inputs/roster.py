@@ -20,10 +20,12 @@ PROFILE_SUFFIXES = (".yaml", ".yml")
 
 
 def profile_files(folder: Path) -> list[Path]:
-    """The athlete profiles in a folder (``.yaml`` and ``.yml``), in name order."""
+    """The athlete profiles in a folder (``.yaml`` and ``.yml``), in name order: every entry
+    of that name, also one that cannot be read (a dangling link, a folder, a FIFO), so it is
+    reported as failing, never taken for an athlete who left."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in PROFILE_SUFFIXES and p.is_file())
+    return sorted(p for p in folder.iterdir() if p.suffix in PROFILE_SUFFIXES)
 
 
 def check_unique_ids(paths: list[Path], known: Mapping[str, str] | None = None) -> None:

@@ -7,10 +7,12 @@ problem, not the first); :func:`model_problems` needs the validated template.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from difflib import get_close_matches
 from itertools import pairwise
 from typing import Any
 
+from plansync.core.budgets import BUDGETS, fit_steps
 from plansync.core.exercises import EXERCISES
 from plansync.core.rules import TAPER_DEPTH
 from plansync.core.template import StepSpec, Template
@@ -225,5 +227,49 @@ def _count_fills(steps: list[StepSpec]) -> int:
     return total
 
 
-def template_problems(t: Template, doc: Document) -> list[Problem]:
-    return reference_problems(doc.data, doc) + model_problems(t, doc)
+def template_problems(t: Template, doc: Document, targets: Iterable[str] = ()) -> list[Problem]:
+    return (
+        reference_problems(doc.data, doc)
+        + model_problems(t, doc)
+        + label_problems(t, doc)
+        + budget_problems(t, doc, targets)
+    )
+
+
+def budget_problems(t: Template, doc: Document, targets: Iterable[str]) -> list[Problem]:
+    """Sessions longer than a target takes (``validate --targets``): a repeat counts as one
+    step besides the steps it repeats, as the FIT profile writes it (:mod:`plansync.core.budgets`)."""
+    out: list[Problem] = []
+    for name in targets:
+        budget = BUDGETS[name]
+        if budget.max_steps is None:
+            continue
+        for session_name, session in t.sessions.items():
+            count = fit_steps(
+                [(len(s.steps or []), 1) if s.repeat is not None else (1, 0) for s in session.steps]
+            )
+            if count > budget.max_steps:
+                out.append(
+                    doc.problem(
+                        ("sessions", session_name, "steps"),
+                        f"{count} steps: {name} takes at most {budget.max_steps} (a repeat counts as one "
+                        "step besides its steps); shorten the session or split it in two",
+                    )
+                )
+    return out
+
+
+def label_problems(t: Template, doc: Document) -> list[Problem]:
+    """Step labels travel to watch faces and platforms as they are: no control characters."""
+    out: list[Problem] = []
+    for session_name, session in t.sessions.items():
+        for i, step in enumerate(session.steps):
+            for label in [step.label, *(s.label for s in step.steps or [])]:
+                if label is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in label):
+                    out.append(
+                        doc.problem(
+                            ("sessions", session_name, "steps", i),
+                            f"the label {label!r} holds a control character (a tab, line break or escape)",
+                        )
+                    )
+    return out

@@ -92,14 +92,15 @@ def template_files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def validate(paths: Iterable[Path], profiles_dir: Path | None = None) -> Report:
-    """Every template's problems; the dry-run compiles of all templates run on every core."""
+def validate(paths: Iterable[Path], profiles_dir: Path | None = None, targets: Iterable[str] = ()) -> Report:
+    """Every template's problems; the dry-run compiles of all templates run on every core.
+    ``targets``: also each one's budget (``validate --targets fit,trainingpeaks``)."""
     report = Report()
     coach_profiles = _coach_profiles(profiles_dir, report) if profiles_dir else []
     loaded: list[tuple[Template, yamlio.Document, Path]] = []
     for path in template_files(paths):
         report.templates += 1
-        found = _load(path, report)
+        found = _load(path, report, tuple(targets))
         if found is not None:
             loaded.append((*found, path))
     cases = [
@@ -116,7 +117,9 @@ def validate(paths: Iterable[Path], profiles_dir: Path | None = None) -> Report:
     return report
 
 
-def _load(path: Path, report: Report) -> tuple[Template, yamlio.Document] | None:
+def _load(
+    path: Path, report: Report, targets: tuple[str, ...] = ()
+) -> tuple[Template, yamlio.Document] | None:
     try:
         doc = yamlio.read(path, TemplateError)
     except InputError as exc:
@@ -132,7 +135,7 @@ def _load(path: Path, report: Report) -> tuple[Template, yamlio.Document] | None
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         report.findings.extend(_from_problem(p, tid) for p in problems)
         return None
-    problems = template_problems(template, doc)
+    problems = template_problems(template, doc, targets)
     if template.id != path.stem:
         problems.insert(0, doc.problem(("id",), f"the id must match the file name {path.stem!r}"))
     if problems:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from plansync.adapters.base import Adapter, Athlete, OutcomeUnknown, RemoteItem, RemoteRejected
+from plansync.core.budgets import fidelity
 from plansync.core.plan import Workout
 from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
@@ -87,6 +88,7 @@ class Summary:
     skipped: int = 0  # the target lacks the capability (update, delete): reported, not done
     kept: int = 0  # changes people made on the target, kept (moved, edited, deleted, completed, conflicts)
     kept_lines: list[str] = field(default_factory=list)  # each kept change, "new:" the first time
+    fidelity: list[str] = field(default_factory=list)  # what the target cannot hold, and what instead
     requests: int = 0
     retries: int = 0
     failures: list[str] = field(default_factory=list)
@@ -129,6 +131,7 @@ class Summary:
             "skipped": self.skipped,
             "kept": self.kept,
             "kept_changes": list(self.kept_lines),
+            "fidelity": list(self.fidelity),
             "requests": self.requests,
             "retries": self.retries,
             "failed": self.failed,
@@ -529,7 +532,9 @@ def publish(
     replaced by the plan's version, on purpose."""
     actions = plan_actions(athlete, adapter, ledger, force=force, reclaim=reclaim)
     if dry_run:
+        what_is_lost = fidelity(adapter.budget, athlete.plan) if adapter.budget is not None else []
         summary = Summary(athlete.profile.id, adapter.name, dry_run=True, notes=adapter.notes(athlete))
+        summary.fidelity = what_is_lost
         for a in actions:
             field_name = COUNTED[a.kind]
             setattr(summary, field_name, getattr(summary, field_name) + 1)

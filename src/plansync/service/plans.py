@@ -56,8 +56,8 @@ def compile_example(settings: Settings, options: Options | None = None) -> Plan:
     return compile_profile_path(EXAMPLE, settings.templates, options, now=None)
 
 
-def validate(paths: list[Path], profiles: Path | None = None) -> Report:
-    return validate_paths(paths, profiles)
+def validate(paths: list[Path], profiles: Path | None = None, targets: tuple[str, ...] = ()) -> Report:
+    return validate_paths(paths, profiles, targets)
 
 
 def schema(kind: str) -> str:

@@ -52,7 +52,7 @@ def writer(state: Path, what: str, *, wait: float = DEFAULT_WAIT) -> Iterator[No
     """Hold the write lock while the block runs; ``what`` says what this run is doing
     ("publishing jane-doe to trainingpeaks"), for the message another run would show."""
     state_dir(state)
-    lock = filelock.FileLock(state / LOCK_NAME, timeout=max(0.0, wait))
+    lock = filelock.FileLock(state / LOCK_NAME, timeout=max(0.0, wait), mode=0o600)  # private, like the rest
     try:
         lock.acquire()
     except filelock.Timeout:

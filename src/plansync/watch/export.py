@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 from plansync.atomic import flush_folder, write_atomic
+from plansync.core.budgets import FIT, fidelity
 from plansync.core.plan import Plan, Workout
 from plansync.watch.fit import file_name, wants_file, workout_bytes
 
@@ -23,6 +24,7 @@ class FitExport:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    fidelity: list[str] = field(default_factory=list)  # what a watch cannot hold, and what instead
 
 
 def chosen(
@@ -45,7 +47,7 @@ def export_fit(
     With ``prune``, files of plansync's naming that are not among them are removed
     (an entry that moved day or left the plan); other files are never touched. With
     ``index``, an ``index.html`` links the files, for an athlete to download them."""
-    result = FitExport()
+    result = FitExport(fidelity=fidelity(FIT, plan))
     folder.mkdir(parents=True, exist_ok=True)
     names: set[str] = set()
     for workout in workouts:

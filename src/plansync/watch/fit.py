@@ -38,20 +38,25 @@ from fit_tool.profile.profile_type import (
     WorkoutStepTarget,
 )
 
+from plansync.core.budgets import FIT, fit_words, short_title
 from plansync.core.plan import Plan, Step, Workout
 from plansync.core.quantities import METRES_PER_UNIT
 from plansync.core.vocab import RUN_KINDS
 from plansync.core.zones import Target
 
 PRODUCT = 1  # plansync, under the development manufacturer id
-NAME_LIMIT = 32  # the workout's name: what watches show in their workout list
-STEP_NAME_LIMIT = 16  # a step's name: what fits on a watch face
+NAME_LIMIT = FIT.name_limit  # the workout's name: what watches show in their workout list
+STEP_NAME_LIMIT = FIT.step_name_limit  # a step's name: what fits on a watch face
 NOTES_LIMIT = 50
+DESCRIPTION_LIMIT = 250  # the workout's description (Garmin truncates names and texts over 256)
 HR_OFFSET = 100  # the FIT profile: custom heart-rate targets above 100 are bpm + 100
-MAX_STEPS = 100  # watches refuse longer workouts; plans never come near it
+MAX_STEPS = (
+    FIT.max_steps or 50
+)  # Garmin devices refuse longer workouts; validate --targets fit checks templates
 STEP_CACHE_SIZE = 20_000
 _STEP_CACHE: dict[tuple[object, ...], WorkoutStepMessage] = {}
 FIT_KINDS = RUN_KINDS | {"cross", "foot_strength"}
+STEP_NAMES = {"warmup": "Warm up", "cooldown": "Cool down", "recover": "Recover", "cross": "Cross-training"}
 INTENSITY = {
     "warmup": Intensity.WARMUP,
     "run": Intensity.ACTIVE,
@@ -79,10 +84,6 @@ def _midnight_ms(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp() * 1000)
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def workout_bytes(plan: Plan, workout: Workout) -> bytes:
     """The FIT workout file of one plan entry."""
     file_id = FileIdMessage()
@@ -94,7 +95,9 @@ def workout_bytes(plan: Plan, workout: Workout) -> bytes:
 
     steps = _steps(plan, workout)
     head = WorkoutMessage()
-    head.workout_name = _cut(workout.title, NAME_LIMIT)
+    head.workout_name = short_title(workout.title, NAME_LIMIT)  # made for the budget, never cut mid-word
+    if head.workout_name != workout.title:
+        head.workout_description = fit_words(workout.title, DESCRIPTION_LIMIT)  # the whole name
     head.num_valid_steps = len(steps)
     if workout.kind == "foot_strength":
         head.sport = Sport.TRAINING
@@ -167,10 +170,8 @@ def _step(plan: Plan, step: Step, index: int) -> WorkoutStepMessage:
 def _new_step(plan: Plan, step: Step, index: int) -> WorkoutStepMessage:
     msg = WorkoutStepMessage()
     msg.message_index = index
-    name = step.label or {"warmup": "Warm up", "cooldown": "Cool down", "recover": "Recover"}.get(
-        step.type, "Run"
-    )
-    msg.workout_step_name = _cut(name, STEP_NAME_LIMIT)
+    name = step.label or STEP_NAMES.get(step.type, "Run")
+    msg.workout_step_name = fit_words(name, STEP_NAME_LIMIT)
     msg.intensity = INTENSITY[step.type]
     if step.by == "distance" and step.distance_m:
         msg.duration_type = WorkoutStepDuration.DISTANCE
@@ -181,7 +182,7 @@ def _new_step(plan: Plan, step: Step, index: int) -> WorkoutStepMessage:
     _target(msg, step.target, plan.units)
     if step.secondary is not None:
         note = f"{step.target.text.split(' (')[0] if step.target else ''}, about {step.secondary.text.split(' (')[0]}"
-        msg.notes = _cut(note.strip(", "), NOTES_LIMIT)
+        msg.notes = fit_words(note.strip(", "), NOTES_LIMIT)
     return msg
 
 
@@ -208,7 +209,7 @@ def _target(msg: WorkoutStepMessage, target: Target | None, units: str) -> None:
         msg.custom_target_heart_rate_high = target.high + HR_OFFSET
     else:  # effort: watches have no RPE target; the step is open and says it
         msg.target_type = WorkoutStepTarget.OPEN
-        msg.notes = _cut(target.text, NOTES_LIMIT)
+        msg.notes = fit_words(target.text, NOTES_LIMIT)
 
 
 def _exercise_steps(workout: Workout) -> list[WorkoutStepMessage]:
@@ -224,10 +225,13 @@ def _exercise_steps(workout: Workout) -> list[WorkoutStepMessage]:
         name, _, rest = line[2:].partition(":")
         msg = _STEP_CACHE[key] = WorkoutStepMessage()
         msg.message_index = len(out)
-        msg.workout_step_name = _cut(name.strip(), STEP_NAME_LIMIT)
+        short = fit_words(name.strip(), STEP_NAME_LIMIT)
+        msg.workout_step_name = short
         msg.intensity = Intensity.ACTIVE
         msg.duration_type = WorkoutStepDuration.OPEN
         msg.target_type = WorkoutStepTarget.OPEN
-        msg.notes = _cut(rest.split(" — ")[0].strip(), NOTES_LIMIT)
+        dose = rest.split(" — ")[0].strip()
+        whole = dose if short == name.strip() else f"{name.strip()}: {dose}"  # the full name in the notes
+        msg.notes = fit_words(whole, NOTES_LIMIT)
         out.append(msg)
     return out

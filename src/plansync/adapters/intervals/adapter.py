@@ -31,6 +31,7 @@ from plansync.adapters.http import RateLimiter
 from plansync.adapters.intervals.client import RATE, Transport, Unavailable, api_url, credentials, transport
 from plansync.adapters.intervals.text import workout_text
 from plansync.core.actuals import Activity, ActivityKind
+from plansync.core.budgets import INTERVALS
 from plansync.core.plan import Workout
 from plansync.core.quantities import fmt_clock
 from plansync.core.vocab import RUN_KINDS
@@ -53,6 +54,7 @@ class IntervalsAdapter(Adapter):
     description = "intervals.icu (planned workouts, bulk upsert by external_id)"
     supports_update = True
     supports_delete = True
+    budget = INTERVALS  # core.budgets
     supports_bulk = True
     supports_activities = True  # completed activities, by type
     supports_soreness = True  # wellness: the athlete's daily soreness

@@ -31,13 +31,13 @@ RATE = 10.0  # requests a second, the platform's documented limit
 
 def api_url() -> str:
     url = os.environ.get("PLANSYNC_ICU_API_URL") or DEFAULT_URL
-    parsed = urllib.parse.urlsplit(url)
-    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
-    if (
-        parsed.scheme not in ("https", "http")
-        or not parsed.hostname
-        or (parsed.scheme == "http" and not loopback)
-    ):
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        host = parsed.hostname
+    except ValueError:  # "http://[::1" and the like
+        host = None
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not host or parsed.scheme not in ("https", "http") or (parsed.scheme == "http" and not loopback):
         raise AdapterError(
             f"PLANSYNC_ICU_API_URL={url!r}: expected an https:// URL (http:// only on this machine)"
         )
@@ -46,11 +46,11 @@ def api_url() -> str:
 
 def credentials() -> httpx.Auth | str:
     """Basic auth with the key, or a Bearer token; never printed, never logged."""
-    token = os.environ.get("PLANSYNC_ICU_ACCESS_TOKEN")
+    token = (os.environ.get("PLANSYNC_ICU_ACCESS_TOKEN") or "").strip()  # a pasted token's line break
     if token:
         remember(token)
         return f"Bearer {token}"
-    key = os.environ.get("PLANSYNC_ICU_API_KEY") or _from_keyring()
+    key = (os.environ.get("PLANSYNC_ICU_API_KEY") or "").strip() or _from_keyring()
     if not key:
         raise AdapterError(
             "set PLANSYNC_ICU_API_KEY (intervals.icu › Settings › Developer Settings › API key), "

@@ -41,6 +41,7 @@ from plansync.adapters.trainingpeaks.client import (
     transport,
 )
 from plansync.core.actuals import Activity, ActivityKind
+from plansync.core.budgets import TRAININGPEAKS
 from plansync.core.plan import Workout
 from plansync.core.quantities import fmt_clock
 
@@ -144,6 +145,7 @@ class TrainingPeaksAdapter(Adapter):
     description = "TrainingPeaks Partner API (planned workouts)"
     supports_update = True  # PUT replaces a future, uncompleted workout
     supports_delete = True  # only items carrying plansync's marker are ever deleted
+    budget = TRAININGPEAKS  # core.budgets
     supports_activities = True  # completed workouts: the listing's actual time and distance
     past_days = 7  # the platform refuses dates more than 7 days past: those are left alone
     future_days = 365  # and more than a year ahead: those wait for a later run

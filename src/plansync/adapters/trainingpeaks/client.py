@@ -57,8 +57,12 @@ def hosts(sandbox: bool = False) -> Hosts:
 
 def _url(variable: str, default: str) -> str:
     value = os.environ.get(variable) or default
-    parsed = urllib.parse.urlsplit(value)
-    if parsed.scheme not in ("https", "http") or not parsed.hostname:
+    try:
+        parsed = urllib.parse.urlsplit(value)
+        host = parsed.hostname
+    except ValueError:  # "http://[::1" and the like
+        host = None
+    if not host or parsed.scheme not in ("https", "http"):
         raise AdapterError(f"{variable}={value!r}: expected an https:// URL")
     return value.rstrip("/")
 
@@ -153,21 +157,30 @@ class OAuth:
     def access_token(self, *, force: bool = False, stale: str | None = None) -> str:
         """A valid access token, refreshed when needed. Refreshing holds a lock beside the token
         file, so two plansync processes never spend the same rotating refresh token."""
-        with self._lock, filelock.FileLock(f"{self._store.path}.lock", timeout=60):
-            data = self._store.load()
-            token = data.get("access_token")
-            fresh = isinstance(token, str) and _expires_at(data) > self._clock() + 30
-            if fresh and not force:
-                return str(token)
-            if force and stale is not None and token != stale and fresh:
-                return str(token)  # another thread refreshed it already
-            refresh = data.get("refresh_token")
-            if not refresh:
-                raise AuthError(
-                    "no TrainingPeaks authorization yet: run `plansync auth trainingpeaks` "
-                    "(or set PLANSYNC_TP_REFRESH_TOKEN)"
-                )
-            return self._token_request({"grant_type": "refresh_token", "refresh_token": refresh})
+        try:
+            with self._lock, filelock.FileLock(f"{self._store.path}.lock", timeout=60, mode=0o600):
+                return self._access_token(force, stale)
+        except PermissionError:  # a read-only state folder cannot hold the token's lock
+            raise AuthError(
+                f"cannot lock {self._store.path}: the state folder is read-only; signing in to "
+                "TrainingPeaks needs to write the rotating token there (a --dry-run too)"
+            ) from None
+
+    def _access_token(self, force: bool, stale: str | None) -> str:
+        data = self._store.load()
+        token = data.get("access_token")
+        fresh = isinstance(token, str) and _expires_at(data) > self._clock() + 30
+        if fresh and not force:
+            return str(token)
+        if force and stale is not None and token != stale and fresh:
+            return str(token)  # another thread refreshed it already
+        refresh = data.get("refresh_token")
+        if not refresh:
+            raise AuthError(
+                "no TrainingPeaks authorization yet: run `plansync auth trainingpeaks` "
+                "(or set PLANSYNC_TP_REFRESH_TOKEN)"
+            )
+        return self._token_request({"grant_type": "refresh_token", "refresh_token": refresh})
 
     def _post_token(self, form: dict[str, str]) -> httpx.Response:
         self.requests += 1

@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from plansync.adapters import markers
+from plansync.core.budgets import short_title
 from plansync.core.plan import Plan, References, Step, Workout
 from plansync.core.vocab import RUN_KINDS
 from plansync.core.zones import RPE
@@ -120,7 +121,7 @@ def payload(workout: Workout, plan: Plan, athlete_id: str) -> dict[str, Any]:
         "AthleteId": int(athlete_id),
         "WorkoutDay": workout.date.isoformat(),
         "WorkoutType": workout_type(workout.kind),
-        "Title": workout.title[:TITLE_LIMIT],
+        "Title": short_title(workout.title, TITLE_LIMIT),
         "Description": workout.description,
         "TotalTimePlanned": round(workout.duration_s / 3600, 4) if workout.duration_s else None,
         "DistancePlanned": workout.distance_m or None,
@@ -128,6 +129,8 @@ def payload(workout: Workout, plan: Plan, athlete_id: str) -> dict[str, Any]:
         "StructureDisplayUnit": DISPLAY_UNIT[plan.units],
         "Tags": [markers.TAG],
     }
+    if workout.start_time is not None:  # the athlete's training time: local, no time zone (the reference)
+        body["StartTimePlanned"] = f"{workout.date.isoformat()}T{workout.start_time:%H:%M:%S}"
     if workout.steps and workout.kind != "foot_strength":
         steps = structure(workout.steps, plan.references, cross=workout.kind == "cross")
         body["Structure"] = json.dumps(steps, separators=(",", ":"))

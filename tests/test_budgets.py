@@ -1,0 +1,99 @@
+"""Every target gets the whole workout: names made for each target's budget (never cut
+mid-word), the right step name for every kind, templates checked against a watch's step
+limit, the athlete's training time on TrainingPeaks, all-day reminders on the day itself."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plansync.adapters.trainingpeaks.payload import payload
+from plansync.core.budgets import BUDGETS, FIT, fit_words, short_title
+from plansync.inputs.compiling import compile_file
+from plansync.watch.fit import workout_bytes
+
+from .conftest import EXAMPLE, ROOT, Cli
+from .test_fit import decode
+
+WORDS = st.lists(st.text(alphabet="abcdefghij·,", min_size=1, max_size=12), min_size=1, max_size=8)
+
+
+@given(WORDS, st.integers(4, 40))
+def test_a_name_is_never_cut_mid_word(words: list[str], limit: int) -> None:
+    text = " ".join(words)
+    short = fit_words(text, limit)
+    assert len(short) <= limit
+    if short != text and len(words[0]) <= limit:
+        assert (text + " ").startswith(short.rstrip(" ,;:·-–—(").rstrip() + " ") or text.startswith(short)
+        assert short.split()[-1] in words or short in text  # whole words only
+
+
+def test_titles_are_made_for_the_budget() -> None:
+    assert short_title("Race day · Half marathon · 21.1 km", FIT.name_limit) == "HM race · 21.1 km"
+    assert short_title("Long run, fast finish · 18.5 km", FIT.name_limit) == "Long run, fast finish · 18.5 km"
+    assert (
+        short_title("Easy run + strides with hill sprints · 5.5 km", FIT.name_limit)
+        == "Easy run + strides · 5.5 km"
+    )
+
+
+def test_fit_files_name_the_race_the_cross_training_and_the_exercises_whole() -> None:
+    plan = compile_file(EXAMPLE)
+    race = next(w for w in plan.workouts if w.kind == "race")
+    (head,) = decode(workout_bytes(plan, race))["workout_mesgs"]
+    assert head["wkt_name"] == "HM race · 21.1 km" and head["wkt_description"] == race.title
+    strength = next(w for w in plan.workouts if w.kind == "foot_strength")
+    for step in decode(workout_bytes(plan, strength))["workout_step_mesgs"]:
+        name, notes = step["wkt_step_name"], step["notes"]
+        assert len(name) <= 16 and not name.endswith("…") and f"{name}" in strength.description
+        assert notes.startswith(name) or name in notes or ":" not in notes
+    beginner = compile_file(ROOT / "src" / "plansync" / "examples" / "sam-lee.yaml")
+    cross = next((w for w in beginner.workouts if w.kind == "cross"), None)
+    if cross is not None:
+        steps = decode(workout_bytes(beginner, cross))["workout_step_mesgs"]
+        assert all(s["wkt_step_name"] != "Run" for s in steps)
+
+
+def test_validate_targets_refuses_a_session_a_watch_cannot_hold(tmp_path: Path, cli: Cli) -> None:
+    source = ROOT / "plan_templates" / "half-marathon-beginner.yaml"
+    data = yaml.safe_load(source.read_text())
+    name = next(iter(data["sessions"]))
+    data["sessions"][name]["steps"] = [{"warmup": "1min", "zone": "easy"} for _ in range(60)]
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    target = folder / "half-marathon-beginner.yaml"
+    target.write_text(yaml.safe_dump(data, sort_keys=False))
+    code, out = cli(["validate", str(folder), "--targets", "fit,trainingpeaks", "--format", "json"], tmp_path)
+    findings = json.loads(out)["findings"]
+    over = [f for f in findings if "fit takes at most 50" in f["message"]]
+    assert code == 1 and over and over[0]["line"] > 0 and f"sessions.{name}.steps" in over[0]["key"]
+    code, out = cli(["validate", str(folder), "--targets", "garmin"], tmp_path)
+    assert code == 2 and "known: " + ", ".join(BUDGETS) in out
+
+
+def test_trainingpeaks_gets_the_training_time_and_all_day_reminders_ring_that_day(
+    tmp_path: Path, cli: Cli
+) -> None:
+    timed = tmp_path / "timed.yaml"
+    timed.write_text(
+        EXAMPLE.read_text().replace("  long_run_day: sun\n", '  long_run_day: sun\n  time: "06:30"\n')
+    )
+    plan = compile_file(timed)
+    run = next(w for w in plan.workouts if w.kind == "easy")
+    assert payload(run, plan, "1")["StartTimePlanned"] == f"{run.date}T06:30:00"
+    untimed = compile_file(EXAMPLE)
+    assert "StartTimePlanned" not in payload(
+        next(w for w in untimed.workouts if w.kind == "easy"), untimed, "1"
+    )
+    reminded = tmp_path / "reminded.yaml"
+    reminded.write_text(EXAMPLE.read_text() + "calendar: {reminder_minutes: 30}\n")
+    code, out = cli(["export", "ics", str(reminded), "-o", "cal.ics"], tmp_path)
+    assert code == 0, out
+    text = (tmp_path / "cal.ics").read_text()
+    triggers = re.findall(r"TRIGGER:(\S+)", text)  # every entry of this athlete is all-day
+    assert triggers and set(triggers) == {"PT7H"}  # all-day: 07:00 on the day, never the evening before
