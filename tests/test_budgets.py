@@ -97,3 +97,15 @@ def test_trainingpeaks_gets_the_training_time_and_all_day_reminders_ring_that_da
     text = (tmp_path / "cal.ics").read_text()
     triggers = re.findall(r"TRIGGER:(\S+)", text)  # every entry of this athlete is all-day
     assert triggers and set(triggers) == {"PT7H"}  # all-day: 07:00 on the day, never the evening before
+
+
+def test_a_step_label_with_a_control_character_is_refused(tmp_path: Path, cli: Cli) -> None:
+    source = ROOT / "plan_templates" / "half-marathon-beginner.yaml"
+    data = yaml.safe_load(source.read_text())
+    name = next(iter(data["sessions"]))
+    data["sessions"][name]["steps"][0]["label"] = "Warm\x1b[31m up"
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "half-marathon-beginner.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    code, out = cli(["validate", str(folder)], tmp_path)
+    assert code == 1 and "control character" in out and "half-marathon-beginner.yaml:" in out
