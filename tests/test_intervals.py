@@ -412,3 +412,13 @@ def test_checkin_reads_soreness_from_intervals_wellness(
     assert [(c["date"], c["pain"]) for c in kept["checkins"]] == [("2027-02-08", 1), ("2027-02-09", 6)]
     assert kept["checkins"][1]["note"] == "intervals.icu soreness 3/4: heel sore"
     assert [e["kind"] for e in kept["episodes"]] == ["stop"] and fake.invalid == []
+
+
+def test_a_dry_run_says_what_the_target_cannot_hold(cli: Cli, tmp_path: Path, fake: FakeIntervals) -> None:
+    profile = icu_profile(tmp_path)
+    args = ["publish", str(profile), "--to", "intervals", "--state", "st", "--dry-run"]
+    code, out = cli(args, tmp_path, today=TODAY, env=env_for(fake))
+    assert code == 0, out
+    assert "fidelity: intervals:" in out and "strides and hill sessions" in out
+    code, out = cli([*args, "--format", "json"], tmp_path, today=TODAY, env=env_for(fake))
+    assert any("strides" in line for line in json.loads(out)["fidelity"])
