@@ -37,7 +37,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from plansync.calendars.feeds import FeedError
 from plansync.calendars.server import MAX_AGE, TYPES
-from plansync.redact import redact
+from plansync.redact import redact, remember
 from plansync.state.ledger import Ledger
 
 SCHEMES = ("s3", "gs", "az", "abfs", "file")
@@ -128,6 +128,8 @@ def sync(
     import obstore
 
     store = store if store is not None else open_store(url)
+    names = _names(ledger)  # messages name the athlete, never the secret token
+    check_store(store, url)
     result = SyncResult()
     todo, gone = _changed(staging, url, ledger, result)
 
@@ -171,14 +173,62 @@ def sync(
                 ledger.record_upload(url, key, digest, size, mtime)  # kept as each one lands
                 result.uploaded.append(key)
             else:
-                result.failed.append((key, error))
+                result.failed.append((_named(key, names), error))
         for key, error in pool.map(delete, gone):
             if error is None:
                 ledger.forget_upload(url, key)
                 result.deleted.append(key)
             else:
-                result.failed.append((key, error))
+                result.failed.append((_named(key, names), error))
     return result
+
+
+class StoreUnavailable(FeedError):
+    """The store cannot take the feeds now (no such bucket, refused credentials, unreachable):
+    the build's work is kept, nothing is uploaded; run again when it is fixed."""
+
+    exit_code = 1
+
+
+def check_store(store: Any, url: str) -> None:
+    """One look at the store before any upload: a missing bucket, refused credentials or an
+    unreachable endpoint is one line naming the store, not one failure per feed file."""
+    import obstore
+    from obstore.exceptions import NotFoundError, PermissionDeniedError, UnauthenticatedError
+
+    try:
+        next(iter(obstore.list(store, chunk_size=1)), None)
+    except NotFoundError:
+        raise StoreUnavailable(
+            f"--out {url}: the bucket does not exist (or these credentials cannot see it)"
+        ) from None
+    except (PermissionDeniedError, UnauthenticatedError):
+        raise StoreUnavailable(f"--out {url}: the store refused the credentials") from None
+    except Exception as exc:  # obstore: a generic error carrying the HTTP status, or none
+        text = str(exc)
+        if "NoSuchBucket" in text or "404 Not Found" in text or "status code: 404" in text:
+            raise StoreUnavailable(
+                f"--out {url}: the bucket does not exist (or these credentials cannot see it)"
+            ) from None
+        if "status code: 403" in text or "AccessDenied" in text or "InvalidAccessKeyId" in text:
+            raise StoreUnavailable(f"--out {url}: the store refused the credentials") from None
+        why = redact(text).splitlines()[0][:200] if text else type(exc).__name__
+        raise StoreUnavailable(f"--out {url}: cannot reach the store ({why})") from None
+
+
+def _names(ledger: Ledger) -> dict[str, str]:
+    """Feed token -> "athlete" or "athlete (busy)"; every token also goes to the redactor."""
+    out: dict[str, str] = {}
+    for feed in ledger.feeds():
+        remember(feed.token, feed.busy_token)
+        out[feed.token], out[feed.busy_token] = feed.athlete, f"{feed.athlete} (busy)"
+    return out
+
+
+def _named(key: str, names: dict[str, str]) -> str:
+    """A feed file's key with its token replaced by whose it is."""
+    token = key.split("/")[0].split(".")[0]
+    return key.replace(token, names.get(token, "(a feed no athlete owns)"), 1)
 
 
 def _changed(
