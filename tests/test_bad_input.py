@@ -318,3 +318,9 @@ def test_intake_answers_are_checked_at_the_question(
     base += ["--weekly-distance", "30", "--long-run", "12", "--recent-race", "10k 48:30"]
     code, out = cli([*base, option, value], tmp_path / "coach")
     assert code == 2 and expected in out and not list((tmp_path / "coach" / "athletes").iterdir())
+
+
+def test_a_mistyped_adapter_option_exits_2(tmp_path: Path, cli: Cli) -> None:
+    code, out = cli(["publish", str(EXAMPLE), "--to", "ics", "-O", "folder=x", "--state", "st"], tmp_path)
+    assert code == 2 and "-O folder: adapter ics has no such option" in out and "dir" in out
+    assert not (tmp_path / "x").exists() and not (tmp_path / "calendars").exists()

@@ -351,3 +351,26 @@ def test_intake_says_before_writing_when_the_plan_cannot_make_the_athlete_race_r
     code, out = cli(["athlete", "new", *NEW_RUNNER, "--id", "new-runner"], ws, stdin=answers)
     assert code == 1 and "nothing written" in out
     assert not (ws / "athletes" / "new-runner.yaml").exists()
+
+
+def test_status_shows_every_problem_of_an_invalid_profile_and_exits_1(ws: Path, cli: Cli) -> None:
+    write_profile(ws, "fine", plan__requested_at="2099-01-01T09:00:00+00:00")
+    write_profile(ws, "broken", availability={"days": ["mon", "mon"], "long_run_day": "sun"}, units="kms")
+    code, out = cli(["status"], ws)
+    assert code == 1
+    problems = [line for line in out.splitlines() if line.startswith("    ")]
+    assert len(problems) >= 2, out  # each problem, not only the first
+
+
+def test_feed_build_prints_the_links_warns_of_the_example_host_and_keeps_them_out_of_git(
+    ws: Path, cli: Cli
+) -> None:
+    write_profile(ws, "jane")
+    code, out = cli(["feed", "build", "athletes", "--out", "public"], ws)
+    assert code == 0 and re.search(r"^jane: webcal://feeds\.example\.org/[\w-]+\.ics$", out, re.M)
+    assert "warning: the links point at https://feeds.example.org" in out
+    assert (ws / "public" / ".gitignore").read_text().splitlines()[-1] == "*"
+    config = ws / "plansync.toml"
+    config.write_text(config.read_text().replace("https://feeds.example.org", "https://cal.coach.test"))
+    code, out = cli(["feed", "build", "athletes", "--out", "public", "--rebuild"], ws)
+    assert code == 0 and "webcal://cal.coach.test/" in out and "warning" not in out

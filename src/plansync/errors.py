@@ -15,6 +15,7 @@ raises it, named on the right)::
     ├── IntakeError               an athlete new answer cannot be used   inputs.intake
     ├── SettingsError             a flag or environment variable is unusable  service.settings
     ├── FeedError                 no such feed, no base URL known    calendars.feeds
+    │   └── StoreUnavailable      the object store cannot take feeds now (exit 1)  calendars.storage
     ├── SafetyStop                a publish would delete too much   publishing.engine
     ├── RenameDetected            a profile's id changed since it was published  service.publishing
     ├── Busy                      another plansync holds the write lock (exit 1)  state.lock

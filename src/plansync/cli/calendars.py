@@ -112,7 +112,7 @@ def feed_build_cmd(
     """Write a feed and a busy-only feed for every athlete profile in ATHLETES.
 
     The private index of subscription URLs is written to the state directory."""
-    from plansync.service.calendars import build_feeds
+    from plansync.service.calendars import base_url_warning, build_feeds, feed_links
 
     config = settings(templates=templates, state=state, base_url=base_url, wait=wait)
     result, index, uploaded = build_feeds(config, athletes, out, rebuild=rebuild, fit=fit)
@@ -120,6 +120,14 @@ def feed_build_cmd(
         click.echo(f"error: {message}", err=True)
     for athlete in result.removed:
         click.echo(f"removed the feeds of {athlete}: the profile is gone", err=True)
+    shown = sorted(result.built + result.unchanged)
+    for athlete, link in feed_links(index, shown[:LINKS_SHOWN]):
+        click.echo(f"{athlete}: {link}")
+    if len(shown) > LINKS_SHOWN:
+        click.echo(f"… and {len(shown) - LINKS_SHOWN} more: every link is in the private index")
+    warning = base_url_warning(config)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"{len(result.built)} feeds written, {len(result.unchanged)} unchanged, "
         f"{len(result.removed)} removed, {len(result.failed)} failed; subscription URLs in {index}"
@@ -135,6 +143,9 @@ def feed_build_cmd(
             sys.exit(1)
     if result.failed:
         sys.exit(1)
+
+
+LINKS_SHOWN = 50  # subscription links printed after a build; the private index has them all
 
 
 @feed_group.command("rotate")

@@ -152,8 +152,8 @@ def athlete_rename_cmd(old: str, new: str, state: Path | None) -> None:
 @main.command("status")
 @table_or_json_option
 def status_cmd(fmt: str) -> None:
-    """Every athlete against the 24-hour promise, most urgent first (exit status 1 if any is overdue
-    or needs attention: a red flag in their check-ins)."""
+    """Every athlete against the 24-hour promise, most urgent first (exit status 1 if any is overdue,
+    invalid, or needs attention: a red flag in their check-ins, a conflict on a platform)."""
     import json
 
     from plansync.cli.report import status_table
@@ -165,7 +165,7 @@ def status_cmd(fmt: str) -> None:
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
     else:
         click.echo(status_table(rows, config.targets, color=sys.stdout.isatty()), nl=False)
-    if any(r.state == "overdue" or r.attention for r in rows):
+    if any(r.state in ("overdue", "invalid") or r.attention for r in rows):
         sys.exit(1)
 
 

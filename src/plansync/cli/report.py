@@ -124,8 +124,8 @@ def status_table(rows: list[AthleteStatus], targets: list[str], color: bool) -> 
                 r.state, fg=colours[r.state], bold=r.state == "overdue"
             )
         lines.append(line)
-        if r.message and r.state == "invalid":
-            lines.append("    " + r.message.splitlines()[0])
+        if r.message and r.state == "invalid":  # every problem, each with its hint
+            lines.extend("    " + line for line in r.message.splitlines() if line.strip())
         if r.attention:
             lines.append("    " + (click.style(r.attention, fg="red", bold=True) if color else r.attention))
         if r.kept:

@@ -42,7 +42,44 @@ def build_feeds(
             staging=url is not None,
         )
         uploaded = storage.sync(folder, url, ledger, store=store) if url is not None else None
+    if url is None:
+        ignore_in_git(folder)
     return result, settings.state / FEED_INDEX_NAME, uploaded
+
+
+EXAMPLE_HOSTS = ("feeds.example.org",)  # what plansync init writes, until the coach sets theirs
+
+
+def feed_links(index: Path, athletes: list[str]) -> list[tuple[str, str]]:
+    """(athlete, subscription link) of the named athletes, from the private index."""
+    import json
+
+    try:
+        data = json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    found = data.get("athletes", {}) if isinstance(data, dict) else {}
+    return [(a, str(found[a]["calendar"]["webcal"])) for a in athletes if a in found]
+
+
+def base_url_warning(settings: Settings) -> str | None:
+    """A warning when the links point at the example host, not where the feeds are served."""
+    url = settings.base_url or ""
+    if any(host in url for host in EXAMPLE_HOSTS):
+        return (
+            f"the links point at {url}, the example in plansync.toml: set feeds.base_url to the "
+            "address the output folder is served from, then build again"
+        )
+    return None
+
+
+def ignore_in_git(folder: Path) -> None:
+    """A folder of secret, token-named calendars keeps itself out of git (a .gitignore of ``*``)."""
+    marker = folder / ".gitignore"
+    if folder.is_dir() and not marker.exists():
+        from plansync.atomic import write_atomic
+
+        write_atomic(marker, b"# secret feed URLs: never committed\n*\n")
 
 
 def rotate_feed(settings: Settings, athlete: str) -> Path:

@@ -137,8 +137,8 @@ class Settings:
 
     def adapter_values(self, name: str, flags: Mapping[str, str] | None = None) -> dict[str, Value]:
         """An adapter's declared settings: ``-O`` flags > its environment variables >
-        the workspace's ``[name]`` table > the declared default. Undeclared ``-O`` keys
-        pass through as flags (plugins may read what they like)."""
+        the workspace's ``[name]`` table > the declared default. An undeclared ``-O`` key is
+        refused (with the nearest declared one), unless the adapter declares no settings at all."""
         from plansync import adapters
 
         cls = adapters.load(name)
@@ -163,13 +163,23 @@ class Settings:
         for setting in cls.settings:
             out[setting.name] = _adapter_value(setting, name, table, self.environ, flags or {})
         for key, text in (flags or {}).items():
-            if key not in declared:
-                out[key] = Value(text, f"-O {key}")
+            if key in declared:
+                continue
+            if declared and key not in PASSED_THROUGH:  # a mistyped key must not pass silently
+                close = get_close_matches(key, list(declared), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise SettingsError(
+                    f"-O {key}: adapter {name} has no such option{hint} (it takes: {', '.join(declared)})"
+                )
+            out[key] = Value(text, f"-O {key}")  # an adapter declaring no settings reads what it likes
         return out
 
     def adapter_options(self, name: str, flags: Mapping[str, str] | None = None) -> dict[str, str]:
         """The adapter's settings as the strings an :class:`AdapterContext` carries."""
         return {k: _as_text(v.value) for k, v in self.adapter_values(name, flags).items()}
+
+
+PASSED_THROUGH = frozenset({"sandbox"})  # --sandbox, given to every adapter as an option
 
 
 def _as_text(value: Any) -> str:

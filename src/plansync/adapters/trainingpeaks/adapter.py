@@ -153,6 +153,7 @@ class TrainingPeaksAdapter(Adapter):
         AdapterSetting("client_id", "", "PLANSYNC_TP_CLIENT_ID", "the partner app's client id"),
         AdapterSetting("sandbox", False, "PLANSYNC_TP_SANDBOX", "use the TrainingPeaks sandbox hosts"),
         AdapterSetting("rest_days", "skip", None, "skip (rest days are not workouts), or note"),
+        AdapterSetting("rate", "", None, "requests a second to TrainingPeaks (default: no limit)"),
     )
     auth_help = (
         "set PLANSYNC_TP_CLIENT_ID and PLANSYNC_TP_CLIENT_SECRET, then run `plansync auth trainingpeaks`"
