@@ -5,6 +5,7 @@ rotated feeds are deleted, and objects plansync did not write are never touched.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,7 +217,6 @@ def test_lock_files_are_private(tmp_path: Path, cli: Cli) -> None:
 def test_a_missing_bucket_is_one_line_naming_it_with_no_token(
     cli: Cli, tmp_path: Path, roster: Path, s3: Any
 ) -> None:
-    import json
     import time
 
     started = time.monotonic()
@@ -236,11 +236,23 @@ def test_a_missing_bucket_is_one_line_naming_it_with_no_token(
     )
     assert code == 1 and "no-such-bucket" in out and "the bucket does not exist" in out
     assert time.monotonic() - started < 5
+    assert not re.search(r"[A-Za-z0-9_-]{32}\.ics", out)  # no feed file, so no token, in any message
+    assert len(out.strip().splitlines()) == 1
+
+
+def test_a_lost_state_folder_keeps_every_athletes_url_on_the_store(
+    cli: Cli, tmp_path: Path, roster: Path, s3: Any
+) -> None:
+    import json
+
+    code, out = build(cli, tmp_path, s3)
+    assert code == 0, out
     index = json.loads((tmp_path / "st" / "feeds-index.json").read_text())
-    tokens = {
-        u.rsplit("/", 1)[-1].removesuffix(".ics")
-        for a in index["athletes"].values()
-        for k in a.values()
-        for u in k.values()
-    }
-    assert tokens and not any(t in out for t in tokens)
+    before = objects(s3)
+    shutil.rmtree(tmp_path / "st")  # the laptop is gone; the bucket still serves the athletes
+    code, out = build(cli, tmp_path, s3)
+    assert code == 0, out
+    assert json.loads((tmp_path / "st" / "feeds-index.json").read_text()) == index  # every URL kept
+    after = objects(s3)
+    assert after.keys() == before.keys()  # no new tokens, no stale copies left behind
+    assert re.search(r": 0 uploaded, \d+ unchanged", out), out  # and nothing sent again

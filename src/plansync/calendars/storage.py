@@ -35,6 +35,7 @@ from typing import Any
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from plansync.atomic import write_atomic
 from plansync.calendars.feeds import FeedError
 from plansync.calendars.server import MAX_AGE, TYPES
 from plansync.redact import redact, remember
@@ -188,6 +189,31 @@ class StoreUnavailable(FeedError):
     the build's work is kept, nothing is uploaded; run again when it is fixed."""
 
     exit_code = 1
+
+
+def restore(store: Any, url: str, staging: Path, ledger: Ledger) -> int:
+    """After the state folder was lost: the store's calendars (``<token>.ics``) back into a fresh
+    staging folder, each recorded as uploaded, so the build recognises every athlete's feed by
+    the UIDs inside and keeps their secret URLs (and uploads nothing that did not change).
+    Returns how many were brought back."""
+    import obstore
+
+    if staging.is_dir() and any(staging.iterdir()):
+        return 0
+    staging.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for chunk in obstore.list(store):
+        for meta in chunk:
+            key = str(meta["path"])
+            if not (FEED_FILE.match(key) and key.endswith(".ics") and "/" not in key):
+                continue
+            data = bytes(obstore.get(store, key).bytes())
+            target = staging / key
+            write_atomic(target, data)
+            info = target.stat()
+            ledger.record_upload(url, key, hashlib.sha256(data).hexdigest(), info.st_size, info.st_mtime_ns)
+            count += 1
+    return count
 
 
 def check_store(store: Any, url: str) -> None:

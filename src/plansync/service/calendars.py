@@ -29,6 +29,9 @@ def build_feeds(
     store = storage.open_store(url) if url is not None else None  # a bad URL fails before any work
     folder = storage.staging_for(settings.state, url) if url is not None else Path(out)
     with writer(settings.state, "building feeds", wait=settings.wait), Ledger(settings.state) as ledger:
+        if url is not None and store is not None and not ledger.uploads(url):
+            storage.check_store(store, url)
+            storage.restore(store, url, folder, ledger)  # a lost state folder: the URLs come back
         check_unique_ids(profile_files(athletes), known_ids(ledger.builds("feed")))
         result = feeds.build_feeds(
             athletes,
