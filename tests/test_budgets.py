@@ -52,8 +52,9 @@ def test_fit_files_name_the_race_the_cross_training_and_the_exercises_whole() ->
     strength = next(w for w in plan.workouts if w.kind == "foot_strength")
     for step in decode(workout_bytes(plan, strength))["workout_step_mesgs"]:
         name, notes = step["wkt_step_name"], step["notes"]
-        assert len(name) <= 16 and not name.endswith("…") and f"{name}" in strength.description
-        assert notes.startswith(name) or name in notes or ":" not in notes
+        base = name.rsplit(" ", 1)[0] if name[-1].isdigit() else name  # "Calf raises 2": the second
+        assert len(name) <= 16 and not name.endswith("…") and base in strength.description
+        assert notes.startswith(base) or ":" not in notes  # a shortened name: the whole one in the notes
     sore = listen(plan, [Checkin(plan.start_date, 6, "heel", "after")])  # runs become cross-training
     cross = next(w for w in sore.workouts if w.kind == "cross")
     (step,) = decode(workout_bytes(sore, cross))["workout_step_mesgs"]

@@ -179,7 +179,11 @@ def _new_step(plan: Plan, step: Step, index: int) -> WorkoutStepMessage:
     else:
         msg.duration_type = WorkoutStepDuration.TIME
         msg.duration_time = float(step.duration_s or 0)
-    _target(msg, step.target, plan.units)
+    if step.type == "cross" and step.target is not None and step.target.system == "pace":
+        msg.target_type = WorkoutStepTarget.OPEN  # no running pace on a bike or in the pool
+        msg.notes = fit_words(f"{step.zone or 'easy'} effort", NOTES_LIMIT)
+    else:
+        _target(msg, step.target, plan.units)
     if step.secondary is not None:
         note = f"{step.target.text.split(' (')[0] if step.target else ''}, about {step.secondary.text.split(' (')[0]}"
         msg.notes = fit_words(note.strip(", "), NOTES_LIMIT)
@@ -212,6 +216,19 @@ def _target(msg: WorkoutStepMessage, target: Target | None, units: str) -> None:
         msg.notes = fit_words(target.text, NOTES_LIMIT)
 
 
+def _distinct(name: str, taken: list[str]) -> str:
+    """Two exercises shortened to the same name ("Calf raises") are told apart by a number."""
+    if name not in taken:
+        return name
+    n = 2
+    while True:
+        suffix = f" {n}"
+        candidate = fit_words(name, (STEP_NAME_LIMIT or 16) - len(suffix)) + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
 def _exercise_steps(workout: Workout) -> list[WorkoutStepMessage]:
     """One open step per exercise line of the session ("- Name: dose — cue")."""
     out: list[WorkoutStepMessage] = []
@@ -225,7 +242,7 @@ def _exercise_steps(workout: Workout) -> list[WorkoutStepMessage]:
         name, _, rest = line[2:].partition(":")
         msg = _STEP_CACHE[key] = WorkoutStepMessage()
         msg.message_index = len(out)
-        short = fit_words(name.strip(), STEP_NAME_LIMIT)
+        short = _distinct(fit_words(name.strip(), STEP_NAME_LIMIT), [m.workout_step_name for m in out])
         msg.workout_step_name = short
         msg.intensity = Intensity.ACTIVE
         msg.duration_type = WorkoutStepDuration.OPEN

@@ -17,7 +17,13 @@ from collections.abc import Sequence
 from plansync.core.plan import Plan, References, Step, Workout
 from plansync.core.zones import Target
 
-CUES = {"warmup": "Warm up", "cooldown": "Cool down", "recover": "Recover", "run": "Run", "cross": "Active"}
+CUES = {
+    "warmup": "Warm up",
+    "cooldown": "Cool down",
+    "recover": "Recover",
+    "run": "Run",
+    "cross": "Cross-training",
+}
 
 
 def duration(step: Step) -> str:
@@ -63,7 +69,11 @@ def step_lines(steps: Sequence[Step], refs: References) -> list[str]:
             lines.extend(step_lines(step.steps, refs))
             lines.append("")
             continue
-        parts = [_cue(step), duration(step), target(step.target, refs)]
+        running_pace = step.type == "cross" and step.target is not None and step.target.system == "pace"
+        # Cross-training has no running pace: its effort goes in the cue (as the budget says).
+        shown = "" if running_pace else target(step.target, refs)
+        cue = _cue(step) + (f" at {step.zone} effort" if running_pace and step.zone else "")
+        parts = [cue, duration(step), shown]
         lines.append("- " + " ".join(p for p in parts if p))
     return lines
 
