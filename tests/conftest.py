@@ -122,3 +122,16 @@ def running(server: Any) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+def matches_golden(golden: Path, data: object) -> None:
+    """``data`` as sorted, indented JSON equals the golden file (written instead, after a review,
+    with ``PLANSYNC_UPDATE_GOLDEN=1``): a change there is a change an athlete would see."""
+    import json
+    import os
+
+    text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    if os.environ.get("PLANSYNC_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")

@@ -4,8 +4,6 @@ compared with the plan step by step."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,7 +16,7 @@ from plansync.inputs.compiling import compile_file
 from plansync.watch.export import chosen, export_fit
 from plansync.watch.fit import HR_OFFSET, file_name, serial_number, workout_bytes
 
-from .conftest import ROOT, Cli
+from .conftest import ROOT, Cli, matches_golden
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 GOLDEN = Path(__file__).parent / "golden" / "fit"
@@ -151,12 +149,7 @@ def test_golden_fit_files_for_each_intensity_system(system: str) -> None:
     decoded = {
         file_name(w): decode(workout_bytes(plan, w)) for w in chosen(plan, 6) if w.kind != "foot_strength"
     }
-    text = json.dumps(decoded, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-    golden = GOLDEN / f"{system}.json"
-    if os.environ.get("PLANSYNC_UPDATE_GOLDEN"):
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    matches_golden(GOLDEN / f"{system}.json", decoded)
 
 
 def test_golden_folder_is_complete() -> None:

@@ -6,8 +6,6 @@ would see on that target: review the diff, then regenerate with
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import load_profile
 from plansync.watch.fit import workout_bytes
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, matches_golden
 from .test_fit import decode
 
 GOLDEN = Path(__file__).parent / "golden" / "targets"
@@ -69,9 +67,4 @@ def test_every_target_gets_the_whole_session(kind: str, tmp_path: Path) -> None:
         "calendar": event_content(w, plan.timezone, busy=False, uid_domain=DEFAULT_UID_DOMAIN),
     }
     icu.close()
-    text = json.dumps(seen, indent=1, ensure_ascii=False, sort_keys=True, default=str) + "\n"
-    golden = GOLDEN / f"{kind}.json"
-    if os.environ.get("PLANSYNC_UPDATE_GOLDEN"):
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    matches_golden(GOLDEN / f"{kind}.json", seen)
