@@ -52,8 +52,13 @@ JANE = [
 
 @pytest.fixture
 def ws(tmp_path: Path, cli: Cli) -> Path:
-    code, out = cli(["init", "coach"], tmp_path)
+    """A coach's workspace publishing to TrainingPeaks only (the fake in these tests)."""
+    code, out = cli(["init", "coach", "--platform", "trainingpeaks"], tmp_path)
     assert code == 0, out
+    config = tmp_path / "coach" / "plansync.toml"
+    config.write_text(
+        re.sub(r"^targets = .*$", 'targets = ["trainingpeaks"]', config.read_text(), flags=re.M)
+    )
     return tmp_path / "coach"
 
 
@@ -374,3 +379,20 @@ def test_feed_build_prints_the_links_warns_of_the_example_host_and_keeps_them_ou
     config.write_text(config.read_text().replace("https://feeds.example.org", "https://cal.coach.test"))
     code, out = cli(["feed", "build", "athletes", "--out", "public", "--rebuild"], ws)
     assert code == 0 and "webcal://cal.coach.test/" in out and "warning" not in out
+
+
+def test_a_new_workspace_publishes_calendar_files_without_any_platform_account(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("PLANSYNC_TP_CLIENT_ID", "PLANSYNC_TP_CLIENT_SECRET", "PLANSYNC_ICU_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli(["init", "coach"], tmp_path)[0] == 0
+    ws = tmp_path / "coach"
+    assert 'targets = ["ics"]' in (ws / "plansync.toml").read_text()
+    write_profile(ws, "jane")
+    code, out = cli(["publish", "--all", "--dry-run"], ws)
+    assert code == 0 and "1 athlete would be published" in out, out
+    code, out = cli(["publish", "--all"], ws)
+    assert code == 0 and (ws / "calendars" / "jane.ics").exists(), out
+    assert cli(["init", "other", "--platform", "intervals"], tmp_path)[0] == 0
+    assert 'targets = ["ics", "intervals"]' in (tmp_path / "other" / "plansync.toml").read_text()

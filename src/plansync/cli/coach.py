@@ -16,11 +16,19 @@ T = TypeVar("T")
 
 @main.command("init")
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=".")
-def init_cmd(directory: Path) -> None:
-    """Create a coach's workspace in DIRECTORY: plansync.toml, athletes/, plan_templates/, .gitignore."""
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(["trainingpeaks", "intervals"]),
+    help="A training platform the coach has an account with, published to besides calendar files.",
+)
+def init_cmd(directory: Path, platforms: tuple[str, ...]) -> None:
+    """Create a coach's workspace in DIRECTORY: plansync.toml, athletes/, plan_templates/, .gitignore.
+    `publish --all` writes calendar files (no account needed), and to each --platform given."""
     from plansync.service.athletes import init_workspace
 
-    written = init_workspace(directory)
+    written = init_workspace(directory, platforms)
     for path in written:
         click.echo(f"  wrote {path}")
     click.echo(f"workspace ready in {directory.resolve()}: add athletes with `plansync athlete new`")

@@ -34,7 +34,7 @@ DEFAULT_CONFIG = """\
 
 athletes = "athletes"              # one profile per athlete (YAML)
 templates = "plan_templates"       # plan templates, found by id
-targets = ["trainingpeaks"]        # where `plansync publish --all` publishes
+targets = {targets}  # where `plansync publish --all` publishes ("ics": calendar files)
 
 [feeds]
 base_url = "https://feeds.example.org"   # where `plansync feed build --out DIR` is served from
@@ -191,11 +191,22 @@ def find(start: Path) -> Workspace | None:
     return None
 
 
-def init(root: Path, shipped_templates: Path) -> list[Path]:
+PLATFORMS = ("trainingpeaks", "intervals")  # what `plansync init --platform` may add
+
+
+def default_config(platforms: tuple[str, ...] = ()) -> str:
+    """The workspace's first plansync.toml: calendar files for everyone (no account needed),
+    and the platforms the coach has."""
+    targets = "[" + ", ".join(f'"{t}"' for t in ("ics", *platforms)) + "]"
+    return DEFAULT_CONFIG.replace("{targets}", targets.ljust(21))
+
+
+def init(root: Path, shipped_templates: Path, platforms: tuple[str, ...] = ()) -> list[Path]:
     """Create a workspace; keep whatever is already there. Returns what was written."""
     root.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in ((CONFIG_NAME, DEFAULT_CONFIG), (".gitignore", GITIGNORE), ("README.md", COACH_README)):
+    config = default_config(platforms)
+    for name, text in ((CONFIG_NAME, config), (".gitignore", GITIGNORE), ("README.md", COACH_README)):
         path = root / name
         if not path.exists():
             path.write_text(text, encoding="utf-8")

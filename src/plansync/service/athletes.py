@@ -41,9 +41,10 @@ class Question:
     optional: bool = False
 
 
-def init_workspace(directory: Path) -> list[Path]:
-    """A coach's workspace in ``directory``; keeps whatever is already there."""
-    written = workspace.init(directory, SHIPPED_TEMPLATES)
+def init_workspace(directory: Path, platforms: tuple[str, ...] = ()) -> list[Path]:
+    """A coach's workspace in ``directory`` publishing calendar files, and to ``platforms``;
+    keeps whatever is already there."""
+    written = workspace.init(directory, SHIPPED_TEMPLATES, platforms)
     written += workspace.write_schemas(directory, {k: schema_json(k) for k in ("template", "profile")})
     return written
 
