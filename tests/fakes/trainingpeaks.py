@@ -414,6 +414,9 @@ class FakeTrainingPeaks:
             return 400, {"Message": "WorkoutDay is outside the allowed range"}
         if day > self.today and not athlete.premium and not self.coach_app:
             return 403, {"Message": "Basic athletes cannot have future workouts planned"}
+        start = body.get("StartTimePlanned")
+        if start is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", str(start)):
+            return 400, {"Message": "StartTimePlanned is a local date and time, without a time zone"}
         structure = body.get("Structure")
         if structure is not None:
             if not isinstance(structure, str):

@@ -221,16 +221,23 @@ class IntervalsAdapter(Adapter):
             what=f"deleting {len(uids)} workouts",
         )
 
-    def activities(self, athlete: Athlete, start: dt.date, end: dt.date) -> builtins.list[Activity]:
-        """The athlete's completed activities between two days (inclusive): runs by type."""
+    def _daily(
+        self, path: str, athlete: Athlete, start: dt.date, end: dt.date, what: str
+    ) -> builtins.list[Any]:
+        """A listing by day (``oldest``..``newest``, both included): activities, wellness."""
         data = self.transport.json(
             "GET",
-            ACTIVITIES_PATH.format(athlete=self.athlete_id(athlete)),
+            path.format(athlete=self.athlete_id(athlete)),
             params={"oldest": start.isoformat(), "newest": end.isoformat()},
-            what=f"activities {start}..{end}",
+            what=f"{what} {start}..{end}",
         )
         if not isinstance(data, builtins.list):
-            raise Unavailable("intervals.icu listed activities in an unexpected shape")
+            raise Unavailable(f"intervals.icu listed {what} in an unexpected shape")
+        return data
+
+    def activities(self, athlete: Athlete, start: dt.date, end: dt.date) -> builtins.list[Activity]:
+        """The athlete's completed activities between two days (inclusive): runs by type."""
+        data = self._daily(ACTIVITIES_PATH, athlete, start, end, "activities")
         out: builtins.list[Activity] = []
         for a in data:
             try:
@@ -260,14 +267,7 @@ class IntervalsAdapter(Adapter):
         self, athlete: Athlete, start: dt.date, end: dt.date
     ) -> builtins.list[tuple[dt.date, int, str]]:
         """The athlete's daily wellness ``soreness`` (1–4) between two days, with their comment."""
-        data = self.transport.json(
-            "GET",
-            WELLNESS_PATH.format(athlete=self.athlete_id(athlete)),
-            params={"oldest": start.isoformat(), "newest": end.isoformat()},
-            what=f"wellness {start}..{end}",
-        )
-        if not isinstance(data, builtins.list):
-            raise Unavailable("intervals.icu listed wellness in an unexpected shape")
+        data = self._daily(WELLNESS_PATH, athlete, start, end, "wellness")
         out: builtins.list[tuple[dt.date, int, str]] = []
         for record in data:
             try:
