@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from plansync.adapters.base import Adapter, Athlete, RemoteItem
 from plansync.adapters.ics import IcsAdapter
 from plansync.adapters.intervals.adapter import IntervalsAdapter
 from plansync.adapters.intervals.client import transport as icu_transport
+from plansync.core.budgets import Budget
 from plansync.core.plan import Workout
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import load_profile
@@ -119,6 +121,38 @@ class AdapterContract:
         """Records a workout as completed on the target (None: it cannot)."""
         return None
 
+    @pytest.fixture
+    def sent_steps(self) -> Callable[[Workout], int] | None:
+        """How many steps of a published workout the target holds (None: it cannot say)."""
+        return None
+
+    def test_steps_fit_the_declared_budget_at_and_past_its_limit(
+        self,
+        adapter: Adapter,
+        athlete: Athlete,
+        tmp_path: Path,
+        sent_steps: Callable[[Workout], int] | None,
+    ) -> None:
+        """A workout at the target's step limit (60 steps where it declares none) arrives whole;
+        one past it is not sent, and the summary says why."""
+        limit = adapter.budget.max_steps if adapter.budget is not None else None
+        run = next(w for w in athlete.plan.workouts if adapter.wants(w) and w.kind == "easy" and w.steps)
+        step = dataclasses.replace(run.steps[0], by="time", duration_s=60, distance_m=None)
+        sizes = (limit, limit + 1) if limit else (60,)
+        bigs = [dataclasses.replace(run, id=f"{run.id}-s{n}", steps=(step,) * n) for n in sizes]
+        some = dataclasses.replace(athlete, plan=dataclasses.replace(athlete.plan, workouts=tuple(bigs)))
+        with Ledger(tmp_path / "budget-state") as ledger:
+            summary, _ = sync.publish(some, adapter, ledger, now=lambda: NOW)
+        assert summary.created == 1
+        if sent_steps is not None:
+            assert sent_steps(bigs[0]) == sizes[0]
+        if limit is None:
+            assert summary.failures == []
+        else:
+            assert [
+                f"has {limit + 1} steps and the target takes at most {limit}" in f for f in summary.failures
+            ] == [True]
+
     def test_bulk_upserts_are_idempotent_and_bulk_deletes_touch_only_their_own(
         self, adapter: Adapter, athlete: Athlete, foreign: Callable[[Athlete, dt.date], None] | None
     ) -> None:
@@ -180,6 +214,24 @@ class TestMemoryAdapter(AdapterContract):
         adapter = MemoryAdapter()
         yield adapter
         adapter.close()
+
+
+class StepLimitedAdapter(MemoryAdapter):
+    """A target that holds at most 20 steps a workout (a watch-like budget)."""
+
+    name = "step-limited"
+    budget = Budget("step-limited", None, None, 20, frozenset({"pace", "heart_rate", "rpe"}), True, False)
+
+
+class TestStepLimitedAdapter(AdapterContract):
+    @pytest.fixture
+    def adapter(self, tmp_path: Path) -> Iterator[Adapter]:
+        yield StepLimitedAdapter()
+
+    @pytest.fixture
+    def sent_steps(self, adapter: Adapter) -> Callable[[Workout], int]:
+        assert isinstance(adapter, MemoryAdapter)
+        return lambda w: next(v.steps for v in adapter.items.values() if v.uid == w.id)
 
 
 class AppendOnlyAdapter(MemoryAdapter):
@@ -305,6 +357,16 @@ class TestTrainingPeaksAdapter(AdapterContract):
 
         return complete
 
+    @pytest.fixture
+    def sent_steps(self, fake: FakeTrainingPeaks) -> Callable[[Workout], int]:
+        def count(workout: Workout) -> int:
+            (remote,) = [
+                w for w in fake.planned(ATHLETE_ID) if str(w["WorkoutDay"])[:10] == workout.date.isoformat()
+            ]
+            return len(json.loads(remote["Structure"]))
+
+        return count
+
 
 class TestIntervalsAdapter(AdapterContract):
     """intervals.icu, the adapter with bulk writes, against its fake (the OpenAPI-validated one)."""
@@ -358,6 +420,15 @@ class TestIntervalsAdapter(AdapterContract):
             )
 
         return complete
+
+    @pytest.fixture
+    def sent_steps(self, fake: FakeIntervals) -> Callable[[Workout], int]:
+        def count(workout: Workout) -> int:
+            (event,) = [e for e in fake.events.values() if e.get("external_id") == workout.id]
+            text = str(event["description"]).split("\n\n")[0]
+            return sum(1 for line in text.splitlines() if line.startswith("- "))
+
+        return count
 
 
 class TestPluginAdapter(AdapterContract):

@@ -114,3 +114,27 @@ def test_a_step_label_with_a_control_character_is_refused(tmp_path: Path, cli: C
     (folder / "half-marathon-beginner.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     code, out = cli(["validate", str(folder)], tmp_path)
     assert code == 1 and "control character" in out and "half-marathon-beginner.yaml:" in out
+
+
+def test_trainingpeaks_structures_keep_one_kind_of_unit_and_the_report_says_so() -> None:
+    """The reference knows a structure as RPE-based or not: a pace athlete's strides go by the
+    pace beside their effort, hill efforts are open, and each keeps its RPE in its name."""
+    from plansync.core.budgets import TRAININGPEAKS, fidelity
+
+    plan = compile_file(EXAMPLE)
+    seen = set()
+    for workout in plan.workouts:
+        body = payload(workout, plan, "1")
+        if body["Structure"] is None or workout.kind not in ("strides", "hills"):
+            continue
+        flat = [s for item in json.loads(body["Structure"]) for s in item.get("Steps", [item])]
+        units = {s["IntensityTarget"]["Unit"] for s in flat if "IntensityTarget" in s}
+        assert units == {"PercentOfThresholdSpeed"}
+        efforts = [s for s in flat if "RPE" in s.get("Name", "")]
+        assert efforts and all(s["Name"].endswith("RPE 8-9") for s in efforts)
+        seen.add(workout.kind)
+        if workout.kind == "hills":
+            assert all("IntensityTarget" not in s for s in efforts)  # no flat-ground pace uphill
+    assert seen == {"strides", "hills"}
+    (line,) = [x for x in fidelity(TRAININGPEAKS, plan) if "mix effort" in x]
+    assert line.startswith("trainingpeaks: ") and "open steps" in line

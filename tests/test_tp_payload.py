@@ -51,8 +51,23 @@ def test_every_step_carries_its_own_target_against_the_athletes_reference(
         if body["Structure"] is None:
             continue
         for step, item in _steps(workout.steps, json.loads(body["Structure"])):
-            target, sent = step.target, item["IntensityTarget"]
+            target, sent = step.target, item.get("IntensityTarget", {})
             assert target is not None
+            units = {
+                i.get("IntensityTarget", {}).get("Unit")
+                for _, i in _steps(workout.steps, json.loads(body["Structure"]))
+            }
+            assert len(units - {None}) <= 1 or "Rpe" not in units, units  # one structure, one kind of unit
+            if target.system == "rpe" and kind != "rpe" and workout.kind != "cross":
+                # An effort inside a pace or heart-rate structure: named with its effort, and
+                # by the pace beside it (strides) or open (hills, walks).
+                assert item["Name"].endswith(f"RPE {target.low}-{target.high}")
+                if step.secondary is not None:
+                    assert sent["Unit"] == "PercentOfThresholdSpeed" and kind == "pace"
+                else:
+                    assert sent == {}
+                checked += 1
+                continue
             if target.system == "rpe" or (kind == "pace" and workout.kind == "cross"):
                 # Effort in whole numbers: RPE athletes, and steps that go by effort for
                 # everyone (strides, hill repeats, walking; cross-training without heart rate).

@@ -19,6 +19,7 @@ class Stored:
     fingerprint: str | None
     title: str
     done: bool = False  # completed by the athlete
+    steps: int = 0  # how many steps it holds (plain steps and repeats, as sent)
 
 
 class MemoryAdapter(Adapter):
@@ -59,7 +60,7 @@ class MemoryAdapter(Adapter):
             raise OutcomeUnknown("reset before the write")
         key = str(next(self._ids))
         fp = self.fingerprint(athlete, workout)
-        self.items[key] = Stored(workout.id, workout.date, fp, workout.title)
+        self.items[key] = Stored(workout.id, workout.date, fp, workout.title, steps=len(workout.steps))
         if self.lose_next_create_answers:
             self.lose_next_create_answers -= 1
             raise OutcomeUnknown("reset after the write")
@@ -71,7 +72,7 @@ class MemoryAdapter(Adapter):
         self.counters.requests += 1
         fp = self.fingerprint(athlete, workout)
         assert not self.items[remote_id].done, "a completed item was changed"
-        self.items[remote_id] = Stored(workout.id, workout.date, fp, workout.title)
+        self.items[remote_id] = Stored(workout.id, workout.date, fp, workout.title, steps=len(workout.steps))
         return RemoteItem(
             remote_id, workout.date, workout.id, fp, workout.title, seen=markers.seen(workout.title, None)
         )

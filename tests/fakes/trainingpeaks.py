@@ -479,9 +479,24 @@ class FakeTrainingPeaks:
         return 200, sorted(found, key=lambda w: (w["WorkoutDay"], w["Id"])), {}
 
 
+def _units(steps: list[Any]) -> set[str]:
+    out: set[str] = set()
+    for step in steps:
+        if isinstance(step, dict):
+            out |= _units(step.get("Steps") or [])
+            unit = (step.get("IntensityTarget") or {}).get("Unit")
+            if unit:
+                out.add(unit)
+    return out
+
+
 def _structure_problem(steps: Any, workout_type: str, depth: int = 0) -> str | None:
     if not isinstance(steps, list) or not steps:
         return "Structure must be a non-empty list of steps"
+    # The reference knows a structure as RPE-based or not (planned time and TSS are computed
+    # from a structure that is not): one that mixes Rpe with percentages is refused here.
+    if depth == 0 and "Rpe" in _units(steps) and len(_units(steps)) > 1:
+        return "a structure is RPE-based or not: Rpe steps cannot mix with percentage steps"
     for step in steps:
         if step.get("Type") == "Repetition":
             if depth:

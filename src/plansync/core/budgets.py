@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plansync.core.plan import Plan
+from plansync.core.plan import Plan, Step, Workout
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,12 @@ class Budget:
     kinds: frozenset[str]  # target kinds it carries natively: pace, heart_rate, rpe
     timed: bool  # entries at a time of day (else all-day)
     notes: bool  # a step can carry notes (the full cue)
+    mixed_units: bool = True  # one workout may mix effort (RPE) steps with pace or heart-rate ones
 
 
 FIT = Budget("fit", 32, 16, 50, frozenset({"pace", "heart_rate"}), False, True)
 TRAININGPEAKS = Budget(
-    "trainingpeaks", 500, None, None, frozenset({"pace", "heart_rate", "rpe"}), True, False
+    "trainingpeaks", 500, None, None, frozenset({"pace", "heart_rate", "rpe"}), True, False, mixed_units=False
 )
 INTERVALS = Budget("intervals", None, None, None, frozenset({"pace", "heart_rate"}), True, False)
 ICS = Budget("ics", None, None, None, frozenset({"pace", "heart_rate", "rpe"}), True, False)
@@ -86,6 +87,39 @@ def fit_steps(steps: list[tuple[int, int]]) -> int:
     return sum(inner + (1 if count else 0) for inner, count in steps)
 
 
+def flat_steps(steps: tuple[Step, ...]) -> list[Step]:
+    """A workout's steps with one level of repeats opened (each repeated step once)."""
+    return [inner for s in steps for inner in (s.steps if s.type == "repeat" else (s,))]
+
+
+def mixes_effort(steps: tuple[Step, ...], *, cross: bool = False) -> bool:
+    """Whether a run's steps mix effort (RPE) targets with pace or heart-rate ones: strides,
+    hill efforts and walks in a pace or heart-rate athlete's workout."""
+    if cross:
+        return False
+    systems = {s.target.system for s in flat_steps(steps) if s.target is not None}
+    return "rpe" in systems and len(systems) > 1
+
+
+def step_count(steps: tuple[Step, ...]) -> int:
+    """Steps a workout takes where a repeat counts once besides the steps it repeats."""
+    return sum(len(s.steps) + 1 if s.type == "repeat" else 1 for s in steps)
+
+
+def over_budget(budget: Budget | None, workout: Workout) -> str | None:
+    """Why ``workout`` cannot go to the target whole (too many steps), or None. A target
+    refuses such a workout (or cuts it silently): plansync does not send it."""
+    if budget is None or budget.max_steps is None:
+        return None
+    count = step_count(workout.steps)
+    if count <= budget.max_steps:
+        return None
+    return (
+        f"{budget.target}: {workout.title} on {workout.date.isoformat()} has {count} steps and the target takes "
+        f"at most {budget.max_steps} (a repeat counts once): not sent; split the session in the template"
+    )
+
+
 def fidelity(budget: Budget, plan: Plan) -> list[str]:
     """What the target cannot hold of this plan, and what plansync does instead."""
     out: list[str] = []
@@ -104,6 +138,14 @@ def fidelity(budget: Budget, plan: Plan) -> list[str]:
         )
     if not budget.timed and any(w.start_time is not None for w in plan.workouts):
         out.append(f"{name}: no time of day: the training time is in the description only")
+    if not budget.mixed_units:
+        mixed = sum(1 for w in plan.workouts if mixes_effort(w.steps, cross=w.kind == "cross"))
+        if mixed:
+            out.append(
+                f"{name}: {mixed} workouts mix effort (RPE) steps with {SYSTEM_WORDS[plan.system]} steps, which one "
+                "structure cannot: strides go by the pace beside their effort, other efforts are open steps, "
+                "each named with its RPE"
+            )
     efforts = sum(1 for w in plan.workouts if w.kind in ("strides", "hills"))
     if efforts and name == "intervals" and plan.system != "rpe":  # its builder has no effort target
         out.append(

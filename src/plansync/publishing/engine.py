@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from plansync.adapters.base import Adapter, Athlete, OutcomeUnknown, RemoteItem, RemoteRejected
-from plansync.core.budgets import fidelity
+from plansync.core.budgets import fidelity, over_budget
 from plansync.core.plan import Workout
 from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
@@ -367,6 +367,8 @@ def apply(
             continue
         workout = _sent(by_id.get(action.uid or ""), action)
         try:
+            if action.kind in ("create", "update") and workout is not None:
+                _within_budget(adapter, workout)
             if action.kind == "unchanged":
                 assert workout is not None and action.remote_id is not None
                 row = known.get(workout.id)
@@ -402,6 +404,13 @@ def apply(
             ledger.remove(target, who, uid)
     summary.requests, summary.retries = adapter.counters.requests, adapter.counters.retries
     return summary
+
+
+def _within_budget(adapter: Adapter, workout: Workout) -> None:
+    """A workout the target cannot hold whole is not sent: that item fails, saying why."""
+    too_big = over_budget(adapter.budget, workout)
+    if too_big:
+        raise RemoteRejected(too_big)
 
 
 def _sent(workout: Workout | None, action: Action) -> Workout | None:
@@ -442,6 +451,11 @@ def _apply_bulk(
     writes = [a for a in actions if a.kind in ("create", "update") and a.uid in by_id]
     if writes:
         sent = {a.uid or "": _sent(by_id[a.uid or ""], a) for a in writes}
+        for uid, workout in list(sent.items()):
+            too_big = over_budget(adapter.budget, workout) if workout is not None else None
+            if too_big:
+                summary.failures.append(too_big)
+                sent[uid] = None
         try:
             items = adapter.upsert_many(athlete, [w for w in sent.values() if w is not None])
         except RemoteRejected as exc:

@@ -10,15 +10,21 @@ speed, heart rate of threshold or maximum heart rate, RPE in whole numbers),
 ``Value`` at the midpoint of ``MinValue`` and ``MaxValue``. Cross-training
 steps go by heart rate or effort, never a running pace. Rest days are not
 workouts on the platform: the adapter leaves them out unless asked.
+
+One structure keeps one kind of unit (the reference describes a structure as
+RPE-based or not): in a pace or heart-rate workout, strides go by the pace shown
+beside their effort and hill efforts are open steps, each named with its effort
+("Stride · RPE 8-9"); the fidelity report says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from plansync.adapters import markers
-from plansync.core.budgets import short_title
+from plansync.core.budgets import mixes_effort, short_title
 from plansync.core.plan import Plan, References, Step, Workout
 from plansync.core.vocab import RUN_KINDS
 from plansync.core.zones import RPE
@@ -81,11 +87,29 @@ def target(step: Step, references: References, *, cross: bool = False) -> dict[s
     return _rpe(t.low, t.high)
 
 
+def _effort_step(step: Step, references: References) -> tuple[dict[str, Any], str]:
+    """An effort step inside a pace or heart-rate structure, and its name.
+
+    The reference documents a structure as RPE-based or not, never both, so one
+    structure keeps one kind of unit: an effort step goes by the pace shown beside it
+    where there is one (strides), else it is open (a hill effort: a flat-ground pace
+    is wrong uphill); either way its name carries the effort, so the athlete's watch
+    still says "RPE 8-9"."""
+    assert step.target is not None
+    effort = f"RPE {step.target.low}-{step.target.high}"
+    name = f"{step.label} · {effort}" if step.label else effort
+    if step.secondary is not None and step.secondary.system != "rpe":
+        return target(dataclasses.replace(step, target=step.secondary), references), name
+    return {}, name
+
+
 def structure(
-    steps: tuple[Step, ...], references: References, *, cross: bool = False
+    steps: tuple[Step, ...], references: References, *, cross: bool = False, mixed: bool | None = None
 ) -> list[dict[str, Any]]:
     """Steps and one level of repetition (the platform's limit; templates may not nest deeper),
-    every length a positive whole number."""
+    every length a positive whole number, every target in one kind of unit."""
+    if mixed is None:
+        mixed = mixes_effort(steps, cross=cross)
     out: list[dict[str, Any]] = []
     for step in steps:
         if step.type == "repeat":
@@ -94,7 +118,7 @@ def structure(
                 {
                     "Type": "Repetition",
                     "Length": {"Unit": "Repetition", "Value": max(1, int(step.count or 1))},
-                    "Steps": structure(step.steps, references, cross=cross),
+                    "Steps": structure(step.steps, references, cross=cross, mixed=mixed),
                 }
             )
             continue
@@ -103,14 +127,18 @@ def structure(
             if step.by == "distance" and step.distance_m
             else {"Unit": "Second", "Value": max(1, round(step.duration_s or 0))}
         )
+        intensity, name = target(step, references, cross=cross), step.label
+        if mixed and step.target is not None and step.target.system == "rpe":
+            intensity, name = _effort_step(step, references)
         item: dict[str, Any] = {
             "Type": "Step",
             "IntensityClass": INTENSITY_CLASS[step.type],
             "Length": length,
-            "IntensityTarget": target(step, references, cross=cross),
         }
-        if step.label:
-            item["Name"] = step.label
+        if intensity:
+            item["IntensityTarget"] = intensity
+        if name:
+            item["Name"] = name
         out.append(item)
     return out
 
