@@ -138,3 +138,22 @@ def test_trainingpeaks_structures_keep_one_kind_of_unit_and_the_report_says_so()
     assert seen == {"strides", "hills"}
     (line,) = [x for x in fidelity(TRAININGPEAKS, plan) if "mix effort" in x]
     assert line.startswith("trainingpeaks: ") and "open steps" in line
+
+
+def test_validate_targets_reports_what_each_target_cannot_hold(tmp_path: Path, cli: Cli) -> None:
+    code, out = cli(["validate", str(ROOT / "plan_templates"), "--targets", "trainingpeaks,fit"], tmp_path)
+    assert code == 0, out
+    assert "half-marathon-beginner: what the targets cannot hold" in out
+    assert "  fidelity: fit: workout names longer than 32 characters are shortened at word boundaries" in out
+    assert "fidelity: trainingpeaks: workouts mix effort (RPE) steps with pace steps" in out
+    code, out = cli(
+        ["validate", str(ROOT / "plan_templates"), "--targets", "trainingpeaks", "--format", "json"], tmp_path
+    )
+    lost = json.loads(out)["fidelity"]
+    assert {x["target"] for x in lost} == {"trainingpeaks"}
+    assert any(
+        x["template"] == "half-marathon-beginner" and x["message"].startswith("workouts mix effort")
+        for x in lost
+    )
+    code, out = cli(["validate", str(ROOT / "plan_templates")], tmp_path)
+    assert "fidelity" not in out  # only when asked for targets

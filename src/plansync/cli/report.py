@@ -40,6 +40,10 @@ def to_text(report: Report, color: bool) -> str:
         lines.append(click.style(file, bold=True) if color else file)
         lines.extend(by_file[file])
         lines.append("")
+    for template, lost in sorted(report.fidelity.items()):
+        lines.append(f"{template}: what the targets cannot hold, and what plansync does instead")
+        lines.extend(f"  fidelity: {line}" for line in lost)
+        lines.append("")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -51,6 +55,11 @@ def to_json(report: Report) -> str:
         "errors": report.errors,
         "warnings": report.warnings,
         "findings": [f.as_dict() for f in report.findings],
+        "fidelity": [
+            {"template": t, "target": line.split(":", 1)[0], "message": line.split(": ", 1)[1]}
+            for t, lost in sorted(report.fidelity.items())
+            for line in lost
+        ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -74,6 +83,8 @@ def to_github(report: Report) -> str:
         props.append(f"title={_escape('plansync ' + (f.rule or f.severity), True)}")
         message = (f"{f.key}: " if f.key else "") + f.message
         lines.append(f"::{f.severity} {','.join(props)}::{_escape(message)}")
+    for template, lost in sorted(report.fidelity.items()):
+        lines.extend(f"::notice title=plansync fidelity::{_escape(template + ': ' + line)}" for line in lost)
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 

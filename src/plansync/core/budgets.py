@@ -120,15 +120,21 @@ def over_budget(budget: Budget | None, workout: Workout) -> str | None:
     )
 
 
-def fidelity(budget: Budget, plan: Plan) -> list[str]:
-    """What the target cannot hold of this plan, and what plansync does instead."""
+def fidelity(budget: Budget, plan: Plan, *, counts: bool = True) -> list[str]:
+    """What the target cannot hold of this plan, and what plansync does instead; without
+    ``counts``, the same lines with no number of workouts (``validate`` joins them over
+    many plans)."""
     out: list[str] = []
     name = budget.target
+
+    def n(count: int) -> str:
+        return f"{count} " if counts else ""
+
     if budget.name_limit is not None:
         long = [w for w in plan.workouts if len(w.title) > budget.name_limit]
         if long:
             out.append(
-                f"{name}: {len(long)} workout names longer than {budget.name_limit} characters are shortened "
+                f"{name}: {n(len(long))}workout names longer than {budget.name_limit} characters are shortened "
                 "at word boundaries (the full name stays in the description)"
             )
     if plan.system not in budget.kinds:
@@ -142,14 +148,19 @@ def fidelity(budget: Budget, plan: Plan) -> list[str]:
         mixed = sum(1 for w in plan.workouts if mixes_effort(w.steps, cross=w.kind == "cross"))
         if mixed:
             out.append(
-                f"{name}: {mixed} workouts mix effort (RPE) steps with {SYSTEM_WORDS[plan.system]} steps, which one "
-                "structure cannot: strides go by the pace beside their effort, other efforts are open steps, "
-                "each named with its RPE"
+                f"{name}: {n(mixed)}workouts mix effort (RPE) steps with {SYSTEM_WORDS[plan.system]} steps, which one "
+                "structure cannot: "
+                + (
+                    "strides go by the pace beside their effort, other efforts are open steps"
+                    if plan.system == "pace"
+                    else "efforts are open steps"
+                )
+                + ", each named with its RPE"
             )
     efforts = sum(1 for w in plan.workouts if w.kind in ("strides", "hills"))
     if efforts and name == "intervals" and plan.system != "rpe":  # its builder has no effort target
         out.append(
-            f"{name}: {efforts} strides and hill sessions: their short efforts by feel travel as words in "
+            f"{name}: {n(efforts)}strides and hill sessions: their short efforts by feel travel as words in "
             "the step's cue (the target has no effort target)"
         )
     return out

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from plansync.core import rules
+from plansync.core.budgets import BUDGETS, fidelity
 from plansync.core.compiler import Options, compile_plan
 from plansync.core.plan import PlanWarning
 from plansync.core.profile import Profile
@@ -68,6 +69,8 @@ class Report:
     templates: int = 0
     plans: int = 0
     findings: list[Finding] = field(default_factory=list)
+    # ``--targets``: per template, what each target cannot hold of its plans and what instead
+    fidelity: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -108,8 +111,9 @@ def validate(paths: Iterable[Path], profiles_dir: Path | None = None, targets: I
         for i, (template, _, _) in enumerate(loaded)
         for name, profile in _cases(template, coach_profiles)
     ]
-    global _TEMPLATES
+    global _TEMPLATES, _TARGETS
     _TEMPLATES = [template for template, _, _ in loaded]  # workers inherit them when they fork
+    _TARGETS = tuple(targets)
     outcomes = iter(ordered_map(_check_indexed, [i for i, _, _ in cases], [p for _, _, p in cases]))
     for i, (template, doc, path) in enumerate(loaded):
         mine = [(name, next(outcomes)) for j, name, _ in cases if j == i]
@@ -175,9 +179,11 @@ class _Outcome:
         tuple[int | None, str | None, str, str, str | None], ...
     ] = ()  # week, date, rule, msg, phase
     warnings: tuple[str, ...] = ()
+    fidelity: tuple[str, ...] = ()  # what the ``--targets`` cannot hold, without counts
 
 
 _TEMPLATES: list[Template] = []
+_TARGETS: tuple[str, ...] = ()
 
 
 def _check_indexed(index: int, profile: Profile) -> _Outcome:
@@ -210,7 +216,8 @@ def _check_case(template: Template, profile: Profile) -> _Outcome:
         for v in found
     )
     kinds = tuple(k for k in (_warning_kind(w) for w in plan.warnings) if k is not None)
-    return _Outcome(violations=violations, warnings=kinds)
+    lost = tuple(line for t in _TARGETS for line in fidelity(BUDGETS[t], plan, counts=False))
+    return _Outcome(violations=violations, warnings=kinds, fidelity=lost)
 
 
 def _phase_at(
@@ -229,6 +236,9 @@ def _report(
     template: Template, doc: yamlio.Document, path: Path, outcomes: list[tuple[str, _Outcome]], report: Report
 ) -> None:
     warned: dict[str, list[str]] = defaultdict(list)
+    lost = sorted({line for _, outcome in outcomes for line in outcome.fidelity})
+    if lost:
+        report.fidelity[template.id] = lost
     for name, outcome in outcomes:
         report.plans += 1
         if outcome.error is not None:
