@@ -256,3 +256,75 @@ def test_a_lost_state_folder_keeps_every_athletes_url_on_the_store(
     after = objects(s3)
     assert after.keys() == before.keys()  # no new tokens, no stale copies left behind
     assert re.search(r": 0 uploaded, \d+ unchanged", out), out  # and nothing sent again
+
+
+def test_feeds_no_athlete_owns_are_listed_without_their_token_and_pruned(
+    cli: Cli, tmp_path: Path, roster: Path, s3: Any
+) -> None:
+    """An athlete removed while the state folder was lost leaves feeds that still serve a frozen
+    calendar: the next build says so, prune lists them by athlete and removes only them."""
+    import json
+
+    assert build(cli, tmp_path, s3)[0] == 0
+    index = json.loads((tmp_path / "st" / "feeds-index.json").read_text())["athletes"]
+    gone = index["sam-lee"]
+    tokens = [gone["calendar"]["https"].rsplit("/", 1)[1].removesuffix(".ics")]
+    tokens.append(gone["busy"]["https"].rsplit("/", 1)[1].removesuffix(".ics"))
+    shutil.rmtree(tmp_path / "st")
+    (roster / "sam-lee.yaml").unlink()
+    code, out = build(cli, tmp_path, s3)
+    assert code == 0, out
+    assert "warning: 2 feeds under s3://" in out and "feed prune" in out
+    prune = ["feed", "prune", "--out", f"s3://{s3.bucket}/pub", "--state", "st"]
+    code, out = cli([*prune, "--dry-run"], tmp_path)
+    assert code == 0, out
+    assert "stale: sam-lee-half-marathon-beginner (feed " in out and "busy-only feed" in out
+    assert not any(t in out for t in tokens)  # named by athlete, never by the secret
+    assert {f"{t}.ics" for t in tokens} <= set(objects(s3))  # a dry run removes nothing
+    code, out = cli(prune, tmp_path)
+    assert code == 0 and "2 feeds no athlete owns removed (2 files)" in out, out
+    left = set(objects(s3))
+    assert not any(k.startswith(tuple(tokens)) for k in left)
+    assert "robots.txt" in left and len([k for k in left if k.endswith(".ics")]) == 2 * (len(index) - 1)
+    code, out = build(cli, tmp_path, s3)  # nothing comes back, nothing is sent again
+    assert code == 0 and re.search(r": 0 uploaded, \d+ unchanged, 0 deleted", out), out
+    assert set(objects(s3)) == left
+
+
+def test_prune_with_no_athletes_known_refuses_rather_than_empty_the_folder(cli: Cli, tmp_path: Path) -> None:
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / ("A" * 22 + ".ics")).write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    code, out = cli(["feed", "prune", "--out", "public", "--state", "st"], tmp_path)
+    assert code == 2 and "run feed build first" in out, out
+    assert (public / ("A" * 22 + ".ics")).exists()
+
+
+def test_a_local_folder_is_pruned_too_and_its_other_files_are_kept(
+    cli: Cli, tmp_path: Path, roster: Path
+) -> None:
+    args = [
+        "feed",
+        "build",
+        "athletes",
+        "--out",
+        "public",
+        "--state",
+        "st",
+        "--base-url",
+        "https://x.test",
+        "--fit",
+    ]
+    assert cli(args, tmp_path)[0] == 0
+    (tmp_path / "public" / "notes.txt").write_text("the coach's own file")
+    before = {p.name for p in (tmp_path / "public").glob("*.ics")}
+    shutil.rmtree(tmp_path / "st")
+    (roster / "kim-park.yaml").unlink()
+    code, out = cli(args, tmp_path)
+    assert code == 0 and "warning: 2 feeds under public belong to no athlete" in out, out
+    code, out = cli(["feed", "prune", "--out", "public", "--state", "st"], tmp_path)
+    assert code == 0 and "removed: kim-park-" in out and "2 feeds no athlete owns removed" in out, out
+    after = {p.name for p in (tmp_path / "public").glob("*.ics")}
+    assert len(after) == len(before) - 2 and after < before
+    assert (tmp_path / "public" / "notes.txt").exists() and (tmp_path / "public" / ".gitignore").exists()
+    assert len([d for d in (tmp_path / "public").iterdir() if d.is_dir()]) == len(after) // 2  # FIT folders

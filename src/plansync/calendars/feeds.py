@@ -48,6 +48,7 @@ class FeedResult:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (profile file, message)
     removed: list[str] = field(default_factory=list)  # athletes whose profile is gone: feeds taken down
+    stale: int = 0  # after a lost state folder: feeds under the output that no athlete owns (feed prune)
 
 
 def new_token() -> str:
@@ -273,10 +274,10 @@ def _previous(path: Path) -> bytes | None:
         return None
 
 
-_FIRST_UID = re.compile(rb"\r\nUID:([^\r\n]+)\r\n")
+FIRST_UID = re.compile(rb"\r\nUID:([^\r\n]+)\r\n")
 
 
-_PLAN_UID = re.compile(r"(.+)-w\d+-[a-z0-9]+(-busy)?@")
+PLAN_UID = re.compile(r"(.+)-w\d+-[a-z0-9]+(-busy)?@")
 
 
 def unclaimed_files(out: Path, claimed: set[str]) -> dict[tuple[str, bool], str]:
@@ -291,8 +292,8 @@ def unclaimed_files(out: Path, claimed: set[str]) -> dict[tuple[str, bool], str]
                 head = fh.read(65_536)
         except OSError:
             continue
-        match = _FIRST_UID.search(head)
-        uid = _PLAN_UID.match(match.group(1).decode("utf-8", "replace")) if match else None
+        match = FIRST_UID.search(head)
+        uid = PLAN_UID.match(match.group(1).decode("utf-8", "replace")) if match else None
         if uid is not None:
             found.setdefault((uid.group(1), uid.group(2) is not None), path.stem)
     return found

@@ -132,6 +132,12 @@ def feed_build_cmd(
         f"{len(result.built)} feeds written, {len(result.unchanged)} unchanged, "
         f"{len(result.removed)} removed, {len(result.failed)} failed; subscription URLs in {index}"
     )
+    if result.stale:
+        click.echo(
+            f"warning: {result.stale} feeds under {out} belong to no athlete (left from a lost state folder) "
+            f"and still serve old calendars: `plansync feed prune --out {out}` lists and removes them",
+            err=True,
+        )
     if uploaded is not None:
         for key, why in uploaded.failed:
             click.echo(f"error: upload of {key} failed: {why}", err=True)
@@ -146,6 +152,30 @@ def feed_build_cmd(
 
 
 LINKS_SHOWN = 50  # subscription links printed after a build; the private index has them all
+
+
+@feed_group.command("prune")
+@click.option("--out", required=True, help="The folder or object-store URL that feed build writes to.")
+@click.option("--dry-run", is_flag=True, help="List the feeds no athlete owns; remove nothing.")
+@state_option
+@wait_option
+def feed_prune_cmd(out: str, dry_run: bool, state: Path | None, wait: float | None) -> None:
+    """Remove feeds under --out that no athlete owns (left from a lost or restored state folder).
+
+    Each is listed by the athlete and plan its calendar names, never by its secret token.
+    Only files with plansync's feed-file names are looked at; nothing else is touched."""
+    from plansync.service.calendars import prune_feeds
+
+    found, removed = prune_feeds(settings(state=state, wait=wait), out, dry_run=dry_run)
+    for feed in found:
+        click.echo(f"{'stale' if dry_run else 'removed'}: {feed.line()}")
+    files = sum(len(f.keys) for f in found)
+    if dry_run:
+        click.echo(
+            f"{len(found)} feeds ({files} files) belong to no athlete; run without --dry-run to remove them"
+        )
+    else:
+        click.echo(f"{len(found)} feeds no athlete owns removed ({removed} files)")
 
 
 @feed_group.command("rotate")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from plansync.calendars import feeds
+from plansync.calendars import feeds, stale
 from plansync.calendars.feeds import FeedResult
+from plansync.calendars.stale import StaleFeed
 from plansync.calendars.storage import SyncResult
 from plansync.errors import PlansyncError
 from plansync.inputs.freshness import known_ids
@@ -29,6 +30,7 @@ def build_feeds(
     store = storage.open_store(url) if url is not None else None  # a bad URL fails before any work
     folder = storage.staging_for(settings.state, url) if url is not None else Path(out)
     with writer(settings.state, "building feeds", wait=settings.wait), Ledger(settings.state) as ledger:
+        fresh = not ledger.feeds()  # a first build, or a lost state folder: look for stale feeds after
         if url is not None and store is not None and not ledger.uploads(url):
             storage.check_store(store, url)
             storage.restore(store, url, folder, ledger)  # a lost state folder: the URLs come back
@@ -45,6 +47,9 @@ def build_feeds(
             staging=url is not None,
         )
         uploaded = storage.sync(folder, url, ledger, store=store) if url is not None else None
+        if fresh and ledger.feeds():
+            place = stale.store_place(store) if store is not None else stale.folder(folder)
+            result.stale = len(stale.find(place, ledger))
     if url is None:
         ignore_in_git(folder)
     return result, settings.state / FEED_INDEX_NAME, uploaded
@@ -83,6 +88,32 @@ def ignore_in_git(folder: Path) -> None:
         from plansync.atomic import write_atomic
 
         write_atomic(marker, b"# secret feed URLs: never committed\n*\n")
+
+
+def prune_feeds(settings: Settings, out: str, *, dry_run: bool = False) -> tuple[list[StaleFeed], int]:
+    """The feeds under ``out`` (a folder or a store URL) that no athlete owns, and how many of
+    their files were removed (none with ``dry_run``)."""
+    from plansync.calendars import storage
+
+    url = out if storage.is_store_url(out) else None
+    with writer(settings.state, "pruning feeds", wait=settings.wait), Ledger(settings.state) as ledger:
+        stale.refuse_empty(ledger, out)
+        if url is not None:
+            store = storage.open_store(url)
+            storage.check_store(store, url)
+            place = stale.store_place(store)
+        else:
+            place = stale.folder(Path(out))
+        found = stale.find(place, ledger)
+        if dry_run:
+            return found, 0
+        removed = stale.prune(place, found)
+        if url is not None:  # their staged copies and upload records go too, or a rebuild would keep them
+            folder = storage.staging_for(settings.state, url)
+            for key in (k for feed in found for k in feed.keys):
+                (folder / key).unlink(missing_ok=True)
+                ledger.forget_upload(url, key)
+        return found, removed
 
 
 def rotate_feed(settings: Settings, athlete: str) -> Path:
