@@ -317,3 +317,50 @@ def test_a_read_only_state_folder_is_a_message_when_signing_in(
     oauth = OAuth("client", SECRET, Hosts(API, AUTH), httpx.Client(), store)
     with pytest.raises(AuthError, match="read-only"):
         oauth.access_token()
+
+
+def test_one_retry_budget_for_the_whole_publish_then_no_more_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every athlete's requests in one publish draw on one budget of retry waiting
+    (PLANSYNC_RETRY_BUDGET): a platform that keeps failing costs the publish that much at
+    most, then each request fails at once, saying the budget is spent."""
+    from plansync.adapters.base import AdapterContext
+    from plansync.adapters.base import Unavailable as BaseUnavailable
+    from plansync.adapters.http import RetryBudget
+    from plansync.adapters.intervals.adapter import IntervalsAdapter
+    from plansync.adapters.intervals.client import transport as icu_transport
+
+    base, waits = "https://icu.test", list[float]()
+    budget = RetryBudget(10.0)
+    athletes = [
+        icu_transport(
+            base, httpx.BasicAuth("API_KEY", "k"), sleep=waits.append, jitter=lambda: 0.5, budget=budget
+        )
+        for _ in range(3)
+    ]
+    with respx.mock:
+        route = respx.get(f"{base}/busy").mock(return_value=httpx.Response(503))
+        for t in athletes:
+            with pytest.raises(BaseUnavailable, match="kept failing"):
+                t.json("GET", "/busy")
+        assert sum(waits) <= 10.0 and budget.left() <= 0.5  # the budget, not 3 × 120 s
+        with pytest.raises(BaseUnavailable):
+            athletes[1].json("GET", "/busy")  # the last half second
+        assert budget.left() == 0 and sum(waits) == 10.0
+        before, slept = route.call_count, len(waits)
+        with pytest.raises(BaseUnavailable, match=r"retry budget of this publish \(10 s"):
+            athletes[0].json("GET", "/busy")
+        assert route.call_count == before + 1 and len(waits) == slept  # one try, no more waiting
+    monkeypatch.setenv("PLANSYNC_ICU_API_KEY", "k")
+    monkeypatch.setenv("PLANSYNC_RETRY_BUDGET", "30")
+    batch = IntervalsAdapter.batch(AdapterContext(tmp_path))
+    first, second = batch(), batch()
+    assert isinstance(first, IntervalsAdapter) and isinstance(second, IntervalsAdapter)
+    assert first.transport.budget is second.transport.budget and first.transport.budget.seconds == 30
+    batch.close()
+    monkeypatch.setenv("PLANSYNC_RETRY_BUDGET", "soon")
+    from plansync.adapters.base import AdapterError
+
+    with pytest.raises(AdapterError, match="PLANSYNC_RETRY_BUDGET='soon' is not a number"):
+        RetryBudget()

@@ -11,9 +11,11 @@ A :class:`Transport` sends one request to a platform, described by its
   matches by its marker instead;
 - a 401 renews the credentials once (where the platform can), then is an
   :class:`AuthError`; other 4xx are :class:`RemoteRejected`, for that item only;
-- every wait counts against one total budget per request (:data:`RETRY_BUDGET`
-  seconds): a ``Retry-After`` beyond what is left fails at once, clearly, instead
-  of stalling a publish; when the budget or the attempts run out, :class:`Unavailable`.
+- every wait counts against one total budget per publish (:class:`RetryBudget`,
+  ``PLANSYNC_RETRY_BUDGET`` seconds, 120 by default), shared by every athlete's
+  requests in the run: a ``Retry-After`` beyond what is left fails at once, clearly,
+  instead of stalling a publish; when the budget or a request's attempts run out,
+  :class:`Unavailable`, and once the budget is spent no request waits again.
 
 One timeout setting (``PLANSYNC_HTTP_TIMEOUT``, :func:`timeout_seconds`), one
 rate limiter, and secrets taken out of every message (:mod:`plansync.redact`).
@@ -53,7 +55,7 @@ Clock = Callable[[], float]
 log = logging.getLogger("plansync.http")
 USER_AGENT = f"plansync/{__version__}"
 MAX_ATTEMPTS = 6
-RETRY_BUDGET = 120.0  # seconds of waiting between retries, at most, per request
+RETRY_BUDGET = 120.0  # seconds of waiting between retries, at most, per publish
 MAX_SINGLE_WAIT = 60.0
 DEFAULT_TIMEOUT = 30.0
 
@@ -73,6 +75,35 @@ def timeout_seconds() -> float:
 def client(**hooks: Any) -> httpx.Client:
     """Real HTTP for a platform: TLS verification always on, no redirects, the one timeout."""
     return httpx.Client(timeout=timeout_seconds(), verify=True, follow_redirects=False, **hooks)
+
+
+def retry_budget_seconds() -> float:
+    """Seconds a publish may spend waiting to retry: ``PLANSYNC_RETRY_BUDGET``, else 120."""
+    raw = os.environ.get("PLANSYNC_RETRY_BUDGET", str(RETRY_BUDGET))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise AdapterError(f"PLANSYNC_RETRY_BUDGET={raw!r} is not a number of seconds") from None
+    if not 0 <= value <= 3600:  # also refuses nan and inf
+        raise AdapterError(f"PLANSYNC_RETRY_BUDGET={raw!r}: expected seconds from 0 to 3600")
+    return value
+
+
+class RetryBudget:
+    """The seconds of retry waiting one publish may spend, shared across threads and athletes."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = retry_budget_seconds() if seconds is None else seconds
+        self._spent = 0.0
+        self._lock = threading.Lock()
+
+    def left(self) -> float:
+        with self._lock:
+            return self.seconds - self._spent
+
+    def spend(self, wait: float) -> None:
+        with self._lock:
+            self._spent += wait
 
 
 class RateLimiter:
@@ -168,7 +199,7 @@ class Transport:
         clock: Clock = time.time,
         jitter: Callable[[], float] = random.random,
         max_attempts: int = MAX_ATTEMPTS,
-        budget: float = RETRY_BUDGET,
+        budget: RetryBudget | float | None = None,
         owns_http: bool = True,
     ) -> None:
         self.wire = wire
@@ -176,7 +207,8 @@ class Transport:
         self._owns_http = owns_http or http is None
         self._limiter = limiter or RateLimiter(None)
         self._sleep, self._clock, self._jitter = sleep, clock, jitter
-        self._max_attempts, self._budget = max_attempts, budget
+        self._max_attempts = max_attempts
+        self.budget = budget if isinstance(budget, RetryBudget) else RetryBudget(budget)
         self.counters = Counters()
         self._lock = threading.Lock()
 
@@ -195,7 +227,7 @@ class Transport:
         what: str = "",
     ) -> httpx.Response:
         """Send one request; ``what`` names it in errors (a workout's title and date)."""
-        waited, renewed = [0.0], [False]
+        renewed = [False]
         waits: dict[int, float] = {}  # attempt -> the wait after it, worked out once
         last: list[str] = []
 
@@ -207,14 +239,21 @@ class Transport:
 
         def stop(state: tenacity.RetryCallState) -> bool:
             exc = state.outcome.exception() if state.outcome else None
-            if wait(state) > self._budget - waited[0]:
+            if wait(state) > self.budget.left():
                 if isinstance(exc, _Retry) and exc.wait is not None:
-                    last.append(f"{exc.reason}, asked to wait {exc.wait:.0f} s (more than the retry budget)")
+                    last.append(
+                        f"{exc.reason}, asked to wait {exc.wait:.0f} s (more than the retry budget has left)"
+                    )
+                elif isinstance(exc, _Retry):
+                    last.append(
+                        f"{exc.reason}; the retry budget of this publish ({self.budget.seconds:.0f} s of waiting, "
+                        "PLANSYNC_RETRY_BUDGET) is spent"
+                    )
                 return True
             return state.attempt_number >= self._max_attempts
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
-            waited[0] += wait(state)
+            self.budget.spend(wait(state))
             with self._lock:
                 self.counters.retries += 1
 

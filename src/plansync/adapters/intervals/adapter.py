@@ -27,7 +27,7 @@ from plansync.adapters.base import (
     OutcomeUnknown,
     RemoteItem,
 )
-from plansync.adapters.http import RateLimiter
+from plansync.adapters.http import RateLimiter, RetryBudget
 from plansync.adapters.intervals.client import RATE, Transport, Unavailable, api_url, credentials, transport
 from plansync.adapters.intervals.text import workout_text
 from plansync.core.actuals import Activity, ActivityKind
@@ -73,9 +73,9 @@ class IntervalsAdapter(Adapter):
 
     @classmethod
     def batch(cls, context: AdapterContext) -> Batch:
-        """Athletes of one batch share the key's rate limit."""
-        url, auth, limiter = api_url(), credentials(), RateLimiter(_rate(context))
-        return Batch(lambda: cls(transport(url, auth, limiter=limiter)))
+        """Athletes of one batch share the key's rate limit and the publish's retry budget."""
+        url, auth, limiter, budget = api_url(), credentials(), RateLimiter(_rate(context)), RetryBudget()
+        return Batch(lambda: cls(transport(url, auth, limiter=limiter, budget=budget)))
 
     def close(self) -> None:
         self.transport.close()

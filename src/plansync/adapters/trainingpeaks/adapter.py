@@ -25,7 +25,7 @@ from plansync.adapters.base import (
     RemoteItem,
     RemoteRejected,
 )
-from plansync.adapters.http import RateLimiter, client
+from plansync.adapters.http import RateLimiter, RetryBudget, client
 from plansync.adapters.trainingpeaks import payload as tp_payload
 from plansync.adapters.trainingpeaks.client import (
     CREATE_PATH,
@@ -187,12 +187,13 @@ class TrainingPeaksAdapter(Adapter):
         rate = _rate(context)
         sandbox = _sandbox(context)
         oauth, _ = oauth_for(context.state_dir, sandbox, context.options.get("client_id") or None)
-        limiter = RateLimiter(rate)
+        limiter, budget = RateLimiter(rate), RetryBudget()  # one of each for the whole publish
         endpoints = hosts(sandbox)
         rest_days = _rest_days(context)
         return Batch(
             lambda: cls(
-                transport(endpoints, oauth, oauth.http, limiter=limiter, owns_http=False), rest_days=rest_days
+                transport(endpoints, oauth, oauth.http, limiter=limiter, budget=budget, owns_http=False),
+                rest_days=rest_days,
             ),
             oauth.http.close,
         )
