@@ -60,16 +60,24 @@ MAX_SINGLE_WAIT = 60.0
 DEFAULT_TIMEOUT = 30.0
 
 
-def timeout_seconds() -> float:
-    """Seconds to wait for a platform's answer: ``PLANSYNC_HTTP_TIMEOUT``, else 30."""
-    raw = os.environ.get("PLANSYNC_HTTP_TIMEOUT", str(DEFAULT_TIMEOUT))
+def _seconds(name: str, default: float, low: float, high: float, *, zero: bool) -> float:
+    """Seconds from the environment variable ``name`` (``default`` when unset), checked."""
+    raw = os.environ.get(name, str(default))
     try:
         value = float(raw)
     except ValueError:
-        raise AdapterError(f"PLANSYNC_HTTP_TIMEOUT={raw!r} is not a number of seconds") from None
-    if not 0 < value <= 600:  # also refuses nan and inf
-        raise AdapterError(f"PLANSYNC_HTTP_TIMEOUT={raw!r}: expected seconds above 0 and at most 600")
+        raise AdapterError(f"{name}={raw!r} is not a number of seconds") from None
+    if not (low <= value if zero else low < value) or not value <= high:  # also refuses nan and inf
+        lowest = f"from {low:g}" if zero else f"above {low:g} and"
+        raise AdapterError(
+            f"{name}={raw!r}: expected seconds {lowest} {'to' if zero else 'at most'} {high:g}"
+        )
     return value
+
+
+def timeout_seconds() -> float:
+    """Seconds to wait for a platform's answer: ``PLANSYNC_HTTP_TIMEOUT``, else 30."""
+    return _seconds("PLANSYNC_HTTP_TIMEOUT", DEFAULT_TIMEOUT, 0, 600, zero=False)
 
 
 def client(**hooks: Any) -> httpx.Client:
@@ -79,14 +87,7 @@ def client(**hooks: Any) -> httpx.Client:
 
 def retry_budget_seconds() -> float:
     """Seconds a publish may spend waiting to retry: ``PLANSYNC_RETRY_BUDGET``, else 120."""
-    raw = os.environ.get("PLANSYNC_RETRY_BUDGET", str(RETRY_BUDGET))
-    try:
-        value = float(raw)
-    except ValueError:
-        raise AdapterError(f"PLANSYNC_RETRY_BUDGET={raw!r} is not a number of seconds") from None
-    if not 0 <= value <= 3600:  # also refuses nan and inf
-        raise AdapterError(f"PLANSYNC_RETRY_BUDGET={raw!r}: expected seconds from 0 to 3600")
-    return value
+    return _seconds("PLANSYNC_RETRY_BUDGET", RETRY_BUDGET, 0, 3600, zero=True)
 
 
 class RetryBudget:
