@@ -2,6 +2,9 @@
 
 1. 200 clients connect and send half a request line, then wait; meanwhile a
    normal client fetches a feed 20 times: median and worst latency.
+1b. 2,100 clients (more than the 2,000-connection limit) connect and trickle their
+   request a byte at a time; meanwhile a normal client fetches a feed 20 times, each a
+   new connection: how many succeed, median and worst latency.
 2. 4,000 different 90 KB feeds are fetched twice: resident memory before,
    after the first pass and after the second (flat when nothing is kept).
 Run: .venv/bin/python scripts/bench_serve.py
@@ -22,6 +25,7 @@ from plansync.calendars.server import make_server
 
 FEEDS = 4000
 SLOW = 200
+CROWD = 2100
 
 
 def rss_mib() -> float:
@@ -61,6 +65,7 @@ def main() -> None:
         finally:
             for s in slow:
                 s.close()
+        crowd_check(base, server.effective_port, names[0])
         before = rss_mib()
         marks = []
         with httpx.Client(timeout=10) as client:
@@ -73,6 +78,46 @@ def main() -> None:
             f"{before:.0f} MiB before, {marks[0]:.0f} MiB after one pass, {marks[1]:.0f} MiB after two"
         )
         server.close()
+
+
+def crowd_check(base: str, port: int, name: str) -> None:
+    """More trickling clients than the connection limit, and a normal client beside them."""
+    crowd: list[socket.socket] = []
+    stop = threading.Event()
+
+    def trickle() -> None:  # one byte to each open slow client every second, for the run
+        while not stop.wait(1.0):
+            for s in list(crowd):
+                try:
+                    s.send(b"x")
+                except OSError:
+                    crowd.remove(s)
+
+    feeder = threading.Thread(target=trickle, daemon=True)
+    try:
+        for _ in range(CROWD):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.setblocking(False)
+            s.send(b"GET /")
+            crowd.append(s)
+        feeder.start()
+        times, ok = [], 0
+        for _ in range(20):
+            t0 = time.perf_counter()
+            try:
+                r = httpx.get(f"{base}/{name}.ics", timeout=5)
+                ok += r.status_code == 200
+            except httpx.HTTPError:
+                pass
+            times.append(time.perf_counter() - t0)
+        print(
+            f"{CROWD} trickling clients (over the connection limit): {ok}/20 normal fetches answered, "
+            f"median {statistics.median(times) * 1000:.1f} ms, worst {max(times) * 1000:.1f} ms"
+        )
+    finally:
+        stop.set()
+        for s in crowd:
+            s.close()
 
 
 if __name__ == "__main__":

@@ -164,3 +164,33 @@ def test_a_crowd_of_slow_clients_does_not_starve_a_normal_one(served: tuple[str,
     finally:
         for s in slow:
             s.close()
+
+
+def test_more_slow_clients_than_the_connection_limit_do_not_shut_out_a_normal_one(tmp_path: Path) -> None:
+    """At the connection limit the oldest header-readers are closed to make room: a normal
+    fetch still gets its feed while more slow clients than the limit hold connections."""
+    import socket
+
+    (tmp_path / f"{TOKEN}.ics").write_bytes(BODY)
+    slow: list[socket.socket] = []
+    with running(make_server(tmp_path, "127.0.0.1", 0, connections=40)) as base:
+        port = int(base.rsplit(":", 1)[1])
+        try:
+            for _ in range(120):  # three times the limit, each sending half a request line
+                s = socket.create_connection(("127.0.0.1", port), timeout=5)
+                s.sendall(b"GET /")
+                slow.append(s)
+            for _ in range(3):
+                r = httpx.get(f"{base}/{TOKEN}.ics", timeout=5)
+                assert r.status_code == 200 and r.content == BODY
+            closed = 0
+            for s in slow[:40]:  # the oldest were asked to leave
+                s.settimeout(5)
+                try:
+                    closed += s.recv(1) == b""
+                except OSError:
+                    closed += 1
+            assert closed >= 30
+        finally:
+            for s in slow:
+                s.close()

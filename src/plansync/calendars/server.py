@@ -12,8 +12,10 @@ Built to stay up on a public network: bytes are read from disk per request
 and only each file's ETag is remembered (in a bounded LRU), so memory stays
 flat however many feeds are fetched; idle connections are closed after
 :data:`IDLE_SECONDS`; up to :data:`CONNECTIONS` connections are held, polled
-without select()'s 1,024-socket ceiling, so a crowd of slow clients does not
-starve the others. For a large roster put a CDN or object store in front
+without select()'s 1,024-socket ceiling, and at that limit the oldest
+connections still sending their request's headers are closed to make room
+(:func:`evict_header_readers`), so a crowd of slow clients, however large,
+does not starve the others. For a large roster put a CDN or object store in front
 (see the README); this server is for small setups.
 """
 
@@ -191,21 +193,72 @@ def _plain(start_response: StartResponse, status: str, body: bytes, method: str)
     return [b""] if method == "HEAD" else [body]
 
 
-def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8080, desk: Desk | None = None) -> Any:
-    """A waitress server for the folder (port 0 picks a free one: see ``.effective_port``);
-    with ``desk``, each athlete's check-in page too."""
-    from waitress.server import create_server
+EVICT_BATCH = 32  # header-readers closed at once when the connection limit is reached
 
-    return create_server(
-        FeedApp(directory, desk=desk),
+
+def make_server(
+    directory: Path,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    desk: Desk | None = None,
+    *,
+    connections: int = CONNECTIONS,
+) -> Any:
+    """A waitress server for the folder (port 0 picks a free one: see ``.effective_port``);
+    with ``desk``, each athlete's check-in page too. At the connection limit the server
+    makes room by closing the oldest connections that have not finished sending a request
+    (slow header-readers) instead of no longer accepting anyone."""
+    from waitress.adjustments import Adjustments
+    from waitress.server import MultiSocketServer
+    from waitress.task import ThreadedTaskDispatcher
+
+    adj = Adjustments(
         host=host,
         port=port,
         ident="plansync",
         threads=4,
         channel_timeout=IDLE_SECONDS,
         cleanup_interval=2,
-        connection_limit=CONNECTIONS,
+        connection_limit=connections,
         asyncore_use_poll=True,
         max_request_header_size=16_384,
         max_request_body_size=MAX_BODY,
     )
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    app, shared = FeedApp(directory, desk=desk), dict[int, Any]()
+    servers = [
+        _server_class()(app, shared, dispatcher=dispatcher, adj=adj, sockinfo=info) for info in adj.listen
+    ]
+    if len(servers) == 1:
+        return servers[0]
+    listening = [(s.effective_host, s.effective_port) for s in servers]
+    return MultiSocketServer(shared, adj, listening, dispatcher, servers[-1].log_info)
+
+
+def _server_class() -> type:
+    from waitress.server import TcpWSGIServer
+
+    class EvictingServer(TcpWSGIServer):  # type: ignore[misc]  # waitress is untyped
+        """waitress's server, which at its connection limit stops accepting (and so stops
+        answering) until a connection closes; this one first asks the oldest connections
+        still sending their request's headers to close, so real requests keep getting in."""
+
+        def readable(self) -> bool:
+            if self.accepting and len(self._map) >= self.adj.connection_limit:
+                evict_header_readers(self.active_channels.values(), EVICT_BATCH)
+            return bool(super().readable())
+
+    return EvictingServer
+
+
+def evict_header_readers(channels: Iterable[Any], batch: int) -> int:
+    """Mark up to ``batch`` connections to close (counting those already closing): the
+    oldest that are neither being answered nor sending an answer. Returns how many."""
+    live = list(channels)
+    closing = sum(1 for c in live if c.will_close)
+    idle = [c for c in live if not c.will_close and not c.requests and not c.total_outbufs_len]
+    chosen = sorted(idle, key=lambda c: c.creation_time)[: max(0, batch - closing)]
+    for channel in chosen:
+        channel.will_close = True  # closed by the loop on its next pass, as waitress's idle cleanup does
+    return len(chosen)
