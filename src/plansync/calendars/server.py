@@ -239,14 +239,15 @@ def make_server(
 def _server_class() -> type:
     from waitress.server import TcpWSGIServer
 
-    class EvictingServer(TcpWSGIServer):  # type: ignore[misc]  # waitress is untyped
+    class EvictingServer(TcpWSGIServer):
         """waitress's server, which at its connection limit stops accepting (and so stops
         answering) until a connection closes; this one first asks the oldest connections
         still sending their request's headers to close, so real requests keep getting in."""
 
         def readable(self) -> bool:
-            if self.accepting and len(self._map) >= self.adj.connection_limit:
-                evict_header_readers(self.active_channels.values(), EVICT_BATCH)
+            me: Any = self  # the stubs know neither the map nor the channels' real type
+            if me.accepting and len(me._map) >= me.adj.connection_limit:
+                evict_header_readers(me.active_channels.values(), EVICT_BATCH)
             return bool(super().readable())
 
     return EvictingServer
