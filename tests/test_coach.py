@@ -143,6 +143,7 @@ def test_intake_asks_and_re_asks_until_each_answer_is_valid(ws: Path, cli: Cli) 
                 "",
                 "trail, asphalt",
                 "",
+                "",
             ]
         )
         + "\n"
@@ -352,7 +353,7 @@ def test_intake_says_before_writing_when_the_plan_cannot_make_the_athlete_race_r
     assert "run/walk race" in out and "base-building block first" in out
     # Asked, the coach may decline: nothing is written.
     (ws / "athletes" / "new-runner.yaml").unlink()
-    answers = "\n\nn\n"  # no recent race, no TrainingPeaks id, then: write anyway? no
+    answers = "\n\n\nn\n"  # no recent race, no TrainingPeaks or intervals.icu id, then: write anyway? no
     code, out = cli(["athlete", "new", *NEW_RUNNER, "--id", "new-runner"], ws, stdin=answers)
     assert code == 1 and "nothing written" in out
     assert not (ws / "athletes" / "new-runner.yaml").exists()

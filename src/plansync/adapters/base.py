@@ -145,6 +145,9 @@ class Adapter(ABC):
     supports_bulk: ClassVar[bool] = False  # writes many items a request: upsert_many, delete_many
     supports_activities: ClassVar[bool] = False  # reads completed training: activities()
     supports_soreness: ClassVar[bool] = False  # reads the athlete's daily soreness: soreness()
+    # Changes found there are people's (an athlete moved a workout): kept. False for files
+    # only plansync writes, where a missing item was lost, and publishing puts it back.
+    people_edit: ClassVar[bool] = True
     budget: ClassVar[Budget | None] = None  # what the target can hold of a workout (core.budgets)
     past_days: ClassVar[int | None] = None  # items older than this many days are left alone
     future_days: ClassVar[int | None] = None  # items further ahead are deferred to a later run
@@ -198,6 +201,13 @@ class Adapter(ABC):
         """Adapters that read wellness: (day, soreness 1–4, comment) between two days, for
         ``plansync checkin --from NAME``."""
         raise NotImplementedError
+
+    @classmethod
+    def vanished(cls, context: AdapterContext, athlete: str) -> bool:
+        """Whether what was published for ``athlete`` is gone from the target, by a cheap local
+        look (a calendar file deleted, or a different folder chosen); platforms say False here
+        and are listed when publishing."""
+        return False
 
     def wants(self, workout: Workout) -> bool:
         """Whether the target takes this kind of entry at all (a platform may leave rest days out).

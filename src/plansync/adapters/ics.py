@@ -59,6 +59,7 @@ class IcsAdapter(Adapter):
     supports_update = True
     supports_delete = True
     budget = ICS  # core.budgets
+    people_edit = False  # a calendar file removed by hand is written again, not "kept as deleted"
     settings = (AdapterSetting("dir", "calendars", help="folder of the calendar files"),)
 
     def __init__(
@@ -80,6 +81,10 @@ class IcsAdapter(Adapter):
         if directory.exists() and not directory.is_dir():
             raise AdapterError(f"-O dir={directory}: that is a file; name a folder for the calendars")
         return cls(directory, lambda: dt.datetime.now(dt.UTC))
+
+    @classmethod
+    def vanished(cls, context: AdapterContext, athlete: str) -> bool:
+        return not (Path(context.options.get("dir", "calendars")) / f"{athlete}.ics").is_file()
 
     def path(self, athlete: Athlete) -> Path:
         return self.directory / f"{athlete.profile.id}.ics"

@@ -52,7 +52,12 @@ class FeedResult:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    """An unguessable token that starts with a letter or digit (one starting with ``-`` reads
+    as an option when a coach passes a feed file to a command)."""
+    while True:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        if token[0].isalnum():
+            return token
 
 
 def urls(base_url: str, token: str) -> dict[str, str]:

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from plansync.cli.base import main, settings, state_option, table_or_json_option, templates_option
+from plansync.cli.base import (
+    info,
+    main,
+    profile_argument,
+    settings,
+    state_option,
+    table_or_json_option,
+    templates_option,
+)
 
 if TYPE_CHECKING:
     from plansync.core.actuals import WeekCompliance
@@ -27,7 +35,7 @@ ASSUME_MISSED_HELP = (
 
 
 @main.command("compliance")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@profile_argument
 @click.option("--from", "source", required=True, help=FROM_HELP)
 @click.option("--assume-missed", is_flag=True, help=ASSUME_MISSED_HELP)
 @table_or_json_option
@@ -83,7 +91,7 @@ def _table(units: str, weeks: list[WeekCompliance]) -> str:
 
 
 @main.command("adapt")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@profile_argument
 @click.option("--from", "source", help=FROM_HELP)
 @click.option("--dry-run", is_flag=True, help="Show the changes; keep nothing.")
 @click.option("--reset", is_flag=True, help="Return to the plan as compiled (ends the adaptation).")
@@ -140,4 +148,4 @@ def adapt_cmd(
     elif accept_paces:
         click.echo("\nno race in the data moves the paces: nothing to accept", err=True)
     verb = "kept" if done.kept else "not kept (--dry-run)"
-    click.echo(f"\n{len(done.changes)} changes; the adapted plan is {verb}", err=True)
+    info(f"\n{len(done.changes)} changes; the adapted plan is {verb}")

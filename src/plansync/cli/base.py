@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,6 +19,9 @@ from plansync._version import __version__
 
 if TYPE_CHECKING:
     from plansync.service.settings import Settings
+
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Group(click.Group):
@@ -41,6 +45,36 @@ def date_option(_ctx: click.Context, param: click.Parameter, value: str | None) 
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param=param) from None
 
 
+def _root_obj() -> dict[str, Any]:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj if isinstance(obj, dict) else {}
+
+
+def use_color() -> bool:
+    """Colour on a terminal, unless ``--no-color`` or ``NO_COLOR`` (https://no-color.org) says
+    otherwise; ``--color`` forces it (for a pager that shows colour)."""
+    import os
+
+    chosen = _root_obj().get("color")
+    if chosen is not None:
+        return bool(chosen)
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def quiet() -> bool:
+    return bool(_root_obj().get("quiet"))
+
+
+def info(message: str) -> None:
+    """A progress or confirmation line on stderr ("wrote plan.json"); ``-q`` silences it.
+    Errors and warnings are never silenced."""
+    if not quiet():
+        click.echo(message, err=True)
+
+
 def write(output: Path | None, text: str) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -48,7 +82,31 @@ def write(output: Path | None, text: str) -> None:
     from plansync.atomic import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
-    click.echo(f"wrote {output}", err=True)
+    info(f"wrote {output}")
+
+
+class FormatChoice(click.Choice):  # type: ignore[type-arg]  # generic only in newer click
+    """One set of ``--format`` values everywhere: ``text`` (for people) and ``json`` (for
+    scripts), plus ``github`` where a command has annotations. ``table``, the old name of
+    ``text``, is still taken."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "table":
+            value = "text"
+        return super().convert(value, param, ctx)
+
+
+def format_option(*extra: str) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatChoice(["text", "json", *extra]),
+        default="text",
+        show_default=True,
+        help="text for people, json for scripts"
+        + (", github for GitHub annotations" if "github" in extra else "")
+        + " (each JSON output has a schema: plansync schema --help).",
+    )
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,16 +118,27 @@ def write(output: Path | None, text: str) -> None:
     help="Log each platform request (method, URL, status; never headers) and where each setting came from.",
 )
 @click.option(
+    "-q", "--quiet", is_flag=True, help="Print results, warnings and errors only: no progress lines."
+)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour in tables [default: on a terminal, unless NO_COLOR is set].",
+)
+@click.option(
     "--workspace",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="The coach's workspace [default: the nearest folder upwards with a plansync.toml].",
 )
 @click.pass_context
-def main(ctx: click.Context, verbose: bool, workspace: Path | None) -> None:
-    """Turn running-plan templates into athletes' calendars, and keep them right."""
+def main(ctx: click.Context, verbose: bool, quiet: bool, color: bool | None, workspace: Path | None) -> None:
+    """Turn running-plan templates into athletes' calendars, and keep them right.
+
+    Shell completion: eval "$(_PLANSYNC_COMPLETE=bash_source plansync)" in ~/.bashrc
+    (zsh_source in ~/.zshrc; fish: _PLANSYNC_COMPLETE=fish_source plansync | source)."""
     import logging
 
-    ctx.obj = {"workspace": workspace, "verbose": verbose}
+    ctx.obj = {"workspace": workspace, "verbose": verbose, "quiet": quiet, "color": color}
     from plansync.redact import RedactingFilter, redact
 
     handler = logging.StreamHandler()
@@ -108,19 +177,55 @@ def settings(*, required: bool = False, **flags: Any) -> Settings:
     return merged
 
 
+class ProfileArg(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """An athlete profile: a file's path, or, in a workspace, an athlete's id (``jane-doe``
+    for ``athletes/jane-doe.yaml``, or the profile whose ``id:`` it is)."""
+
+    name = "profile"
+
+    def __init__(self, *, folders: bool = False) -> None:
+        self.folders = folders  # a folder of profiles is taken too (compile)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        path = Path(str(value))
+        if path.exists() or "/" in str(value) or path.suffix in (".yaml", ".yml"):
+            if path.is_dir() and not self.folders:
+                self.fail(f"{value} is a folder, not an athlete profile", param, ctx)
+            return path
+        found = _by_id(str(value))
+        if found is None:
+            self.fail(
+                f"{value!r} is neither a profile file nor the id of an athlete in the workspace's athletes folder",
+                param,
+                ctx,
+            )
+        return found
+
+
+def _by_id(athlete: str) -> Path | None:
+    from plansync.service.settings import resolve
+
+    folder = resolve({}, workspace=_root_obj().get("workspace")).athletes
+    if folder is None or not folder.is_dir():
+        return None
+    for suffix in (".yaml", ".yml"):
+        if (folder / f"{athlete}{suffix}").is_file():
+            return folder / f"{athlete}{suffix}"
+    from plansync.inputs.roster import profile_files, read_id
+
+    return next((p for p in profile_files(folder) if p.is_file() and read_id(p) == athlete), None)
+
+
+profile_argument = click.argument("profile", type=ProfileArg())
+
 state_option = click.option(
     "--state",
     type=click.Path(path_type=Path, file_okay=False),
     help="State directory holding the publication ledger [default: the workspace's .plansync/, or ./.plansync].",
 )
-table_or_json_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A table for people or JSON for scripts.",
-)
+table_or_json_option = format_option()
 wait_option = click.option(
     "--wait",
     type=click.FloatRange(0, 3600),

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from plansync.cli.base import main, settings, state_option, templates_option, wait_option
+from plansync.cli.base import (
+    info,
+    main,
+    profile_argument,
+    settings,
+    state_option,
+    templates_option,
+    wait_option,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def report_written(output: Path, written: bool) -> None:
-    click.echo(f"wrote {output}" if written else f"{output} is up to date", err=True)
+    info(f"wrote {output}" if written else f"{output} is up to date")
 
 
 @main.group("export")
@@ -21,47 +33,51 @@ def export_group() -> None:
 
 
 @export_group.command("ics")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@profile_argument
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="The .ics file to write (atomically; left alone when nothing changed).",
+    help="The .ics file to write (atomically; left alone when nothing changed) [default: <athlete id>.ics].",
 )
 @templates_option
 @state_option
 @wait_option
 def export_ics_cmd(
-    profile: Path, output: Path, templates: Path | None, state: Path | None, wait: float | None
+    profile: Path, output: Path | None, templates: Path | None, state: Path | None, wait: float | None
 ) -> None:
-    """Write PROFILE's compiled plan as one iCalendar file."""
-    from plansync.service.plans import export_calendar
+    """Write PROFILE's compiled plan (a file, or an athlete's id in a workspace) as one iCalendar file."""
+    from plansync.service.plans import compile_profile_file, export_calendar
 
     config = settings(templates=templates, state=state, wait=wait)
-    report_written(output, export_calendar(config, profile, output))
+    plan = compile_profile_file(config, profile)
+    output = output or Path(f"{plan.athlete}.ics")
+    report_written(output, export_calendar(config, profile, output, plan))
 
 
 @export_group.command("fit")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@profile_argument
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, file_okay=False),
-    required=True,
-    help="Folder for the .fit files (one per run, cross-training and strength session).",
+    help="Folder for the .fit files (one per run, cross-training and strength session) "
+    "[default: <athlete id>-fit].",
 )
 @click.option("--week", type=click.IntRange(min=1), help="Only this week of the plan.")
 @templates_option
 @state_option
 def export_fit_cmd(
-    profile: Path, output: Path, week: int | None, templates: Path | None, state: Path | None
+    profile: Path, output: Path | None, week: int | None, templates: Path | None, state: Path | None
 ) -> None:
     """Write PROFILE's plan as FIT workout files for a watch: <date>-<slot>.fit, written
     atomically and only when their bytes change; rest days make no file."""
-    from plansync.service.plans import export_fit
+    from plansync.service.plans import compile_profile_file, export_fit
 
-    result = export_fit(settings(templates=templates, state=state), profile, output, week)
+    config = settings(templates=templates, state=state)
+    plan = compile_profile_file(config, profile)
+    output = output or Path(f"{plan.athlete}-fit")
+    result = export_fit(config, profile, output, week, plan)
     for line in result.fidelity:
         click.echo(f"fidelity: {line}", err=True)
     click.echo(
@@ -76,18 +92,21 @@ def feed_group() -> None:
     """Private calendar subscription feeds, one per athlete."""
 
 
+def feed_destination(help_text: str) -> Callable[[F], F]:
+    """``-o/--output`` (``--out`` too, its older name): a folder or an object-store URL."""
+    return click.option("-o", "--output", "--out", "out", required=True, help=help_text)
+
+
 @feed_group.command("build")
 @click.argument("athletes", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option(
-    "--out",
-    required=True,
-    help="Where the feeds go: a folder to serve (any web host or CDN can serve it), or an object store: "
+@feed_destination(
+    "Where the feeds go: a folder to serve (any web host or CDN can serve it), or an object store: "
     "s3://bucket/prefix (also S3-compatible stores via AWS_ENDPOINT_URL), gs://bucket/prefix, "
     "az://container/prefix, file:///path. Only what changed is uploaded.",
 )
 @click.option(
     "--base-url",
-    help="Where --out is served from, for the subscription URLs in the private index "
+    help="Where -o is served from, for the subscription URLs in the private index "
     "[default: the workspace's feeds.base_url, else http://127.0.0.1:8080].",
 )
 @click.option("--rebuild", is_flag=True, help="Rebuild every athlete, not only those whose inputs changed.")
@@ -155,7 +174,7 @@ LINKS_SHOWN = 50  # subscription links printed after a build; the private index 
 
 
 @feed_group.command("prune")
-@click.option("--out", required=True, help="The folder or object-store URL that feed build writes to.")
+@feed_destination("The folder or object-store URL feed build writes to.")
 @click.option("--dry-run", is_flag=True, help="List the feeds no athlete owns; remove nothing.")
 @state_option
 @wait_option
@@ -210,8 +229,8 @@ def serve_cmd(directory: Path, host: str, port: int, checkins: bool, state: Path
 
     config = settings(state=state) if checkins else None
     server = make_server(directory, host, port, config)
-    click.echo(f"serving {directory} on http://{host}:{server.effective_port}/ (Ctrl-C to stop)", err=True)
+    info(f"serving {directory} on http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
     if config is not None and config.athletes is not None:
-        click.echo("check-in pages: each athlete's feed URL with /checkin in place of .ics", err=True)
+        info("check-in pages: each athlete's feed URL with /checkin in place of .ics")
     with contextlib.suppress(KeyboardInterrupt):
         server.run()

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from plansync.cli.base import main, settings, state_option, table_or_json_option, templates_option
+from plansync.cli.base import (
+    info,
+    main,
+    profile_argument,
+    settings,
+    state_option,
+    table_or_json_option,
+    templates_option,
+)
 
 if TYPE_CHECKING:
     from plansync.service.checkins import CheckedIn
@@ -20,7 +28,7 @@ FLAGS = ("sharp", "swelling", "numbness", "night-pain", "cannot-bear-weight")
 
 
 @main.command("checkin")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@profile_argument
 @click.option("--pain", type=click.IntRange(0, 10), help="Pain 0 (none) to 10 (worst imaginable).")
 @click.option("--where", type=click.Choice(SITES), help="Where it hurts.")
 @click.option(
@@ -118,7 +126,7 @@ def _say(done: CheckedIn, fmt: str) -> None:
             "(plansync checkin PROFILE --cleared)"
         )
     if done.added or done.changes:
-        click.echo(f"\n{done.added} check-ins kept; {len(lines)} workouts changed", err=True)
+        info(f"\n{done.added} check-ins kept; {len(lines)} workouts changed")
 
 
 def _changed_workouts(done: CheckedIn) -> list[str]:

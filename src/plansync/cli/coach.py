@@ -9,7 +9,14 @@ from typing import Any, TypeVar
 
 import click
 
-from plansync.cli.base import main, settings, table_or_json_option, templates_option
+from plansync.cli.base import (
+    main,
+    profile_argument,
+    settings,
+    table_or_json_option,
+    templates_option,
+    use_color,
+)
 
 T = TypeVar("T")
 
@@ -80,7 +87,7 @@ def _ask(
 @athlete_group.command("new")
 @click.option("--name", help="The athlete's name.")
 @click.option("--id", "ident", help="Profile id [default: from the name].")
-@click.option("--timezone", help="IANA time zone, e.g. Australia/Sydney.")
+@click.option("--timezone", help="IANA time zone, e.g. Australia/Sydney [default: this machine's].")
 @click.option("--units", type=click.Choice(["km", "mi"]), help="Distance units.")
 @click.option("--template", help="Plan template id.")
 @click.option("--race-date", help="Race day (YYYY-MM-DD), for race plans.")
@@ -102,6 +109,7 @@ def _ask(
 @click.option("--shoes", help="Shoes as NAME:ROLE:DISTANCE:LIFESPAN, several separated by ';'.")
 @click.option("--surfaces", help="Surfaces the athlete can run on, e.g. 'trail,grass,asphalt'.")
 @click.option("--trainingpeaks-id", help="The athlete's TrainingPeaks id (optional).")
+@click.option("--intervals-id", help="The athlete's intervals.icu id, e.g. i12345 (optional).")
 @click.option(
     "--no-input", is_flag=True, help="Never prompt: every answer comes from the options or defaults."
 )
@@ -158,8 +166,14 @@ def athlete_rename_cmd(old: str, new: str, state: Path | None) -> None:
 
 
 @main.command("status")
+@click.option(
+    "--to",
+    "targets",
+    multiple=True,
+    help="Judge delivery on this target (repeatable) [default: the workspace's targets].",
+)
 @table_or_json_option
-def status_cmd(fmt: str) -> None:
+def status_cmd(targets: tuple[str, ...], fmt: str) -> None:
     """Every athlete against the 24-hour promise, most urgent first (exit status 1 if any is overdue,
     invalid, or needs attention: a red flag in their check-ins, a conflict on a platform)."""
     import json
@@ -168,32 +182,35 @@ def status_cmd(fmt: str) -> None:
     from plansync.service.publishing import status
 
     config = settings(required=True)
-    rows = status(config)
+    chosen = list(targets) or config.targets
+    rows = status(config, chosen)
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
     else:
-        click.echo(status_table(rows, config.targets, color=sys.stdout.isatty()), nl=False)
+        colour = use_color()
+        click.echo(status_table(rows, chosen, color=colour), nl=False, color=colour)
     if any(r.state in ("overdue", "invalid") or r.attention for r in rows):
         sys.exit(1)
 
 
 @main.command("preview")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@profile_argument
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="The HTML file to write.",
+    help="The HTML file to write [default: <athlete id>.html].",
 )
 @templates_option
-def preview_cmd(profile: Path, output: Path, templates: Path | None) -> None:
-    """Write PROFILE's plan as one self-contained HTML page: calendar, volume chart, every day."""
+def preview_cmd(profile: Path, output: Path | None, templates: Path | None) -> None:
+    """Write PROFILE's plan (a file, or an athlete's id in a workspace) as one self-contained
+    HTML page: calendar, volume chart, every day."""
     from plansync.atomic import write_atomic
     from plansync.cli.preview import render
     from plansync.service.plans import compile_profile_file
 
     plan = compile_profile_file(settings(templates=templates), profile)
+    output = output or Path(f"{plan.athlete}.html")
     write_atomic(output, render(plan).encode("utf-8"))
     click.echo(f"wrote {output}")
 

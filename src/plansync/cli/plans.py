@@ -9,11 +9,22 @@ from pathlib import Path
 
 import click
 
-from plansync.cli.base import date_option, main, settings, state_option, templates_option, write
+from plansync.cli.base import (
+    FormatChoice,
+    ProfileArg,
+    date_option,
+    format_option,
+    main,
+    settings,
+    state_option,
+    templates_option,
+    use_color,
+    write,
+)
 
 
 @main.command("compile")
-@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("profiles", nargs=-1, type=ProfileArg(folders=True))
 @click.option("--example", is_flag=True, help="Compile the bundled example athlete (no PROFILE needed).")
 @templates_option
 @click.option("--race-date", callback=date_option, help="Override the profile's race date (YYYY-MM-DD).")
@@ -23,14 +34,7 @@ from plansync.cli.base import date_option, main, settings, state_option, templat
     type=click.IntRange(1, 52),
     help="Plan length in weeks [default: the profile's, then the template's].",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A week-by-week table for people, or JSON (documented in the README).",
-)
+@format_option()
 @click.option(
     "-o",
     "--output",
@@ -95,8 +99,8 @@ def compile_cmd(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    help="Output: text [default], json, or GitHub annotations (the default when GITHUB_ACTIONS=true).",
+    type=FormatChoice(["text", "json", "github"]),
+    help="text [default], json, or github: GitHub annotations (the default when GITHUB_ACTIONS=true).",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
 @click.option(
@@ -134,7 +138,8 @@ def validate_cmd(
     elif fmt == "github":
         sys.stdout.write(out.to_github(result))
     else:
-        click.echo(out.to_text(result, color=sys.stdout.isatty()), nl=False)
+        colour = use_color()
+        click.echo(out.to_text(result, color=colour), nl=False, color=colour)
     if result.errors or (strict and result.warnings):
         sys.exit(1)
 

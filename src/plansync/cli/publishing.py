@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from plansync.cli.base import main, repair_option, settings, state_option, templates_option, wait_option
+from plansync.cli.base import (
+    ProfileArg,
+    format_option,
+    info,
+    main,
+    quiet,
+    repair_option,
+    settings,
+    state_option,
+    templates_option,
+    wait_option,
+)
 
 if TYPE_CHECKING:
     from plansync.service import AthleteResult
@@ -30,12 +41,14 @@ def adapters_cmd() -> None:
     """List the export targets installed: built-in and plugins (entry points `plansync.adapters`)."""
     from plansync.service.publishing import list_adapters
 
-    for info in list_adapters():
-        click.echo(f"{info.name:<14} {info.description}  [{', '.join(info.capabilities)}; {info.origin}]")
+    for adapter in list_adapters():
+        click.echo(
+            f"{adapter.name:<14} {adapter.description}  [{', '.join(adapter.capabilities)}; {adapter.origin}]"
+        )
 
 
 @main.command("publish")
-@click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("profile", required=False, type=ProfileArg())
 @click.option(
     "--all",
     "everyone",
@@ -75,14 +88,7 @@ def adapters_cmd() -> None:
     metavar="KEY=VALUE",
     help="An adapter option, e.g. -O dir=calendars for ics.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="The summary as text or as JSON.",
-)
+@format_option()
 @templates_option
 @state_option
 @wait_option
@@ -128,7 +134,7 @@ def publish_cmd(
         adapted = adapt_plan(config, profile, adapt_from, dry_run=dry_run)
         for note in adapted.left_out:
             click.echo(f"left out: {note}", err=True)
-        click.echo(f"adapted: {len(adapted.changes)} changes", err=True)
+        info(f"adapted: {len(adapted.changes)} changes")
     _publish_one(config, profile, targets[0], flags, dry_run, force, fmt, repair, reclaim)
 
 
@@ -192,7 +198,7 @@ def _publish_all(
     from plansync.cli.report import batch_table
     from plansync.service.publishing import publish_everyone
 
-    terminal = sys.stdout.isatty() and fmt == "text"
+    terminal = sys.stderr.isatty() and fmt == "text" and not quiet()
     bars: list[Any] = []
 
     def start(count: int) -> None:

@@ -97,8 +97,9 @@ def from_units(value: float, units: Units) -> float:
 
 
 def fmt_distance(metres: float, units: Units) -> str:
-    """Short efforts in metres (track habit), longer ones in the athlete's units."""
-    if metres < 2000 and abs(metres - round(metres, -2)) < 1:
+    """Short efforts in metres (track habit), longer ones in the athlete's units; nothing at
+    all in the athlete's units too (``0 km``, never ``0 m``)."""
+    if 0 < metres < 2000 and abs(metres - round(metres, -2)) < 1:
         return f"{round(metres)} m"
     value = to_units(metres, units)
     # Planned runs come in quarter miles (9.75 mi); anything else shows one decimal.

@@ -68,6 +68,29 @@ def check_zone(text: str) -> str:
     return text.strip()
 
 
+def machine_zone() -> str:
+    """This machine's IANA time zone (``TZ``, ``/etc/timezone`` or where ``/etc/localtime``
+    points), for the intake's default; UTC when none can be told."""
+    import contextlib
+    import os
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    with contextlib.suppress(OSError):
+        target = str(Path("/etc/localtime").resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    for name in candidates:
+        if name and "/" in name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
+
 def check_clock(text: str) -> str:
     parse_clock(text)
     return text.strip()
@@ -142,8 +165,13 @@ def build(answers: dict[str, Any], requested_at: dt.datetime) -> dict[str, Any]:
         doc["shoes"] = answers["shoes"]
     if answers.get("surfaces"):
         doc["surfaces"] = answers["surfaces"]
+    platforms: dict[str, Any] = {}
     if answers.get("trainingpeaks_id"):
-        doc["platforms"] = {"trainingpeaks": {"athlete_id": str(answers["trainingpeaks_id"])}}
+        platforms["trainingpeaks"] = {"athlete_id": str(answers["trainingpeaks_id"])}
+    if answers.get("intervals_id"):
+        platforms["intervals"] = {"athlete_id": str(answers["intervals_id"])}
+    if platforms:
+        doc["platforms"] = platforms
     return doc
 
 

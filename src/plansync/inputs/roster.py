@@ -43,6 +43,11 @@ def check_unique_ids(paths: list[Path], known: Mapping[str, str] | None = None) 
         _raise_clashes(sorted(clashing))
 
 
+def read_id(path: Path) -> str | None:
+    """The ``id:`` a profile file declares, or None when it cannot be read."""
+    return _read_id(path)[0]
+
+
 def _read_id(path: Path) -> tuple[str | None, int | None, int | None]:
     try:
         doc = yamlio.read(path, ProfileError)

@@ -268,6 +268,7 @@ def _decide(
     never touched; one edited is not overwritten (a plan change to it is a conflict); one
     moved stays on its new day and gets the plan's new content there."""
     fp = adapter.fingerprint(athlete, w)
+    reclaim = reclaim or not adapter.people_edit  # a file only plansync writes: put back what is missing
     if keep is None:
         if row is not None and row.remote_id is not None and not reclaim and row.date >= athlete.today:
             return [_kept(w, row, "deleted", f"deleted on {adapter.name}: not created again")]

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -140,7 +141,12 @@ def _compile(
     )
 
 
-def _state(c: _Compiled, ledger: Ledger, targets: list[str], now: dt.datetime) -> AthleteStatus:
+Gone = Callable[[str, str], bool]  # (target, athlete) -> what was published there is no longer there
+
+
+def _state(
+    c: _Compiled, ledger: Ledger, targets: list[str], now: dt.datetime, gone: Gone | None = None
+) -> AthleteStatus:
     status = AthleteStatus(
         c.athlete,
         c.path,
@@ -158,9 +164,13 @@ def _state(c: _Compiled, ledger: Ledger, targets: list[str], now: dt.datetime) -
         status.state = "invalid"
         return status
     done = [t for t in targets if t in records]
+    lost = [t for t in done if gone is not None and gone(t, c.athlete)]
     if not done:
         due = status.due
         status.state = "overdue" if due is not None and now > due else "draft"
+    elif lost:  # a deleted calendar file: publishing puts it back
+        status.state = "changed"
+        status.message = f"{', '.join(lost)}: what was published is no longer there; publish puts it back"
     elif len(done) == len(targets) and all(records[t][0] == c.plan_hash for t in targets):
         status.state = "published"
     else:
@@ -193,6 +203,7 @@ def workspace_status(
     *,
     keep_plans: bool = False,
     cache: Ledger | None = None,
+    gone: Gone | None = None,
 ) -> list[AthleteStatus]:
     """Every athlete's status, most urgent first. Large rosters compile on every core.
     ``keep_plans`` keeps each compiled plan on its status, for publishing it next.
@@ -215,7 +226,7 @@ def workspace_status(
         if cache is not None and inputs is not None:
             cache.remember_build("status", profiles[i], inputs, _to_json(made))
     done = [c for c in compiled if c is not None]
-    return sorted((_state(c, ledger, targets, now) for c in done), key=AthleteStatus.sort_key)
+    return sorted((_state(c, ledger, targets, now, gone) for c in done), key=AthleteStatus.sort_key)
 
 
 def _compile_recorded(

@@ -106,6 +106,13 @@ class Draft:
 SHOW_BEFORE_WRITING = ("not-race-ready", "above-template-peak")
 
 
+def _intervals_id(value: str) -> str:
+    text = value.strip()
+    if not re.fullmatch(r"0|i?[0-9]{1,12}", text):
+        raise ValueError("expected an intervals.icu athlete id such as i12345 (or 0)")
+    return text
+
+
 class Consultation:
     """The questions of ``athlete new`` for one workspace; iterate with :meth:`questions`."""
 
@@ -126,7 +133,7 @@ class Consultation:
         yield Question("name", "Name", lambda v: plain_text(_text(v)))
         slug = intake.slug(answers["name"])
         yield Question("id", "Profile id", lambda v: intake.slug(v) if v.strip() else slug, default=slug)
-        yield Question("timezone", "Time zone", intake.check_zone, default="UTC")
+        yield Question("timezone", "Time zone", intake.check_zone, default=intake.machine_zone())
         yield Question(
             "units", "Units (km or mi)", lambda v: v if v in ("km", "mi") else _fail("km or mi"), "km"
         )
@@ -193,6 +200,12 @@ class Consultation:
             "trainingpeaks_id",
             "TrainingPeaks athlete id (empty if none)",
             lambda v: str(_whole(v)),
+            optional=True,
+        )
+        yield Question(
+            "intervals_id",
+            "intervals.icu athlete id, e.g. i12345 (empty if none; 0 for the API key's own athlete)",
+            _intervals_id,
             optional=True,
         )
 

@@ -70,6 +70,17 @@ def calendar(settings: Settings, plan: Plan, previous: Path | None = None) -> by
     from plansync.calendars.identity import calendar_bytes  # icalendar is imported only to render
 
     earlier = previous.read_bytes() if previous is not None and previous.is_file() else None
+    if (
+        settings.workspace is None
+        and settings.values["state"].source == "default"
+        and not settings.state.exists()
+    ):
+        # Outside a workspace with no state asked for: no .plansync/ is left behind in whatever
+        # folder this runs; the file itself carries its identity (read back from ``previous``).
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch, Ledger(Path(scratch)) as ledger:
+            return calendar_bytes(plan, ledger, settings.now(), previous=earlier)
     with (
         writer(settings.state, f"exporting {plan.athlete}'s calendar", wait=settings.wait),
         Ledger(settings.state) as ledger,

@@ -162,9 +162,15 @@ def rename_athlete(settings: Settings, old: str, new: str) -> int:
 
 
 def status(
-    settings: Settings, targets: list[str] | None = None, *, keep_plans: bool = False
+    settings: Settings,
+    targets: list[str] | None = None,
+    *,
+    keep_plans: bool = False,
+    flags: Mapping[str, str] | None = None,
 ) -> list[AthleteStatus]:
-    """Every athlete of the workspace against the 24-hour promise, most urgent first."""
+    """Every athlete of the workspace against the 24-hour promise, most urgent first; what was
+    published and has since gone from a target (a deleted calendar file) counts as changed."""
+    targets = targets or settings.targets
     found = settings.workspace
     profiles = found.profiles() if found is not None else []
     with Ledger(settings.state, readonly=True) as ledger, _status_cache(settings.state) as cache:
@@ -172,12 +178,33 @@ def status(
         return workspace_status(
             profiles,
             ledger,
-            targets or settings.targets,
+            targets,
             settings.now(),
             settings.templates,
             keep_plans=keep_plans,
             cache=cache,
+            gone=_gone(settings, targets, flags or {}),
         )
+
+
+def _gone(settings: Settings, targets: list[str], flags: Mapping[str, str]) -> Callable[[str, str], bool]:
+    """Each target's own cheap look at whether an athlete's published plan is still there."""
+    from plansync import adapters
+
+    looks = {}
+    for target in targets:
+        try:
+            looks[target] = (adapters.load(target), _batch_context(settings, target, flags))
+        except PlansyncError:  # an unknown target: publishing says so
+            continue
+
+    def gone(target: str, athlete: str) -> bool:
+        if target not in looks:
+            return False
+        cls, context = looks[target]
+        return cls.vanished(context, athlete)
+
+    return gone
 
 
 @contextlib.contextmanager
@@ -225,7 +252,7 @@ def _publish_everyone(
     from plansync import adapters
     from plansync.publishing import batch
 
-    statuses = status(settings, targets, keep_plans=True)
+    statuses = status(settings, targets, keep_plans=True, flags=flags)
     on_start(len(batch.to_publish(statuses)))
     makers = {t: adapters.load(t).batch(_batch_context(settings, t, flags)) for t in targets}
     return batch.publish_all(
