@@ -69,9 +69,12 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:
 def test_exit_status_and_summary(cli: Cli) -> None:
     code, out = cli(["validate", str(ROOT / "plan_templates")])
     assert code == 0
-    assert re.search(r"^4 templates, [\d,]+ plans compiled, 0 errors, \d+ warnings$", out, re.M)
+    assert re.search(r"^4 templates, [\d,]+ plans compiled, 0 errors, 0 warnings, \d+ notes$", out, re.M)
+    # A peak a low-volume starting point cannot reach is a note (that athlete's plan says so),
+    # not a warning: the shipped templates pass --strict as they come.
+    assert ": note: progression.peak_long_run:" in out
     code, _ = cli(["validate", str(ROOT / "plan_templates"), "--strict"])
-    assert code == 1  # the shipped templates warn when a low-volume athlete cannot reach their peak
+    assert code == 0
     code, out = cli(["validate", str(BROKEN[0])])
     assert code == 1
     code, out = cli(["validate", "no/such/folder"])

@@ -21,6 +21,7 @@ def summary(report: Report) -> str:
     return (
         f"{n(report.templates, 'template')}, {n(report.plans, 'plan')} compiled, "
         f"{n(report.errors, 'error')}, {n(report.warnings, 'warning')}"
+        + (f", {n(report.notes, 'note')}" if report.notes else "")
     )
 
 
@@ -29,7 +30,9 @@ def to_text(report: Report, color: bool) -> str:
     for f in report.findings:
         where = f.file + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.column else "")
         label = (
-            click.style(f.severity, fg="red" if f.severity == "error" else "yellow", bold=True)
+            click.style(
+                f.severity, fg={"error": "red", "warning": "yellow"}.get(f.severity, "cyan"), bold=True
+            )
             if color
             else f.severity
         )
@@ -54,6 +57,7 @@ def to_json(report: Report) -> str:
         "plans": report.plans,
         "errors": report.errors,
         "warnings": report.warnings,
+        "notes": report.notes,
         "findings": [f.as_dict() for f in report.findings],
         "fidelity": [
             {"template": t, "target": line.split(":", 1)[0], "message": line.split(": ", 1)[1]}
@@ -82,7 +86,8 @@ def to_github(report: Report) -> str:
             props.append(f"col={f.column}")
         props.append(f"title={_escape('plansync ' + (f.rule or f.severity), True)}")
         message = (f"{f.key}: " if f.key else "") + f.message
-        lines.append(f"::{f.severity} {','.join(props)}::{_escape(message)}")
+        command = "notice" if f.severity == "note" else f.severity
+        lines.append(f"::{command} {','.join(props)}::{_escape(message)}")
     for template, lost in sorted(report.fidelity.items()):
         lines.extend(f"::notice title=plansync fidelity::{_escape(template + ': ' + line)}" for line in lost)
     lines.append(summary(report))
