@@ -205,17 +205,10 @@ class ProfileArg(click.ParamType):  # type: ignore[type-arg]  # generic only in 
 
 
 def _by_id(athlete: str) -> Path | None:
+    from plansync.service.athletes import profile_by_id
     from plansync.service.settings import resolve
 
-    folder = resolve({}, workspace=_root_obj().get("workspace")).athletes
-    if folder is None or not folder.is_dir():
-        return None
-    for suffix in (".yaml", ".yml"):
-        if (folder / f"{athlete}{suffix}").is_file():
-            return folder / f"{athlete}{suffix}"
-    from plansync.inputs.roster import profile_files, read_id
-
-    return next((p for p in profile_files(folder) if p.is_file() and read_id(p) == athlete), None)
+    return profile_by_id(resolve({}, workspace=_root_obj().get("workspace")), athlete)
 
 
 profile_argument = click.argument("profile", type=ProfileArg())

@@ -144,10 +144,28 @@ def validate_cmd(
         sys.exit(1)
 
 
+# The schemas plansync ships (plansync.inputs.schemas.KINDS; a test keeps the two the same),
+# named here so the command line starts without loading the models.
+SCHEMA_KINDS = (
+    "template",
+    "profile",
+    "plan",
+    "status",
+    "validate",
+    "publish",
+    "adapt",
+    "compliance",
+    "checkins",
+    "config",
+)
+
+
 @main.command("schema")
-@click.argument("kind", type=click.Choice(["template", "profile"]))
+@click.argument("kind", type=click.Choice(list(SCHEMA_KINDS)))
 def schema_cmd(kind: str) -> None:
-    """Print the JSON Schema of a plan template or an athlete profile, for editors."""
+    """Print a JSON Schema: of a plan template or an athlete profile (for editors), or of a
+    command's --format json output (plan: compile; status, validate, publish, adapt,
+    compliance, checkins, config)."""
     from plansync.service.plans import schema
 
     sys.stdout.write(schema(kind))

@@ -28,6 +28,7 @@ from plansync.inputs.loader import (
     read_profile_text,
     template_dirs,
 )
+from plansync.inputs.schemas import KINDS as SCHEMA_KINDS
 from plansync.inputs.schemas import schema_json
 from plansync.service.settings import Settings
 
@@ -45,7 +46,7 @@ def init_workspace(directory: Path, platforms: tuple[str, ...] = ()) -> list[Pat
     """A coach's workspace in ``directory`` publishing calendar files, and to ``platforms``;
     keeps whatever is already there."""
     written = workspace.init(directory, SHIPPED_TEMPLATES, platforms)
-    written += workspace.write_schemas(directory, {k: schema_json(k) for k in ("template", "profile")})
+    written += workspace.write_schemas(directory, {k: schema_json(k) for k in SCHEMA_KINDS})
     return written
 
 
@@ -229,3 +230,17 @@ class Consultation:
         draft = self.draft(answers)
         self.write(draft, force=force)
         return draft.path, draft.plan
+
+
+def profile_by_id(settings: Settings, athlete: str) -> Path | None:
+    """The workspace's profile of ``athlete``: ``athletes/<id>.yaml``, or the file whose ``id:``
+    it is; None outside a workspace or when there is none."""
+    folder = settings.athletes
+    if folder is None or not folder.is_dir():
+        return None
+    for suffix in (".yaml", ".yml"):
+        if (folder / f"{athlete}{suffix}").is_file():
+            return folder / f"{athlete}{suffix}"
+    from plansync.inputs.roster import profile_files, read_id
+
+    return next((p for p in profile_files(folder) if p.is_file() and read_id(p) == athlete), None)
