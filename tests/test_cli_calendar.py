@@ -17,7 +17,7 @@ def test_export_ics_writes_once_and_then_leaves_the_file_alone(tmp_path: Path, c
     assert code == 0 and "wrote jane.ics" in out
     cal = icalendar.Calendar.from_ical((tmp_path / "jane.ics").read_bytes())
     assert len(cal.walk("VEVENT")) > 100
-    assert not (tmp_path / ".plansync").exists()  # outside a workspace the file carries its identity
+    assert (tmp_path / ".plansync" / "ledger.sqlite3").exists()  # exported: the athlete's plan from now on
     before = (tmp_path / "jane.ics").stat().st_mtime_ns
     code, out = cli(["export", "ics", str(EXAMPLE), "-o", "jane.ics"], cwd=tmp_path)
     assert code == 0 and "up to date" in out

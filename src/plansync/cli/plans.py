@@ -85,7 +85,8 @@ def compile_cmd(
         from plansync.cli.calendars import report_written
 
         report_written(
-            ics_path, plans.write_if_changed(ics_path, plans.calendar(config, plan, previous=ics_path))
+            ics_path,
+            plans.write_if_changed(ics_path, plans.calendar(config, plan, previous=ics_path, look=True)),
         )
 
 

@@ -64,19 +64,22 @@ def schema(kind: str) -> str:
     return schema_json(kind)
 
 
-def calendar(settings: Settings, plan: Plan, previous: Path | None = None) -> bytes:
+def calendar(settings: Settings, plan: Plan, previous: Path | None = None, *, look: bool = False) -> bytes:
     """The plan's calendar, its identity (SEQUENCE, LAST-MODIFIED) kept in the ledger, or read
-    back from ``previous`` (the file last written) when the ledger has lost it."""
+    back from ``previous`` (the file last written) when the ledger has lost it. ``look``: a
+    quick look (``compile --ics``) outside a workspace, which leaves no state behind."""
     from plansync.calendars.identity import calendar_bytes  # icalendar is imported only to render
 
     earlier = previous.read_bytes() if previous is not None and previous.is_file() else None
     if (
-        settings.workspace is None
+        look
+        and settings.workspace is None
         and settings.values["state"].source == "default"
         and not settings.state.exists()
     ):
-        # Outside a workspace with no state asked for: no .plansync/ is left behind in whatever
-        # folder this runs; the file itself carries its identity (read back from ``previous``).
+        # A look outside a workspace with no state asked for: no .plansync/ is left behind in
+        # whatever folder this runs; the file itself carries its identity (read back from
+        # ``previous``). ``export ics`` keeps state: an exported plan is the athlete's plan.
         import tempfile
 
         with tempfile.TemporaryDirectory() as scratch, Ledger(Path(scratch)) as ledger:
