@@ -232,7 +232,29 @@ def _assert_reaches_the_start_line(plan: Plan, template: Template, profile: Prof
     race_week = plan.weeks_summary[plan.weeks - 1].distance_m
     assert race_week <= 0.6 * peak + 7
     assert race_week >= 0.4 * peak - 7 or "race-week-light" in codes
+    _assert_race_week_tapers(plan, race_week < 0.4 * peak - 7)
     eve = [w for w in runs if w.date == plan.race_date - dt.timedelta(days=1)]
     assert all(w.distance_m <= 0.2 * 21097.5 + 1 for w in eve)
     race = next(w for w in plan.workouts if w.kind == "race")
     assert "Pacing:" in race.description and "Fuelling:" in race.description
+
+
+def _assert_race_week_tapers(plan: Plan, light: bool) -> None:
+    """Race week keeps the athlete's running days with every run shorter: never longer than
+    the same run the week before (a run new that week, than that week's longest run besides
+    the long run), and no cross-training (Bosquet et al. 2007: volume cut, frequency kept).
+    Under 40 % of the peak only when no run has room left: each easy run at its cap."""
+    runs = [w for w in plan.workouts if w.kind in RUN_KINDS - {"race"}]
+    race_week = [w for w in runs if w.week == plan.weeks]
+    before = {w.slot: w.distance_m for w in runs if w.week == plan.weeks - 1}
+    others = max((m for slot, m in before.items() if slot != "long"), default=0)
+    assert not [w for w in plan.workouts if w.week == plan.weeks and w.kind == "cross"]
+    for w in race_week:
+        cap = before.get(w.slot, others)
+        assert w.distance_m <= cap + 1, (w.slot, w.distance_m, cap)
+        assert w.distance_m <= 0.4 * 21097.5 + 1
+        if light and w.kind == "easy" and plan.race_date is not None:  # recovery runs: 45 min at most
+            eve = w.date == plan.race_date - dt.timedelta(days=1)
+            room = min(cap, 0.2 * 21097.5 if eve else 0.4 * 21097.5)
+            step = 500 if plan.units == "km" else 402.336
+            assert w.distance_m >= room - step - 1, (w.slot, w.distance_m, room)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -54,7 +55,10 @@ from plansync.errors import PlanError
 
 __all__ = ["Draft", "Options", "compile_plan", "real_local_time"]
 
-RACE_WEEK_RUN_SHARE = 0.35  # fresh legs: nothing in race week longer than about a third of the race
+# Fresh legs: nothing in race week longer than 40 % of the race (8.4 km for a half), while a
+# runner of high volume still keeps 40-60 % of the peak week in race week (Bosquet et al. 2007).
+RACE_WEEK_RUN_SHARE = 0.4
+AFTER_RACE_RUN_SHARE = 0.35  # the weeks after the race: no run over about a third of it
 SHAKE_OUT_SHARE = 0.2  # the day before the race: rest or a shake-out of at most a fifth of it
 MAX_YEARS_AHEAD = 3  # a plan starts within this many years of today
 
@@ -295,6 +299,7 @@ def plan_week(draft: Draft, week: WeekPlan) -> None:
     planned = _sessions(draft, layout, race_week)
     week_sizes = size_week(planned, budget, draft.zones)
     sized = week_sizes.sized
+    draft.load.last_runs = {slot: s.distance_m for slot, s in sized.items()}
     if week_sizes.unplaced_m > draft.basis.step_m and not race_week:
         draft.load.short_weeks.append((week.number, budget.volume, budget.volume - week_sizes.unplaced_m))
     slots = _sized_slots(layout, sized, draft.basis.walk_run)
@@ -384,7 +389,7 @@ def _sessions(draft: Draft, layout: WeekLayout, race_week: bool) -> list[Planned
     for slot in layout.slots:
         if slot.kind == "race":
             continue
-        eve = SHAKE_OUT_SHARE * HALF_MARATHON_M if race_week and slot.offset == 5 else None
+        eve = _race_week_cap(draft, slot) if race_week else None
         if slot.name == "":  # an extra easy run of the scheduler's, not a template session
             planned.append(Planned(slot.slot, plain(slot.kind), 0.0, slot.after_long, slot.optional, eve))
             continue
@@ -397,6 +402,19 @@ def _sessions(draft: Draft, layout: WeekLayout, race_week: bool) -> list[Planned
         planned.append(Planned(slot.slot, spec, progress, slot.after_long, cap_m=eve))
     planned.sort(key=lambda x: rank[x.slot])
     return planned
+
+
+def _race_week_cap(draft: Draft, slot: Slot) -> float:
+    """A race-week run's own cap: never longer than the same run the week before (a taper
+    shortens runs and keeps their number: Bosquet et al. 2007), a run new this week no longer
+    than that week's longest run besides the long run, and the day before the race a
+    shake-out of at most a fifth of the race (or rest)."""
+    before = draft.load.last_runs
+    others = [m for s, m in before.items() if s != "long"]
+    cap = before.get(slot.slot, max(others, default=math.inf))
+    if slot.offset == 5:
+        cap = min(cap, SHAKE_OUT_SHARE * HALF_MARATHON_M)
+    return cap
 
 
 def _count_sessions(draft: Draft, layout: WeekLayout) -> None:
@@ -439,7 +457,7 @@ def after_race_weeks(draft: Draft) -> None:
         budget = WeekBudget(
             volume=factor * max(draft.load.volumes),
             long_target=0.0,
-            run_cap=min(RACE_WEEK_RUN_SHARE * HALF_MARATHON_M, rules.spike_cap(recent)),
+            run_cap=min(AFTER_RACE_RUN_SHARE * HALF_MARATHON_M, rules.spike_cap(recent)),
             long_share=template.rules.long_run_share,
             step=b.step_m,
             min_run=b.min_run,

@@ -41,6 +41,7 @@ class Load:
     returning: bool = False  # back from missed weeks and not yet back on the plan
     easy_weeks: int = 0  # weeks ahead to run easy only (the first week back after missed weeks)
     gap_days: int = 0  # days without running up to today, when adapting (core.gaps); 0 once planned
+    last_runs: dict[str, float] = field(default_factory=dict)  # slot -> metres, the week before's runs
 
     def count(self, days: Iterable[Day], week_end: dt.date) -> None:
         """A week as planned: its training volume, long run and runs."""

@@ -88,8 +88,8 @@ def race_week_light(summaries: list[WeekSummary], race_week: int, profile: Profi
     return PlanWarning(
         "race-week-light",
         f"Race week holds {fmt_distance(held, profile.units)}, {held / peak:.0%} of the peak week (a taper keeps "
-        f"40–60 %): the athlete's days and the short runs of race week leave no more room. Keep every run "
-        "easy and relaxed; an extra short easy run early in the week would help.",
+        f"40–60 %): the athlete's days leave no more room, since no race-week run is longer than the same run "
+        "the week before. Keep every run easy and relaxed; an extra short easy run early in the week would help.",
         {"held_m": held, "peak_m": peak},
     )
 

@@ -77,7 +77,10 @@ def place_week(req: WeekRequest) -> WeekLayout:
         Slot(day, n, k, f"q{i + 1}")
         for i, (day, (n, k)) in enumerate(zip(chosen, hard[: len(chosen)], strict=False))
     ]
-    others = [s for s in sessions if s[1] not in HARD_KINDS][: room - len(chosen)]
+    others = [s for s in sessions if s[1] not in HARD_KINDS]
+    if req.race_week:  # a taper keeps the number of runs (Bosquet et al. 2007): no cross-training
+        others = [s for s in others if s[1] != "cross"]
+    others = others[: room - len(chosen)]
     after_long = {req.long_offset + 1} if not req.race_week else set()
     if req.prev_last_long:
         after_long.add(0)
@@ -98,9 +101,9 @@ def _hard_days(req: WeekRequest, anchor: int, free: list[int], wanted: int) -> t
     """Days for up to ``wanted`` hard sessions: never the long run's day, the day after it
     or the day before it, nor the two days before a race, nor a Monday after a hard
     Sunday; apart unless the template allows back-to-back; as spread out as possible."""
-    blocked = {anchor, (anchor + 1) % 7, (req.long_offset - 1) % 7}
-    if req.race_week:
-        blocked |= {4, 5, 6}  # no hard session in the two days before the race
+    # Race week ends with the race: no day after it to guard and no long run; no hard session
+    # in the two days before the race.
+    blocked = {4, 5, 6} if req.race_week else {anchor, (anchor + 1) % 7, (req.long_offset - 1) % 7}
     if req.prev_last_hard_or_long:
         blocked.add(0)
     candidates = [d for d in free if d not in blocked]

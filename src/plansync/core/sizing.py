@@ -252,7 +252,8 @@ def _size_quality(p: Planned, b: WeekBudget, zones: ZoneModel, room: float) -> S
         scale = min(scale, min(share_cap * b.volume, abs_cap) / metres)
     for _ in range(6):
         built = sessions.build(p.spec, zones, progress=p.progress, scale=scale, cross=cross)
-        if built.distance_m <= min(b.run_cap, QUALITY_ROOM * room) + 1:
+        own = p.cap_m if p.cap_m is not None else math.inf  # race week: no longer than the week before
+        if built.distance_m <= min(b.run_cap, own, QUALITY_ROOM * room) + 1:
             return built
         scale *= 0.7
     return None
