@@ -8,6 +8,7 @@ gives it (long, easy, recovery and strides runs).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from plansync.core.plan import Step
@@ -123,6 +124,28 @@ def build(
             distance += step.distance_m or 0
             duration += step.duration_s or 0
     return Sized(tuple(steps), 0.0 if cross else distance, duration)
+
+
+def lengthened(sized: Sized, extra_m: float, zones: ZoneModel) -> Sized | None:
+    """The session with its cool-down (else its warm-up) longer by ``extra_m`` of easy
+    running; None when it has neither."""
+    i = max((n for n, st in enumerate(sized.steps) if st.type in ("cooldown", "warmup")), default=None)
+    if i is None:
+        return None
+    last = sized.steps[i]
+    extra_s = extra_m / zones.speed(last.zone or "easy")
+    steps = list(sized.steps)
+    steps[i] = dataclasses.replace(
+        last,
+        distance_m=round((last.distance_m or 0) + extra_m),
+        duration_s=round((last.duration_s or 0) + extra_s),
+    )
+    return dataclasses.replace(
+        sized,
+        steps=tuple(steps),
+        distance_m=sized.distance_m + extra_m,
+        duration_s=sized.duration_s + extra_s,
+    )
 
 
 WALK_SPEED_M_S = 1.4  # a brisk walk

@@ -170,7 +170,38 @@ def _size_once(
             demoted = p.spec.kind == "easy" and any(q.slot == p.slot for q in quality)
             out[p.slot] = dataclasses.replace(built, kind="easy") if demoted else built
     placed = long_m + quality_m + sum(fill_sizes.values())
+    placed += _extend_quality(quality, out, b, zones, long_m if long else None, b.volume - placed)
     return WeekSizes(out, max(0.0, b.volume - placed)), len(fill_sizes) + quality_runs
+
+
+def _extend_quality(
+    quality: list[Planned],
+    out: dict[str, Sized],
+    b: WeekBudget,
+    zones: ZoneModel,
+    long_m: float | None,
+    left: float,
+) -> float:
+    """Volume the easy runs could not hold goes to the quality sessions' cool-downs, each up
+    to an easy run's cap: a coach adds easy running before or after a session rather than
+    let a week fall short (the quality itself, Daniels' caps, is unchanged). Returns the
+    metres added."""
+    added = 0.0
+    for p in quality:
+        sized = out.get(p.slot)
+        if sized is None or p.spec.kind == "cross" or left - added < b.fine:
+            continue
+        cap = b.run_cap if p.cap_m is None else min(b.run_cap, p.cap_m)
+        if long_m is not None:
+            cap = min(cap, _share_of(b.easy_share, long_m, b))
+        extra = math.floor(min(left - added, cap - sized.distance_m) / b.fine + 1e-9) * b.fine  # in tenths
+        if extra < b.fine:
+            continue
+        longer = sessions.lengthened(sized, extra, zones)
+        if longer is not None:
+            out[p.slot] = longer
+            added += extra
+    return added
 
 
 def _size_walk_run(planned: list[Planned], b: WeekBudget, zones: ZoneModel) -> WeekSizes:
@@ -178,7 +209,13 @@ def _size_walk_run(planned: list[Planned], b: WeekBudget, zones: ZoneModel) -> W
     that hold ``min_run`` each, all alike (quality sessions wait); sessions under
     CONTINUOUS_MIN_M alternate running and walking, longer ones are easy runs."""
     long = next((p for p in planned if p.slot == "long"), None)
-    others = [p for p in planned if p.slot != "long" and p.spec.kind in FILL_KINDS]
+    # Quality sessions wait, but their days still hold run/walk: the week keeps its sessions.
+    others = [
+        p if p.spec.kind in FILL_KINDS else dataclasses.replace(p, spec=plain("easy"))
+        for p in planned
+        if p.slot != "long" and p.spec.kind != "cross"
+    ]
+    demoted = {p.slot for p in planned if p.slot != "long" and p.spec.kind not in (*FILL_KINDS, "cross")}
     chosen = (([long] if long else []) + others)[:WALK_RUN_SESSIONS]
     while len(chosen) > 1 and b.volume / len(chosen) < b.min_run - 1e-6:
         chosen.pop()
@@ -194,6 +231,8 @@ def _size_walk_run(planned: list[Planned], b: WeekBudget, zones: ZoneModel) -> W
             out[p.slot] = sessions.walk_run(size, zones, progress)
         else:
             out[p.slot] = sessions.build(plain(p.spec.kind), zones, progress=p.progress, fill_m=size)
+        if p.slot in demoted:
+            out[p.slot] = dataclasses.replace(out[p.slot], kind="easy")
     placed = sum(s.distance_m for s in out.values())
     return WeekSizes(out, max(0.0, b.volume - placed))
 
