@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from plansync.core.compiler import Options, compile_plan  # noqa: E402
-from plansync.core.plan import Plan  # noqa: E402
-from plansync.core.vocab import RUN_KINDS  # noqa: E402
-from tests.test_compiler_properties import SHIPPED, cases  # noqa: E402
+from tests.test_compiler_properties import SHIPPED, cases
+
+from plansync.core.compiler import Options, compile_plan
+from plansync.core.plan import Plan
+from plansync.core.vocab import RUN_KINDS
 
 PROFILES = int(sys.argv[1]) if len(sys.argv) > 1 else 600
 
