@@ -133,7 +133,13 @@ def lengthened(sized: Sized, extra_m: float, zones: ZoneModel) -> Sized | None:
     if i is None:
         return None
     last = sized.steps[i]
-    extra_s = extra_m / zones.speed(last.zone or "easy")
+    speed = zones.speed(last.zone or "easy")
+    extra_s = extra_m / speed
+    if last.by == "time":  # a cool-down in time grows by whole minutes, as a coach writes it
+        extra_s = 60 * int(extra_s // 60)
+        extra_m = extra_s * speed
+        if extra_s <= 0:
+            return None
     steps = list(sized.steps)
     steps[i] = dataclasses.replace(
         last,

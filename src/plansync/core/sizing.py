@@ -200,7 +200,7 @@ def _extend_quality(
         longer = sessions.lengthened(sized, extra, zones)
         if longer is not None:
             out[p.slot] = longer
-            added += extra
+            added += longer.distance_m - sized.distance_m
     return added
 
 
