@@ -145,11 +145,15 @@ def _place_others(
     out: list[Slot] = []
     for name, kind in pool:
 
-        def fit(day: int, kind: str = kind) -> tuple[int, int]:
+        def fit(day: int, kind: str = kind) -> tuple[int, int, int]:
             after = day in after_hard or (day == 0 and req.prev_last_hard_or_long)
             if kind == "strides":
-                return (0 if after else 1, -day)
-            return (1 if after == (kind in ("recovery", "cross")) else 0, -day)
+                return (0 if after else 1, 0, -day)
+            if kind in ("recovery", "cross"):  # the day after the long run suits them best
+                return (1 if after else 0, 1 if day in after_long else 0, -day)
+            # An easy run the day after the long run becomes the week's shortest run: another
+            # day keeps it an easy run (after a hard session it still is one).
+            return (0 if day in after_long else 1, 0 if after else 1, -day)
 
         day = max(days, key=fit)
         days.remove(day)
