@@ -258,3 +258,28 @@ def _assert_race_week_tapers(plan: Plan, light: bool) -> None:
             room = min(cap, 0.2 * 21097.5 if eve else 0.4 * 21097.5)
             step = 500 if plan.units == "km" else 402.336
             assert w.distance_m >= room - step - 1, (w.slot, w.distance_m, room)
+
+
+def test_a_returning_athletes_long_run_grows_past_week_one() -> None:
+    """Found by the deep property run: four days, long run on Monday, back from injury. The
+    build weeks put the easy run on Tuesday, the day after the long run, where it shrank to
+    the week's shortest run and held the whole week (and its long run) below week one."""
+    profile = Profile.model_validate(
+        {
+            "id": "runner",
+            "name": "Runner",
+            "timezone": "America/Chicago",
+            "units": "mi",
+            "plan": {"template": "half-marathon-beginner", "race_date": "2027-01-01", "weeks": 12},
+            "availability": {"days": ["mon", "tue", "wed", "thu"], "long_run_day": "mon"},
+            "fitness": {"weekly_distance": 24, "long_run": 10, "return_from_injury": True},
+            "intensity": {"system": "pace", "threshold_pace": "9:54"},
+            "surfaces": ["trail"],
+            "tender_feet": True,
+        }
+    )
+    plan = compile_plan(SHIPPED["half-marathon-beginner"], profile, Options())
+    longs = [w.distance_m for w in sorted(plan.workouts, key=lambda w: w.date) if w.kind == "long"]
+    assert max(longs) > longs[0]
+    build = [w for w in plan.workouts if w.week == 5 and w.kind in RUN_KINDS]
+    assert not [w for w in build if w.kind == "recovery"]  # Tuesday is cross-training now
