@@ -282,6 +282,7 @@ def keep_week(draft: Draft, week: WeekPlan) -> None:
     else:
         load.count(days(kept), week_end)
     draft.workouts.extend(kept)
+    load.last_runs = {w.slot: float(w.distance_m) for w in kept if w.kind in RUN_KINDS and w.kind != "race"}
     was = next((s for s in history.kept.weeks_summary if s.start == week_start), None)
     draft.summaries.append(was or _summary(week, week_start, days(kept), kept))
 
