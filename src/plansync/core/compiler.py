@@ -105,11 +105,15 @@ def compile_plan(
 def _run(draft: Draft) -> None:
     """The pipeline's week steps, in order, over one draft."""
     for week in draft.weeks:
+        if draft.sketch and week.taper_factor is not None:
+            break  # a sketch asks for the peak and the longest run: the taper only shrinks from them
         if draft.history.keeps(draft.week_start(week.number) + dt.timedelta(days=6)):
             keep_week(draft, week)
         else:
             plan_week(draft, week)
-    if draft.race is not None and not draft.sketch:
+    if draft.sketch:
+        return
+    if draft.race is not None:
         light = plan_warnings.race_week_light(draft.summaries, draft.n_weeks, draft.profile)
         draft.warnings.extend([light] if light else [])
     after_race_weeks(draft)
@@ -121,9 +125,12 @@ _sketches_lock = threading.Lock()
 
 
 def _sketch(template: Template, profile: Profile, options: Options, zones: ZoneModel) -> Sketch:
-    """A what-if plan's highest week and longest long run (for the warnings). Sketches
-    are pure, so each distinct one is made once per process: the plans of a roster or a
-    validation matrix ask for the same what-ifs again and again."""
+    """A what-if plan's highest week and longest long run (for the warnings): its weeks up
+    to the taper, without entries, each run measured but not built. The taper's weeks are
+    never the highest nor hold the longest run (they shrink from the peak, and no race-week
+    run is longer than the week before: none was, over the validation matrix and 600 random
+    profiles). Sketches are pure, so each distinct one is made once per process: the plans
+    of a roster or a validation matrix ask for the same what-ifs again and again."""
     key = (id(template), profile.model_dump_json(), options)
     with _sketches_lock:
         hit = _sketches.get(key)
@@ -379,6 +386,7 @@ def _budget(draft: Draft, week: WeekPlan, race_week: bool, week_end: dt.date) ->
         after_long_share=template.rules.after_long_share,
         after_long_of=load.longs[-1] if load.prev_last_long else None,
         recovery_max_m=RECOVERY_MAX_S * draft.zones.speed("recovery"),
+        sketch=draft.sketch,
     )
 
 
@@ -466,8 +474,7 @@ def after_race_weeks(draft: Draft) -> None:
             recovery_max_m=RECOVERY_MAX_S * draft.zones.speed("recovery"),
         )
         entries = _after_race_week(draft, number, week_start, j, budget)
-        if not draft.sketch:
-            draft.workouts.extend(entries)
+        draft.workouts.extend(entries)
         draft.load.count(days(entries), week_start + dt.timedelta(days=6))
         draft.summaries.append(
             _summary(WeekPlan(number, "after race", []), week_start, days(entries), entries)

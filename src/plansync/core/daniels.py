@@ -7,6 +7,7 @@ and the zone model.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 
 def vo2_at(v: float) -> float:
@@ -29,6 +30,7 @@ def velocity_for(vo2: float) -> float:
     return (-0.182258 + math.sqrt(0.182258**2 + 0.000416 * (vo2 + 4.6))) / 0.000208
 
 
+@lru_cache(maxsize=1024)  # pure: a roster's athletes share a few VDOTs, each plan asks twice
 def race_time(v_dot: float, distance_m: float) -> float:
     """Predicted race time in seconds for a VDOT (bisection; VDOT falls as time grows)."""
     lo, hi = 60.0, 60.0 * 60 * 10

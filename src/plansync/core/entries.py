@@ -44,6 +44,10 @@ class EntryContext:
 
     def __post_init__(self) -> None:
         self.prefix = f"{self.profile.id}-{self.template.id}"
+        # The same words every week: written once per plan.
+        self.red_flags = red_flag_lines(self.template)
+        r = self.template.recovery
+        self.rest_text = describe.rest_description(r.rest_day, r.red_flags, r.on_red_flag)
 
     def ident(self, week: int, slot: str) -> str:
         """The stable id: athlete, template, week and slot; never the date."""
@@ -88,7 +92,7 @@ def run_entry(
     if p.tender_feet and week <= TENDER_WEEKS:
         notes.append(TENDER_NOTE)
     if kind == "long" or kind in HARD_KINDS:
-        notes.extend(red_flag_lines(t))
+        notes.extend(ctx.red_flags)
     shoe_name = shoe.name if shoe else None
     return Workout(
         id=ctx.ident(week, slot.slot),
@@ -185,8 +189,7 @@ def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
 
 
 def rest_entries(ctx: EntryContext, week: int, week_start: dt.date, days: list[int]) -> list[Workout]:
-    t = ctx.template
-    text = describe.rest_description(t.recovery.rest_day, t.recovery.red_flags, t.recovery.on_red_flag)
+    text = ctx.rest_text
     return [
         Workout(
             id=ctx.ident(week, f"r{i}"),

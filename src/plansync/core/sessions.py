@@ -64,28 +64,30 @@ def _count(pair: tuple[int, int], progress: float) -> int:
     return round(pair[0] + (pair[1] - pair[0]) * progress)
 
 
+def _amount(
+    s: StepSpec, speed: float, progress: float, scale: float, fill_m: float
+) -> tuple[str, float, float]:
+    """(by, metres, seconds) of one step; times round to 30 s, distances to 100 m (short
+    efforts stay exact)."""
+    amount = s.amount
+    if amount.fill:
+        return "distance", fill_m, fill_m / speed
+    q = amount.at(progress)
+    value = q.value * max(MIN_WORK_SHARE if s.step_type == "run" else 0.5, scale)
+    if q.measure == "time":
+        seconds = (round(value / 30) * 30 or 30) if value >= 60 else round(value)
+        return "time", seconds * speed, seconds
+    metres = (round(value / 100) * 100 or 100) if value >= 400 else round(value)
+    return "distance", metres, metres / speed
+
+
 def _step(
     s: StepSpec, zones: ZoneModel, progress: float, scale: float, fill_m: float, cross: bool, kind: str
 ) -> Step:
-    """One concrete step; times round to 30 s, distances to 100 m (short efforts stay exact)."""
+    """One concrete step, with its targets."""
     zone = s.zone
     assert zone is not None
-    speed = zones.speed(zone)
-    amount = s.amount
-    if amount.fill:
-        by, metres, seconds = "distance", fill_m, fill_m / speed
-    else:
-        q = amount.at(progress)
-        factor = max(MIN_WORK_SHARE if s.step_type == "run" else 0.5, scale)
-        value = q.value * factor
-        if q.measure == "time":
-            by = "time"
-            seconds = (round(value / 30) * 30 or 30) if value >= 60 else round(value)
-            metres = seconds * speed
-        else:
-            by = "distance"
-            metres = (round(value / 100) * 100 or 100) if value >= 400 else round(value)
-            seconds = metres / speed
+    by, metres, seconds = _amount(s, zones.speed(zone), progress, scale, fill_m)
     target, secondary = targets(zones, "cross" if cross else kind, s.step_type, zone, s.label)
     return Step(
         type=s.step_type,
@@ -99,6 +101,24 @@ def _step(
     )
 
 
+def measure(
+    spec: SessionSpec, zones: ZoneModel, *, progress: float, scale: float = 1.0, fill_m: float = 0.0
+) -> float:
+    """The metres :func:`build` would give the session, without building its steps (sizing
+    tries many sizes; only the one kept is built)."""
+    distance = 0
+    for s in spec.steps:
+        if s.repeat is not None:
+            count = max(MIN_REPEATS, int(_count(s.repeat, progress) * scale + 1e-9))
+            inner = sum(
+                round(_amount(x, zones.speed(x.zone or ""), progress, 1.0, fill_m)[1]) for x in s.steps or []
+            )
+            distance += count * inner
+        else:
+            distance += round(_amount(s, zones.speed(s.zone or ""), progress, scale, fill_m)[1])
+    return float(distance)
+
+
 def build(
     spec: SessionSpec,
     zones: ZoneModel,
@@ -108,7 +128,22 @@ def build(
     fill_m: float = 0.0,
     cross: bool = False,
 ) -> Sized:
-    """Concrete steps. ``scale`` (0..1] shrinks fixed parts; ``fill_m`` is the fill step's distance."""
+    """Concrete steps. ``scale`` (0..1] shrinks fixed parts; ``fill_m`` is the fill step's distance.
+    Pure, so each distinct session is built once per athlete (kept on their zone model): a
+    plan's easy runs come in a few sizes week after week."""
+    key = (id(spec), progress, scale, fill_m, cross)
+    known = zones.built.get(key)
+    if known is not None and known[0] is spec:
+        hit: Sized = known[1]
+        return hit
+    made = _build(spec, zones, progress, scale, fill_m, cross)
+    zones.built[key] = (spec, made)  # the spec kept too, so its id is not reused
+    return made
+
+
+def _build(
+    spec: SessionSpec, zones: ZoneModel, progress: float, scale: float, fill_m: float, cross: bool
+) -> Sized:
     steps: list[Step] = []
     distance = duration = 0.0
     for s in spec.steps:

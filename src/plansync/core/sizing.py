@@ -12,6 +12,7 @@ import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
+from functools import cache
 
 from plansync.core import sessions
 from plansync.core.sessions import Sized
@@ -45,6 +46,7 @@ class WeekBudget:
     fine: float = 0.0  # the finer step of runs under SMALL_RUN_M (0: the one step throughout)
     walk_run: bool = False  # runs under CONTINUOUS_MIN_M are run/walk intervals
     recovery_max_m: float = math.inf  # a recovery run's longest size (RECOVERY_MAX_S at recovery pace)
+    sketch: bool = False  # a what-if plan: easy and long runs get their distance, not their steps
 
     def floor(self, metres: float) -> float:
         """``metres`` down to the grid: fine steps below SMALL_RUN_M, whole steps above."""
@@ -75,6 +77,7 @@ class Planned:
         return len(self.spec.steps) > 1 or self.spec.steps[0].repeat is not None
 
 
+@cache  # a few kinds; the specs are never changed in place
 def plain(kind: str) -> SessionSpec:
     """A one-step run of a kind, for sessions demoted by the day rules."""
     zone = "recovery" if kind == "recovery" else "easy"
@@ -85,9 +88,16 @@ def floor_to(metres: float, step: float) -> float:
     return math.floor(metres / step + 1e-9) * step
 
 
+def _fill_run(spec: SessionSpec, zones: ZoneModel, progress: float, fill_m: float, b: WeekBudget) -> Sized:
+    """A run that fills ``fill_m`` (besides its fixed part): built, or only measured in a sketch."""
+    if b.sketch:
+        return Sized((), sessions.measure(spec, zones, progress=progress, fill_m=fill_m), 0.0)
+    return sessions.build(spec, zones, progress=progress, fill_m=fill_m)
+
+
 def _fixed_part(p: Planned, zones: ZoneModel) -> float:
     """Metres of a fill session that are not the fill (strides, a fast finish)."""
-    return sessions.build(p.spec, zones, progress=p.progress).distance_m if p.has_fixed_part else 0.0
+    return sessions.measure(p.spec, zones, progress=p.progress) if p.has_fixed_part else 0.0
 
 
 @dataclass(frozen=True)
@@ -164,9 +174,7 @@ def _size_once(
         out["long"] = _size_long(long, long_m, b, zones)
     for p in fills:
         if p.slot in fill_sizes:
-            built = sessions.build(
-                p.spec, zones, progress=p.progress, fill_m=fill_sizes[p.slot] - fixed[p.slot]
-            )
+            built = _fill_run(p.spec, zones, p.progress, fill_sizes[p.slot] - fixed[p.slot], b)
             demoted = p.spec.kind == "easy" and any(q.slot == p.slot for q in quality)
             out[p.slot] = dataclasses.replace(built, kind="easy") if demoted else built
     placed = long_m + quality_m + sum(fill_sizes.values())
@@ -278,7 +286,7 @@ def _size_long(p: Planned, total: float, b: WeekBudget, zones: ZoneModel) -> Siz
     spec = p.spec
     if total - fixed < b.min_run:  # no room for the fast finish: keep it all easy
         spec, fixed = plain("long"), 0.0
-    return sessions.build(spec, zones, progress=p.progress, fill_m=max(total - fixed, 0.0))
+    return _fill_run(spec, zones, p.progress, max(total - fixed, 0.0), b)
 
 
 def _size_quality(p: Planned, b: WeekBudget, zones: ZoneModel, room: float) -> Sized | None:
@@ -289,11 +297,11 @@ def _size_quality(p: Planned, b: WeekBudget, zones: ZoneModel, room: float) -> S
     for zone, metres in sessions.work_by_zone(p.spec, p.progress, zones).items():
         share_cap, abs_cap = sessions.WORK_CAPS[zone]
         scale = min(scale, min(share_cap * b.volume, abs_cap) / metres)
+    own = p.cap_m if p.cap_m is not None else math.inf  # race week: no longer than the week before
+    limit = min(b.run_cap, own, QUALITY_ROOM * room) + 1
     for _ in range(6):
-        built = sessions.build(p.spec, zones, progress=p.progress, scale=scale, cross=cross)
-        own = p.cap_m if p.cap_m is not None else math.inf  # race week: no longer than the week before
-        if built.distance_m <= min(b.run_cap, own, QUALITY_ROOM * room) + 1:
-            return built
+        if cross or sessions.measure(p.spec, zones, progress=p.progress, scale=scale) <= limit:
+            return sessions.build(p.spec, zones, progress=p.progress, scale=scale, cross=cross)
         scale *= 0.7
     return None
 
@@ -331,19 +339,19 @@ def _water_fill(
     sizes = {k: b.floor(min(caps[k], max(fixed[k], w * level))) for k, w in weight.items()}
     leftover = spare - sum(sizes.values())
     order = {p.slot: i for i, p in enumerate(kept)}
+    ups = {k: b.up(size) for k, size in sizes.items()}  # each run's next size on the grid
     while True:
-        room = [
-            k
-            for k in sizes
-            if b.up(sizes[k]) <= caps[k] + 1e-6 and b.up(sizes[k]) - sizes[k] <= leftover + 1e-6
-        ]
-        if not room:
-            break
-        k = min(room, key=lambda k: (sizes[k] / weight[k], order[k]))
-        grown = b.up(sizes[k])
-        leftover -= grown - sizes[k]
-        sizes[k] = grown
-    return sizes
+        grow: str | None = None
+        for k, size in sizes.items():
+            if ups[k] > caps[k] + 1e-6 or ups[k] - size > leftover + 1e-6:
+                continue
+            if grow is None or (size / weight[k], order[k]) < (sizes[grow] / weight[grow], order[grow]):
+                grow = k
+        if grow is None:
+            return sizes
+        leftover -= ups[grow] - sizes[grow]
+        sizes[grow] = ups[grow]
+        ups[grow] = b.up(sizes[grow])
 
 
 def _level(weight: dict[str, float], fixed: dict[str, float], caps: dict[str, float], spare: float) -> float:

@@ -43,8 +43,14 @@ def secondary_kind(session_kind: str, step_type: str, zone: str, system: str) ->
 def targets(
     zones: ZoneModel, session_kind: str, step_type: str, zone: str, label: str | None = None
 ) -> tuple[Target, Target | None]:
+    key = (session_kind, step_type, zone, label)
+    known = zones.step_targets.get(key)
+    if known is not None:
+        return known
     system = zones.profile.intensity.system
     primary = primary_kind(session_kind, step_type, zone, system, label)
     second = secondary_kind(session_kind, step_type, zone, system)
     main = zones.target(zone) if primary == system else zones.effort(zone)
-    return main, (zones.target(zone) if second is not None else None)
+    found = main, (zones.target(zone) if second is not None else None)
+    zones.step_targets[key] = found  # the rule table is pure: each combination is worked out once
+    return found

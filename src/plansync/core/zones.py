@@ -10,6 +10,7 @@ weekly volume when neither is given).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from plansync.core.daniels import race_time, vdot, velocity_for, vo2_at
 from plansync.core.profile import RACE_DISTANCES_M, Profile
@@ -113,6 +114,10 @@ class ZoneModel:
             w = _PACE_HALF_WIDTH_S_PER_KM
             self._pace_s_km[zone] = (centre - w, centre + w)
         self._targets = {zone: self._target(zone) for zone in FRIEL}
+        self._efforts = {zone: self._effort(zone) for zone in RPE}
+        # (session kind, step type, zone, label) -> the step's targets (core.targets)
+        self.built: dict[tuple[int, float, float, float, bool], tuple[Any, Any]] = {}  # core.sessions.build
+        self.step_targets: dict[tuple[str, str, str, str | None], tuple[Target, Target | None]] = {}
         self._speeds = {zone: 1000 / self.pace_s_per_km(zone) for zone in FRIEL}
 
     def pace_s_per_km(self, zone: str) -> float:
@@ -137,6 +142,9 @@ class ZoneModel:
 
     def effort(self, zone: str) -> Target:
         """The zone as perceived effort (CR10), whatever the athlete's system."""
+        return self._efforts[zone]
+
+    def _effort(self, zone: str) -> Target:
         lo, hi = RPE[zone]
         return Target(zone, "rpe", lo, hi, "rpe", f"RPE {lo}–{hi}/10 ({ZONE_LABELS[zone]})")
 
