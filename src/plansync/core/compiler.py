@@ -45,7 +45,7 @@ from plansync.core.quantities import METRES_PER_UNIT, fmt_distance
 from plansync.core.schedule import Slot, WeekLayout, WeekRequest, place_week
 from plansync.core.sessions import Sized
 from plansync.core.shoes import ShoeRack
-from plansync.core.sizing import RECOVERY_MAX_S, Planned, WeekBudget, plain, size_week
+from plansync.core.sizing import RECOVERY_MAX_S, Planned, WeekBudget, WeekSizes, plain, size_week
 from plansync.core.template import SessionSpec, Template
 from plansync.core.timing import real_local_time, set_timing
 from plansync.core.vocab import HALF_MARATHON_M, HARD_KINDS, RUN_KINDS, WEEKDAYS, ZONES
@@ -61,6 +61,7 @@ RACE_WEEK_RUN_SHARE = 0.4
 AFTER_RACE_RUN_SHARE = 0.35  # the weeks after the race: no run over about a third of it
 SHAKE_OUT_SHARE = 0.2  # the day before the race: rest or a shake-out of at most a fifth of it
 MAX_YEARS_AHEAD = 3  # a plan starts within this many years of today
+Shaped = tuple[WeekLayout, list[Planned], WeekSizes]  # a week's placement, sessions and sizes
 
 
 @dataclass
@@ -193,6 +194,10 @@ def start_draft(
         capacity=min(len(available), 6),
         totals=totals,
     )
+    if offset_of[profile.availability.long_run_day] == 6 and not history.in_progress:
+        # The athlete's own long run came the day before the plan starts (their usual week
+        # goes on): week 1's first day follows it, as every later week's does.
+        draft.load.prev_last_long = draft.load.prev_last_hard = True
     if history.adapting and history.runs_until is not None:
         draft.load.gap_days = current_gap([d for d, _ in history.runs or ()], start, history.runs_until)
     return draft
@@ -278,7 +283,11 @@ def keep_week(draft: Draft, week: WeekPlan) -> None:
         if week_start <= w.date <= week_end
     ]
     layout = _place(draft, week)  # later sessions carry on from the ones this week placed
-    _count_sessions(draft, layout)
+    race_week = draft.race is not None and week.number == draft.n_weeks
+    planned = _sessions(draft, layout, race_week)  # counted as the week that placed them counted them
+    if week.taper_factor is None and not week.cutback:  # as plan_week's _no_dip remembers it
+        held = float(sum(w.distance_m for w in kept if w.kind in RUN_KINDS and w.kind != "race"))
+        draft.load.last_growing = ((load.prev_last_hard, load.prev_last_long), held, layout, planned)
     for w in kept:
         if w.surface is not None:
             draft.ctx.turns[w.kind] = draft.ctx.turns.get(w.kind, 0) + 1
@@ -302,10 +311,13 @@ def plan_week(draft: Draft, week: WeekPlan) -> None:
     layout = _place(draft, week)
     draft.load.dropped_hard += layout.dropped_hard
     budget = _budget(draft, week, race_week, week_end)
-    if draft.load.easy_weeks > 0:
+    easy = draft.load.easy_weeks > 0
+    if easy:
         layout = _easy_week(draft, week, layout)
     planned = _sessions(draft, layout, race_week)
     week_sizes = size_week(planned, budget, draft.zones)
+    if not easy:  # an easy week back keeps its easy sessions
+        layout, planned, week_sizes = _no_dip(draft, week, budget, (layout, planned, week_sizes))
     sized = week_sizes.sized
     draft.load.last_runs = {slot: s.distance_m for slot, s in sized.items()}
     if week_sizes.unplaced_m > draft.basis.step_m and not race_week:
@@ -327,6 +339,37 @@ def plan_week(draft: Draft, week: WeekPlan) -> None:
     else:
         draft.load.count(days(entries), week_end)
     draft.summaries.append(_summary(week, week_start, days(entries), entries))
+
+
+DIP_STEPS = 1  # a growing week may come out this many rounding steps under the one before
+
+
+def _no_dip(draft: Draft, week: WeekPlan, budget: WeekBudget, sized: Shaped) -> Shaped:
+    """No unplanned dip: a growing week whose sessions hold less than the growing week
+    before it (its shape rules left volume out: a new phase's sessions, a day the week
+    cannot use) runs the shape of that week again, when that holds more. Repeating a
+    week rather than stepping down is how a coach holds a load the athlete has
+    absorbed (coaching reference, "Load and progression": no week is a step back
+    unless it is a planned cutback)."""
+    layout, planned, sizes = sized
+    if week.taper_factor is not None or week.cutback:
+        return sized
+    held = _held(sizes)
+    flags = (draft.load.prev_last_hard, draft.load.prev_last_long)
+    previous = draft.load.last_growing
+    if previous is not None and previous[0] == flags and held < previous[1] - DIP_STEPS * draft.basis.step_m:
+        _, _, old_layout, old_planned = previous
+        again = size_week(old_planned, budget, draft.zones)
+        if _held(again) > held:
+            draft.load.because(week.number, "it repeats the shape of the week before, which held more")
+            layout, planned, sizes, held = old_layout, old_planned, again, _held(again)
+    draft.load.last_growing = (flags, held, layout, planned)
+    return layout, planned, sizes
+
+
+def _held(sizes: WeekSizes) -> float:
+    """The running a week's sizes hold, as its summary counts it (whole metres)."""
+    return float(sum(round(s.distance_m) for s in sizes.sized.values()))
 
 
 def _place(draft: Draft, week: WeekPlan) -> WeekLayout:
@@ -384,7 +427,7 @@ def _budget(draft: Draft, week: WeekPlan, race_week: bool, week_end: dt.date) ->
         min_run=b.min_run,
         easy_share=template.rules.easy_run_share,
         after_long_share=template.rules.after_long_share,
-        after_long_of=load.longs[-1] if load.prev_last_long else None,
+        after_long_of=(load.longs[-1] if load.longs else b.current_long) if load.prev_last_long else None,
         recovery_max_m=RECOVERY_MAX_S * draft.zones.speed("recovery"),
         sketch=draft.sketch,
     )
@@ -424,13 +467,6 @@ def _race_week_cap(draft: Draft, slot: Slot) -> float:
     if slot.offset == 5:
         cap = min(cap, SHAKE_OUT_SHARE * HALF_MARATHON_M)
     return cap
-
-
-def _count_sessions(draft: Draft, layout: WeekLayout) -> None:
-    """A kept week's template sessions, counted as the week that placed them counted them."""
-    for slot in layout.slots:
-        if slot.name and slot.kind != "race":
-            draft.load.occurrences[slot.name] = draft.load.occurrences.get(slot.name, 0) + 1
 
 
 def _sized_slots(layout: WeekLayout, sized: dict[str, Sized], walk_run: bool) -> list[Slot]:

@@ -151,15 +151,19 @@ def _size_once(
             fills.append(dataclasses.replace(p, spec=plain("easy"), progress=0.0))
     quality_m = sum(out[p.slot].distance_m for p in quality if p.slot in out)
     quality_runs = sum(1 for p in quality if p.slot in out and p.spec.kind != "cross")
-    fixed = {p.slot: _fixed_part(p, zones) for p in fills}
+    all_fixed = {p.slot: _fixed_part(p, zones) for p in fills}
+    fixed = all_fixed
     spare = b.volume - long_m - quality_m
 
-    fill_sizes = _share_fills(fills, fixed, spare, _caps(fills, long_m if long else None, b), b)
+    fill_sizes, fixed = _share_fills(fills, fixed, spare, _caps(fills, long_m if long else None, b), b)
     if long is not None:
         # The long run's share is of the finished week, and the easy runs' caps are
-        # shares of the long run: shorten the long run until both hold together.
+        # shares of the long run: shorten the long run until both hold together. The
+        # week's other runs count as they will be run: the quality sessions with the
+        # easy running their cool-downs take up (_extend_quality).
         for _ in range(64):
-            others = quality_m + sum(fill_sizes.values())
+            held = quality_m + sum(fill_sizes.values())
+            others = held + _extend_quality(quality, dict(out), b, zones, long_m, b.volume - long_m - held)
             shares = [
                 b.after_long_share if p.after_long else b.easy_share for p in fills if p.slot in fill_sizes
             ]
@@ -170,12 +174,14 @@ def _size_once(
             if long_m <= bound + 1e-6:
                 break
             long_m = bound
-            fill_sizes = _share_fills(fills, fixed, spare, _caps(fills, long_m, b), b)
+            fill_sizes, fixed = _share_fills(fills, all_fixed, spare, _caps(fills, long_m, b), b)
         out["long"] = _size_long(long, long_m, b, zones)
     for p in fills:
         if p.slot in fill_sizes:
-            built = _fill_run(p.spec, zones, p.progress, fill_sizes[p.slot] - fixed[p.slot], b)
-            demoted = p.spec.kind == "easy" and any(q.slot == p.slot for q in quality)
+            plain_run = fixed[p.slot] < all_fixed[p.slot]  # too short for its strides: an easy run
+            spec = plain("easy") if plain_run else p.spec
+            built = _fill_run(spec, zones, p.progress, fill_sizes[p.slot] - fixed[p.slot], b)
+            demoted = plain_run or (p.spec.kind == "easy" and any(q.slot == p.slot for q in quality))
             out[p.slot] = dataclasses.replace(built, kind="easy") if demoted else built
     placed = long_m + quality_m + sum(fill_sizes.values())
     placed += _extend_quality(quality, out, b, zones, long_m if long else None, b.volume - placed)
@@ -308,22 +314,28 @@ def _size_quality(p: Planned, b: WeekBudget, zones: ZoneModel, room: float) -> S
 
 def _share_fills(
     fills: list[Planned], all_fixed: dict[str, float], spare: float, caps: dict[str, float], b: WeekBudget
-) -> dict[str, float]:
+) -> tuple[dict[str, float], dict[str, float]]:
     """Split ``spare`` metres over the fill runs, in whole steps and within each run's
     cap, evenly by weight (a recovery run gets less). Optional runs join only while
-    the others are at their caps; runs that would hold less than ``min_run`` beyond
-    their fixed part are dropped, lowest priority first."""
-    fits = [p for p in fills if caps[p.slot] - all_fixed[p.slot] >= b.min_run - 1e-6]
+    the others are at their caps. Runs that would hold less than ``min_run`` are
+    dropped, lowest priority first; but when only runs with a fixed part (strides) are
+    short, the first runs without it, as an easy run, rather than leave its day empty. Also returns each run's fixed part as kept (0: run as easy)."""
+    fixed = {k: (v if caps[k] - v >= b.min_run - 1e-6 else 0.0) for k, v in all_fixed.items()}
+    fits = [p for p in fills if caps[p.slot] - fixed[p.slot] >= b.min_run - 1e-6]
     kept = [p for p in fits if not p.optional]
     extras = [p for p in fits if p.optional]
     while True:
-        sizes = _water_fill(kept, all_fixed, spare, caps, b)
+        sizes = _water_fill(kept, fixed, spare, caps, b)
         leftover = spare - sum(sizes.values())
         if extras and leftover >= b.min_run - 1e-6:
             kept.append(extras.pop(0))
             continue
-        if all(sizes[k] - all_fixed[k] >= b.min_run - 1e-6 for k in sizes):
-            return sizes
+        short = [k for k in sizes if sizes[k] - fixed[k] < b.min_run - 1e-6]
+        if not short:
+            return sizes, fixed
+        if all(fixed[k] > 0 and sizes[k] >= b.min_run - 1e-6 for k in short):  # only strides lack room
+            fixed = {**fixed, short[0]: 0.0}
+            continue
         kept.pop()
 
 
