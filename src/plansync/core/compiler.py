@@ -427,7 +427,11 @@ def _budget(draft: Draft, week: WeekPlan, race_week: bool, week_end: dt.date) ->
         min_run=b.min_run,
         easy_share=template.rules.easy_run_share,
         after_long_share=template.rules.after_long_share,
-        after_long_of=(load.longs[-1] if load.longs else b.current_long) if load.prev_last_long else None,
+        # Week 1 follows the athlete's own long run, as long as the plan's first one: the
+        # plan may hold a long run shorter than theirs, and week 2 measures from the plan's.
+        after_long_of=(load.longs[-1] if load.longs else min(b.current_long, volume.long_target))
+        if load.prev_last_long
+        else None,
         recovery_max_m=RECOVERY_MAX_S * draft.zones.speed("recovery"),
         sketch=draft.sketch,
     )
