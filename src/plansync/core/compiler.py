@@ -586,7 +586,7 @@ def _warnings(draft: Draft) -> None:
 
     few = None
     if load.short_weeks and not history.adapting:
-        few = plan_warnings.days_warning(template, profile, options, load, what_if)
+        few = plan_warnings.days_warning(template, profile, options, load, what_if, draft.basis.peak)
     if template.goal == "half_marathon" and (not history.in_progress or history.adapting):
         reach = Readiness(max(load.longs), draft.start, draft.n_weeks, longer_plans=not history.adapting)
         ready = plan_warnings.readiness(template, profile, options, reach, few, what_if)
