@@ -357,7 +357,11 @@ def _no_dip(draft: Draft, week: WeekPlan, budget: WeekBudget, sized: Shaped) -> 
     held = _held(sizes)
     flags = (draft.load.prev_last_hard, draft.load.prev_last_long)
     previous = draft.load.last_growing
-    if previous is not None and previous[0] == flags and held < previous[1] - DIP_STEPS * draft.basis.step_m:
+    if (
+        previous is not None
+        and held < previous[1] - DIP_STEPS * draft.basis.step_m
+        and _follows(previous[2], flags)
+    ):
         _, _, old_layout, old_planned = previous
         again = size_week(old_planned, budget, draft.zones)
         if _held(again) > held:
@@ -365,6 +369,17 @@ def _no_dip(draft: Draft, week: WeekPlan, budget: WeekBudget, sized: Shaped) -> 
             layout, planned, sizes, held = old_layout, old_planned, again, _held(again)
     draft.load.last_growing = (flags, held, layout, planned)
     return layout, planned, sizes
+
+
+def _follows(layout: WeekLayout, flags: tuple[bool, bool]) -> bool:
+    """Whether a week's shape may follow the week just planned (``flags``: it ended with a
+    hard day, with the long run): no hard day after a hard one, and the day after a long
+    run rest or a recovery run, as the placement step requires."""
+    after_hard, after_long = flags
+    first = [s for s in layout.slots if s.offset == 0]
+    if after_hard and any(s.kind in HARD_KINDS or s.kind == "long" for s in first):
+        return False
+    return not (after_long and any(s.kind not in ("recovery", "cross") or not s.after_long for s in first))
 
 
 def _held(sizes: WeekSizes) -> float:

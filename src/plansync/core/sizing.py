@@ -125,14 +125,22 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
             best = sizes
         runs = kept
     assert best is not None
+    if best.unplaced_m > budget.step and any(p.slot == "long" for p in planned):
+        # Volume left out: perhaps the long run took room an easy run needed to stand
+        # alone. Once more, with that room kept for each run the best try held.
+        held = sum(1 for slot in best.sized if slot != "long")
+        sizes, _ = _size_once(planned, budget, zones, held, reserve=held)
+        if sizes.unplaced_m < best.unplaced_m - 1e-6:
+            best = sizes
     return best
 
 
 def _size_once(
-    planned: list[Planned], b: WeekBudget, zones: ZoneModel, expected: int
+    planned: list[Planned], b: WeekBudget, zones: ZoneModel, expected: int, reserve: int = 0
 ) -> tuple[WeekSizes, int]:
-    """One try at the week, the long run first sized for ``expected`` other runs;
-    also how many other runs were kept."""
+    """One try at the week, the long run first sized for ``expected`` other runs (and, with
+    ``reserve``, short enough to leave that many other runs ``min_run`` each); also how many
+    other runs were kept."""
     out: dict[str, Sized] = {}
     long = next((p for p in planned if p.slot == "long"), None)
     quality = [p for p in planned if p.spec.kind not in ("long", *FILL_KINDS)]
@@ -151,6 +159,9 @@ def _size_once(
             fills.append(dataclasses.replace(p, spec=plain("easy"), progress=0.0))
     quality_m = sum(out[p.slot].distance_m for p in quality if p.slot in out)
     quality_runs = sum(1 for p in quality if p.slot in out and p.spec.kind != "cross")
+    if reserve and long is not None:
+        room = b.floor(b.volume - quality_m - max(0, reserve - quality_runs) * b.min_run)
+        long_m = max(min(long_m, room), min(long_m, b.min_run))
     all_fixed = {p.slot: _fixed_part(p, zones) for p in fills}
     fixed = all_fixed
     spare = b.volume - long_m - quality_m
@@ -317,7 +328,8 @@ def _share_fills(
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Split ``spare`` metres over the fill runs, in whole steps and within each run's
     cap, evenly by weight (a recovery run gets less). Optional runs join only while
-    the others are at their caps. Runs that would hold less than ``min_run`` are
+    the others are at their caps, when what is left holds a run or, shared with them,
+    leaves every run ``min_run``. Runs that would hold less than ``min_run`` are
     dropped, lowest priority first; but when only runs with a fixed part (strides) are
     short, the first runs without it, as an easy run, rather than leave its day empty. Also returns each run's fixed part as kept (0: run as easy)."""
     fixed = {k: (v if caps[k] - v >= b.min_run - 1e-6 else 0.0) for k, v in all_fixed.items()}
@@ -327,8 +339,10 @@ def _share_fills(
     while True:
         sizes = _water_fill(kept, fixed, spare, caps, b)
         leftover = spare - sum(sizes.values())
-        if extras and leftover >= b.min_run - 1e-6:
-            kept.append(extras.pop(0))
+        joined = [*kept, extras[0]] if extras else []
+        room = spare - sum(fixed[p.slot] for p in joined) - len(joined) * b.min_run  # all at min_run
+        if extras and (leftover >= b.min_run - 1e-6 or (leftover > b.step + 1e-6 and room >= -1e-6)):
+            kept.append(extras.pop(0))  # the week's leftover, or shared so every run keeps min_run
             continue
         short = [k for k in sizes if sizes[k] - fixed[k] < b.min_run - 1e-6]
         if not short:
