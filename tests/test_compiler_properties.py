@@ -121,6 +121,7 @@ def test_every_compiled_plan_keeps_every_rule(case: tuple[str, Profile, int]) ->
         available_days=profile.availability.days,
         current_weekly_m=current,
         current_long_m=current_long,
+        long_run_day=profile.availability.long_run_day,
     )
     assert violations == []
 
@@ -156,6 +157,7 @@ def test_every_compiled_plan_keeps_every_rule(case: tuple[str, Profile, int]) ->
     per_week = Counter(w.week for w in plan.workouts if w.kind == "foot_strength")
     assert all(2 <= per_week[n] <= 3 for n in range(1, weeks + 1))
     _assert_week_shape(plan, template, profile)
+    _assert_no_step_back(plan)
     _assert_reaches_the_start_line(plan, template, profile)
     ids = [w.id for w in plan.workouts]
     assert len(ids) == len(set(ids))
@@ -200,6 +202,8 @@ def _assert_week_shape(plan: Plan, template: Template, profile: Profile) -> None
         # The long run's share of the week, the race not counted.
         volume = sum(w.distance_m for w in entries if w.kind in RUN_KINDS and w.kind != "race")
         long_dates = {w.date for w in plan.workouts if w.kind == "long"}
+        eve = plan.start_date - dt.timedelta(days=1)  # the athlete's own long run before the plan
+        long_dates |= {eve} if WEEKDAYS[eve.weekday()] == profile.availability.long_run_day else set()
         others = rules.other_shares(entries, long_dates, r)
         assert long.distance_m <= long_share_cap(r.long_run_share, others) * volume + 1
         # The day after: rest or a short recovery run.
@@ -207,6 +211,35 @@ def _assert_week_shape(plan: Plan, template: Template, profile: Profile) -> None
         if after is not None and after.kind != "race" and not walk_run:
             assert after.kind == "recovery"
             assert after.distance_m <= max(r.after_long_share * long.distance_m, 2100) + 1
+
+
+def _assert_no_step_back(plan: Plan) -> None:
+    """No unplanned dip: a growing week (not a cutback, not the taper) never falls below the
+    growing week before it by more than rounding (a step of the unit: runs come in whole
+    steps, quality sessions in whole minutes), nor by 10 %: the mirror of the 10 % rule, a
+    step a coach would notice and call a cutback (the hard/easy rule and the 45-minute
+    recovery run may leave a week a few per cent under the one before). The week just after a cutback is not measured:
+    its first run may follow the cutback's shorter long run, and the hard/easy rule keeps
+    that run within its share of it (planned by the cutback); the week after it is measured
+    against the growing week before the cutback, so a dip that stays is still found. Week 1
+    is the athlete's own week carried over (their long run, their days); the plan's shape is
+    measured from week 2."""
+    step = 500 if plan.units == "km" else 402.336
+    previous = None
+    after_cutback = False
+    for week in plan.weeks_summary[1 : plan.weeks]:
+        if week.taper:
+            break
+        if week.cutback:
+            after_cutback = True
+            continue
+        if after_cutback:
+            after_cutback = False
+            continue
+        if previous is not None:
+            allowed = max(step, 0.1 * previous.distance_m)
+            assert week.distance_m >= previous.distance_m - allowed, (previous, week)
+        previous = week
 
 
 def _assert_reaches_the_start_line(plan: Plan, template: Template, profile: Profile) -> None:
@@ -218,10 +251,18 @@ def _assert_reaches_the_start_line(plan: Plan, template: Template, profile: Prof
     assert all(any(w.week == n for w in runs) for n in range(1, len(plan.weeks_summary) + 1))
     longs = [w.distance_m for w in sorted(plan.workouts, key=lambda w: w.date) if w.kind == "long"]
     ceiling = template.progression.peak_long_run[1]
-    peak_week = max(s.distance_m for s in plan.weeks_summary)
-    # It grows unless it is at the template's ceiling, or already holds a long run's
-    # share of the athlete's own peak week (the week has no room for a longer one).
-    if longs and longs[0] < 0.95 * ceiling and longs[0] < 0.45 * peak_week and plan.weeks >= 8:
+    top = max(plan.weeks_summary, key=lambda s: s.distance_m)
+    # It grows unless it is at the template's ceiling, or already holds a long run's share
+    # of the athlete's own peak week (45 %, or less when that week's runs allow less: the
+    # week has no room for a longer one, sizing.long_share_cap with those runs' shares).
+    entries = [w for w in plan.workouts if w.week == top.week]
+    long_dates = {w.date for w in plan.workouts if w.kind == "long"}
+    room = long_share_cap(
+        template.rules.long_run_share, rules.other_shares(entries, long_dates, template.rules)
+    )
+    step = 500 if plan.units == "km" else 402.336
+    held = min(0.45 * top.distance_m, room * top.distance_m - step)
+    if longs and longs[0] < 0.95 * ceiling and longs[0] < held and plan.weeks >= 8:
         assert max(longs) > longs[0], "the long run never grows"
     if plan.race_date is None:
         return

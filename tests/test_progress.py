@@ -103,6 +103,7 @@ def test_a_race_moved_two_weeks_later_keeps_the_weeks_begun(profile_data: dict[s
         available_days=profile.availability.days,
         current_weekly_m=30000,
         current_long_m=12000,
+        long_run_day=profile.availability.long_run_day,
     )
     assert violations == []
 

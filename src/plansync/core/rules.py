@@ -85,6 +85,7 @@ class PlanView:
     current_long_m: float
     by_date: dict[dt.date, list[Workout]]
     by_week: dict[int, list[Workout]]
+    own_long: dt.date | None = None  # the athlete's own long run the day before the plan starts
 
     @property
     def rules(self) -> Rules:
@@ -104,7 +105,8 @@ class PlanView:
 
     @property
     def long_dates(self) -> set[dt.date]:
-        return {w.date for w in self.plan.workouts if w.kind == "long"}
+        found = {w.date for w in self.plan.workouts if w.kind == "long"}
+        return found | ({self.own_long} if self.own_long is not None else set())
 
 
 @dataclass(frozen=True)
@@ -359,9 +361,11 @@ def check(
     available_days: Iterable[str],
     current_weekly_m: float,
     current_long_m: float,
+    long_run_day: str | None = None,
 ) -> list[Violation]:
     """Every rule the plan breaks, rule by rule (:data:`RULES`). An empty list means the
-    plan is safe to send."""
+    plan is safe to send. ``long_run_day``: the athlete's; when it is the day before the
+    plan starts, week 1's first day follows their own long run (as the compiler plans it)."""
     by_date: dict[dt.date, list[Workout]] = defaultdict(list)
     by_week: dict[int, list[Workout]] = defaultdict(list)
     for w in plan.workouts:
@@ -375,8 +379,14 @@ def check(
         current_long_m,
         dict(by_date),
         dict(by_week),
+        _own_long(plan.start_date, long_run_day),
     )
     return [v for rule in RULES for v in rule.find(view)]
+
+
+def _own_long(start: dt.date, long_run_day: str | None) -> dt.date | None:
+    eve = start - dt.timedelta(days=1)
+    return eve if long_run_day is not None and WEEKDAYS[eve.weekday()] == long_run_day else None
 
 
 def other_shares(entries: Iterable[Workout], long_dates: set[dt.date], rules: Rules) -> list[float]:

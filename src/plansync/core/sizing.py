@@ -115,7 +115,8 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
     the tries wins."""
     if budget.walk_run:
         return _size_walk_run(planned, budget, zones)
-    runs = sum(1 for p in planned if p.slot != "long" and p.spec.kind != "cross")
+    # Optional runs join only when the others are full: the long run is first sized without them.
+    runs = sum(1 for p in planned if p.slot != "long" and p.spec.kind != "cross" and not p.optional)
     best: WeekSizes | None = None
     tried: set[int] = set()
     while runs not in tried:
@@ -291,9 +292,10 @@ def _caps(fills: list[Planned], long_m: float | None, b: WeekBudget) -> dict[str
 
 
 def _share_of(share: float, long_m: float, b: WeekBudget) -> float:
-    """A share of a long run, but never below the shortest run (a small athlete's cut-back
-    week keeps its easy runs) nor above the long run itself."""
-    return min(long_m, max(share * long_m, b.min_run))
+    """A share of a long run, but never below the shortest run on the athlete's grid (a small
+    athlete's cut-back week, and the day after it, keep their easy runs) nor above the long
+    run itself."""
+    return min(long_m, max(share * long_m, b.up(b.min_run - 1.0)))
 
 
 def _size_long(p: Planned, total: float, b: WeekBudget, zones: ZoneModel) -> Sized:
@@ -337,7 +339,10 @@ def _share_fills(
     kept = [p for p in fits if not p.optional]
     extras = [p for p in fits if p.optional]
     while True:
-        sizes = _water_fill(kept, fixed, spare, caps, b)
+        # Each run at least ``min_run`` beyond its fixed part when the week has room for
+        # that: a recovery run's lower weight never drops it while the easy runs hold more.
+        lows = {p.slot: fixed[p.slot] + b.up(b.min_run - 1.0) for p in kept}  # on the grid
+        sizes = _water_fill(kept, lows if sum(lows.values()) <= spare + 1e-6 else fixed, spare, caps, b)
         leftover = spare - sum(sizes.values())
         joined = [*kept, extras[0]] if extras else []
         room = spare - sum(fixed[p.slot] for p in joined) - len(joined) * b.min_run  # all at min_run

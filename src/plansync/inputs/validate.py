@@ -210,6 +210,7 @@ def _check_case(template: Template, profile: Profile) -> _Outcome:
         available_days=profile.availability.days,
         current_weekly_m=profile.fitness.weekly_distance * unit,
         current_long_m=profile.fitness.long_run * unit,
+        long_run_day=profile.availability.long_run_day,
     )
     phases = [w.phase for w in plan.weeks_summary]
     violations = tuple(
