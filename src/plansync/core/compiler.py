@@ -287,7 +287,7 @@ def keep_week(draft: Draft, week: WeekPlan) -> None:
     planned = _sessions(draft, layout, race_week)  # counted as the week that placed them counted them
     if week.taper_factor is None and not week.cutback:  # as plan_week's _no_dip remembers it
         held = float(sum(w.distance_m for w in kept if w.kind in RUN_KINDS and w.kind != "race"))
-        draft.load.last_growing = ((load.prev_last_hard, load.prev_last_long), held, layout, planned)
+        draft.load.last_growing = (held, layout, planned)
     for w in kept:
         if w.surface is not None:
             draft.ctx.turns[w.kind] = draft.ctx.turns.get(w.kind, 0) + 1
@@ -359,15 +359,15 @@ def _no_dip(draft: Draft, week: WeekPlan, budget: WeekBudget, sized: Shaped) -> 
     previous = draft.load.last_growing
     if (
         previous is not None
-        and held < previous[1] - DIP_STEPS * draft.basis.step_m
-        and _follows(previous[2], flags)
+        and held < previous[0] - DIP_STEPS * draft.basis.step_m
+        and _follows(previous[1], flags)
     ):
-        _, _, old_layout, old_planned = previous
+        _, old_layout, old_planned = previous
         again = size_week(old_planned, budget, draft.zones)
         if _held(again) > held:
             draft.load.because(week.number, "it repeats the shape of the week before, which held more")
             layout, planned, sizes, held = old_layout, old_planned, again, _held(again)
-    draft.load.last_growing = (flags, held, layout, planned)
+    draft.load.last_growing = (held, layout, planned)
     return layout, planned, sizes
 
 

@@ -43,8 +43,8 @@ class Load:
     easy_weeks: int = 0  # weeks ahead to run easy only (the first week back after missed weeks)
     gap_days: int = 0  # days without running up to today, when adapting (core.gaps); 0 once planned
     last_runs: dict[str, float] = field(default_factory=dict)  # slot -> metres, the week before's runs
-    # The last growing week: (the placement flags it was placed with, metres held, layout, sessions)
-    last_growing: tuple[tuple[bool, bool], float, Any, Any] | None = None
+    # The last growing week: (metres held, its layout, its sessions), for the no-dip step
+    last_growing: tuple[float, Any, Any] | None = None
 
     def count(self, days: Iterable[Day], week_end: dt.date) -> None:
         """A week as planned: its training volume, long run and runs."""

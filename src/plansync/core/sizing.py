@@ -164,10 +164,9 @@ def _size_once(
         room = b.floor(b.volume - quality_m - max(0, reserve - quality_runs) * b.min_run)
         long_m = max(min(long_m, room), min(long_m, b.min_run))
     all_fixed = {p.slot: _fixed_part(p, zones) for p in fills}
-    fixed = all_fixed
     spare = b.volume - long_m - quality_m
 
-    fill_sizes, fixed = _share_fills(fills, fixed, spare, _caps(fills, long_m if long else None, b), b)
+    fill_sizes, fixed = _share_fills(fills, all_fixed, spare, _caps(fills, long_m if long else None, b), b)
     if long is not None:
         # The long run's share is of the finished week, and the easy runs' caps are
         # shares of the long run: shorten the long run until both hold together. The
@@ -333,7 +332,8 @@ def _share_fills(
     the others are at their caps, when what is left holds a run or, shared with them,
     leaves every run ``min_run``. Runs that would hold less than ``min_run`` are
     dropped, lowest priority first; but when only runs with a fixed part (strides) are
-    short, the first runs without it, as an easy run, rather than leave its day empty. Also returns each run's fixed part as kept (0: run as easy)."""
+    short, the first runs without it, as an easy run, rather than leave its day empty.
+    Also returns each run's fixed part as kept (0: it runs as an easy run)."""
     fixed = {k: (v if caps[k] - v >= b.min_run - 1e-6 else 0.0) for k, v in all_fixed.items()}
     fits = [p for p in fills if caps[p.slot] - fixed[p.slot] >= b.min_run - 1e-6]
     kept = [p for p in fits if not p.optional]

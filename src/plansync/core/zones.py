@@ -115,8 +115,8 @@ class ZoneModel:
             self._pace_s_km[zone] = (centre - w, centre + w)
         self._targets = {zone: self._target(zone) for zone in FRIEL}
         self._efforts = {zone: self._effort(zone) for zone in RPE}
-        # (session kind, step type, zone, label) -> the step's targets (core.targets)
         self.built: dict[tuple[int, float, float, float, bool], tuple[Any, Any]] = {}  # core.sessions.build
+        # (session kind, step type, zone, label) -> the step's targets (core.targets)
         self.step_targets: dict[tuple[str, str, str, str | None], tuple[Target, Target | None]] = {}
         self._speeds = {zone: 1000 / self.pace_s_per_km(zone) for zone in FRIEL}
 
