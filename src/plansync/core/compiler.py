@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -331,14 +332,14 @@ def plan_week(draft: Draft, week: WeekPlan) -> None:
     specs = {p.slot: _spec_of(p, sized) for p in planned}
     entries = week_entries(draft.ctx, week.number, week_start, slots, specs, sized, race_week)
     draft.workouts.extend(entries)
-    history = draft.history
+    history, counted = draft.history, days(entries)
     if history.under_way(week_start):
         assert history.runs_until is not None
         ran = history.ran(week_start, week_end)
         draft.load.count_under_way(entries, history.runs_until, ran, week_end)
     else:
-        draft.load.count(days(entries), week_end)
-    draft.summaries.append(_summary(week, week_start, days(entries), entries))
+        draft.load.count(counted, week_end)
+    draft.summaries.append(_summary(week, week_start, counted, entries))
 
 
 DIP_STEPS = 1  # a growing week may come out this many rounding steps under the one before
@@ -455,7 +456,6 @@ def _budget(draft: Draft, week: WeekPlan, race_week: bool, week_end: dt.date) ->
 def _sessions(draft: Draft, layout: WeekLayout, race_week: bool) -> list[Planned]:
     """The sessions step: each placed slot's session, how far through its progression,
     and its own cap (the shake-out the day before the race), long and quality first."""
-    rank = {s.slot: i for i, s in enumerate(sorted(layout.slots, key=lambda s: _slot_rank(s.slot)))}
     planned: list[Planned] = []
     for slot in layout.slots:
         if slot.kind == "race":
@@ -471,7 +471,7 @@ def _sessions(draft: Draft, layout: WeekLayout, race_week: bool) -> list[Planned
         draft.load.occurrences[slot.name] = seen + 1
         progress = seen / max(1, draft.totals[slot.name] - 1)
         planned.append(Planned(slot.slot, spec, progress, slot.after_long, cap_m=eve))
-    planned.sort(key=lambda x: rank[x.slot])
+    planned.sort(key=lambda x: _slot_rank(x.slot))  # slots are unique: the order is total
     return planned
 
 
@@ -530,10 +530,9 @@ def after_race_weeks(draft: Draft) -> None:
         )
         entries = _after_race_week(draft, number, week_start, j, budget)
         draft.workouts.extend(entries)
-        draft.load.count(days(entries), week_start + dt.timedelta(days=6))
-        draft.summaries.append(
-            _summary(WeekPlan(number, "after race", []), week_start, days(entries), entries)
-        )
+        counted = days(entries)
+        draft.load.count(counted, week_start + dt.timedelta(days=6))
+        draft.summaries.append(_summary(WeekPlan(number, "after race", []), week_start, counted, entries))
 
 
 AFTER_RACE_NOTE = (
@@ -550,12 +549,17 @@ def _after_race_week(
     days_free = sorted(d for d in draft.available if index > 0 or d >= 2)
     runs = days_free[: max(1, min(len(days_free), draft.capacity - 1 - (1 if index == 0 else 0)))]
     kind = "recovery" if index == 0 else "easy"
-    flags = ", ".join(draft.template.recovery.red_flags)
-    spec = plain(kind).model_copy(update={"notes": AFTER_RACE_NOTE.format(flags=flags)})
+    spec = _after_race_spec(kind, ", ".join(draft.template.recovery.red_flags))
     planned = [Planned(f"e{i + 1}", spec, 0.0) for i in range(len(runs))]
     sized = size_week(planned, budget, draft.zones).sized
     slots = [Slot(d, "", kind, f"e{i + 1}") for i, d in enumerate(runs) if f"e{i + 1}" in sized]
     return week_entries(draft.ctx, number, week_start, slots, {s.slot: spec for s in slots}, sized, False)
+
+
+@functools.cache  # a few kinds and templates; the specs are never changed in place
+def _after_race_spec(kind: str, flags: str) -> SessionSpec:
+    """A run of the weeks after the race: plain, with the note on how to recover."""
+    return plain(kind).model_copy(update={"notes": AFTER_RACE_NOTE.format(flags=flags)})
 
 
 def _spec_of(p: Planned, sized: dict[str, Sized]) -> SessionSpec:
@@ -578,6 +582,7 @@ def _summary(week: WeekPlan, week_start: dt.date, counted: list[Day], entries: l
     )
 
 
+@functools.cache  # a few slot names
 def _slot_rank(slot: str) -> tuple[int, int]:
     """Priority of a slot within its week: long, quality, then easy running in template order."""
     order = {"race": 0, "long": 0, "q": 1, "e": 2, "x": 3}

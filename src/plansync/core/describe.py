@@ -70,17 +70,28 @@ def step_lines(steps: Sequence[Step], units: Units, indent: str = "") -> list[st
     return lines
 
 
+def steps_text(steps: Sequence[Step], units: Units) -> str:
+    """A session's steps, one line each (a repeat's steps indented under it)."""
+    return "\n".join(step_lines(steps, units))
+
+
+def afterwards(recovery: Sequence[str]) -> str:
+    """The recovery routine after a run, as its description ends."""
+    return "Afterwards:\n" + "\n".join(f"- {line}" for line in recovery) if recovery else ""
+
+
 def run_description(
-    steps: Sequence[Step],
-    units: Units,
+    steps: str,
     *,
     notes: str | None,
     surface: str | None,
     shoe: str | None,
-    recovery: Sequence[str],
+    after: str,
     extra: Sequence[str],
 ) -> str:
-    parts = ["\n".join(step_lines(steps, units))]
+    """A run's description: its steps (:func:`steps_text`), the session's notes, surface and
+    shoe, notes of its own (``extra``) and what to do after it (:func:`afterwards`)."""
+    parts = [steps]
     if notes:
         parts.append(notes.strip())
     guide = []
@@ -92,8 +103,7 @@ def run_description(
         parts.append("\n".join(guide))
     if extra:
         parts.append("\n".join(extra))
-    if recovery:
-        parts.append("Afterwards:\n" + "\n".join(f"- {line}" for line in recovery))
+    parts.append(after)
     return "\n\n".join(p for p in parts if p)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from plansync.core import describe
-from plansync.core.guidance import pick_surface, short_efforts
+from plansync.core.guidance import SPEED_KINDS, pick_surface, short_efforts, surface_in_turn, surface_options
 from plansync.core.plan import PlanWarning, Step, Workout
 from plansync.core.profile import Profile
 from plansync.core.quantities import Units, fmt_clock, fmt_distance
@@ -48,6 +50,48 @@ class EntryContext:
         self.red_flags = red_flag_lines(self.template)
         r = self.template.recovery
         self.rest_text = describe.rest_description(r.rest_day, r.red_flags, r.on_red_flag)
+        self._surfaces: dict[tuple[str, bool], tuple[str, ...]] = {}
+        fs = self.template.foot_strength.sessions_per_week
+        self._foot_per_week = max(fs, 3) if self.profile.tender_feet else fs
+        self._free: dict[tuple[tuple[tuple[int, str], ...], bool], tuple[list[int], list[int]]] = {}
+        # The weeks where some exercise moves to its next stage: between two, the same session.
+        items = self.template.foot_strength.exercises
+        self._stage_starts = sorted({stage.from_week for item in items for stage in item.stages})
+        self._foot: dict[int, tuple[str, str, int]] = {}
+        self._after: dict[str, str] = {}
+
+    def afterwards(self, kind: str) -> str:
+        """The recovery routine after a run of this kind, written once per plan."""
+        known = self._after.get(kind)
+        if known is None:
+            known = self._after[kind] = describe.afterwards(_protocol(self.template, kind))
+        return known
+
+    def foot_session(self, week: int) -> tuple[str, str, int]:
+        """Week ``week``'s foot-strength session: title, description and seconds."""
+        stage = bisect.bisect_right(self._stage_starts, week)
+        known = self._foot.get(stage)
+        if known is None:
+            programme = self.template.foot_strength
+            text, seconds = describe.foot_strength(programme, week)
+            title = describe.title("foot_strength", programme.title, 0, seconds, self.profile.units)
+            known = self._foot[stage] = (title, text, seconds)
+        return known
+
+    def free_days(self, shape: tuple[tuple[int, str], ...], race_week: bool) -> tuple[list[int], list[int]]:
+        """:func:`free_days` of a week's runs: plans repeat a few week shapes, each worked out once."""
+        known = self._free.get((shape, race_week))
+        if known is None:
+            known = self._free[shape, race_week] = free_days(shape, race_week, self._foot_per_week)
+        return known
+
+    def surface(self, kind: str, turn: int, short_reps: bool) -> str | None:
+        """The surface of the ``turn``-th session of a kind (see guidance.pick_surface)."""
+        options = self._surfaces.get((kind, short_reps))
+        if options is None:
+            options = surface_options(kind, self.profile.surfaces, self.template.surfaces, short_reps)
+            self._surfaces[kind, short_reps] = options
+        return surface_in_turn(kind, options, turn)
 
     def ident(self, week: int, slot: str) -> str:
         """The stable id: athlete, template, week and slot; never the date."""
@@ -74,13 +118,13 @@ def red_flag_lines(t: Template) -> list[str]:
 def run_entry(
     ctx: EntryContext, slot: Slot, spec: SessionSpec, built: Sized, date: dt.date, week: int
 ) -> Workout:
-    t, p = ctx.template, ctx.profile
+    p = ctx.profile
     kind = slot.kind
     surface = None
     if kind != "cross":
         turn = ctx.turns.get(kind, 0)
         ctx.turns[kind] = turn + 1
-        surface = pick_surface(kind, p.surfaces, t.surfaces, turn, short_efforts(built.steps))
+        surface = ctx.surface(kind, turn, kind not in SPEED_KINDS or short_efforts(built.steps))
     shoe = None if kind == "cross" else ctx.rack.choose(kind, surface)
     notes: list[str] = []
     if shoe is not None:
@@ -102,12 +146,11 @@ def run_entry(
         kind=kind,
         title=describe.title(kind, spec.title, built.distance_m, built.duration_s, p.units),
         description=describe.run_description(
-            built.steps,
-            p.units,
+            describe.steps_text(built.steps, p.units),
             notes=spec.notes,
             surface=surface,
             shoe=shoe_name,
-            recovery=_protocol(t, kind),
+            after=ctx.afterwards(kind),
             extra=notes,
         ),
         distance_m=round(built.distance_m),
@@ -188,7 +231,7 @@ def race_entry(ctx: EntryContext, date: dt.date, week: int) -> Workout:
     )
 
 
-def rest_entries(ctx: EntryContext, week: int, week_start: dt.date, days: list[int]) -> list[Workout]:
+def rest_entries(ctx: EntryContext, week: int, week_start: dt.date, days: Sequence[int]) -> list[Workout]:
     text = ctx.rest_text
     return [
         Workout(
@@ -204,24 +247,32 @@ def rest_entries(ctx: EntryContext, week: int, week_start: dt.date, days: list[i
     ]
 
 
-def foot_strength_entries(
-    ctx: EntryContext, week: int, week_start: dt.date, day_kinds: dict[int, set[str]], race_week: bool
-) -> list[Workout]:
-    """2–3 sessions on easy or rest days, spread out; one rest day stays a full
-    rest day and the race and its eve stay free."""
-    programme = ctx.template.foot_strength
+def free_days(
+    shape: tuple[tuple[int, str], ...], race_week: bool, per_week: int
+) -> tuple[list[int], list[int]]:
+    """A week's rest days and its foot-strength days, from its runs ``(day, kind)`` (a kind
+    or "hard" for any run foot strength avoids): 2–3
+    sessions on easy or rest days, spread out; one rest day stays a full rest day (the
+    one after the long run, else the first) and the race and its eve stay free."""
+    day_kinds: dict[int, set[str]] = {d: set() for d in range(7)}
+    for offset, kind in shape:
+        day_kinds[offset].add(kind)
     rest_days = [d for d in range(7) if not day_kinds[d]]
     long_days = {d for d, kinds in day_kinds.items() if "long" in kinds}
     full_rest = next((d for d in rest_days if d - 1 in long_days), rest_days[0] if rest_days else None)
-    avoid = {d for d, kinds in day_kinds.items() if kinds & (HARD_KINDS | {"long", "strides"})}
+    avoid = {d for d, kinds in day_kinds.items() if kinds & (HARD_KINDS | {"hard", "long", "strides"})}
     if full_rest is not None:
         avoid.add(full_rest)
     if race_week:
         avoid |= {5, 6}
-    text, seconds = describe.foot_strength(programme, week)
-    title = describe.title("foot_strength", programme.title, 0, seconds, ctx.profile.units)
-    per_week = max(programme.sessions_per_week, 3) if ctx.profile.tender_feet else programme.sessions_per_week
-    days = pick_spread(tuple(range(7)), per_week, frozenset(avoid))
+    return rest_days, pick_spread(tuple(range(7)), per_week, frozenset(avoid))
+
+
+def foot_strength_entries(
+    ctx: EntryContext, week: int, week_start: dt.date, days: Sequence[int]
+) -> list[Workout]:
+    """The week's foot-strength sessions on ``days`` (see :func:`free_days`)."""
+    title, text, seconds = ctx.foot_session(week)
     return [
         Workout(
             id=ctx.ident(week, f"f{i}"),
@@ -246,9 +297,6 @@ def week_entries(
     sized: dict[str, Sized],
     race_week: bool,
 ) -> list[Workout]:
-    day_kinds: dict[int, set[str]] = {d: set() for d in range(7)}
-    for s in slots:
-        day_kinds[s.offset].add(s.kind)
     out: list[Workout] = []
     for s in slots:
         date = week_start + dt.timedelta(days=s.offset)
@@ -256,10 +304,19 @@ def week_entries(
             out.append(race_entry(ctx, date, week))
         else:
             out.append(run_entry(ctx, s, specs[s.slot], sized[s.slot], date, week))
-    out += rest_entries(ctx, week, week_start, [d for d in range(7) if not day_kinds[d]])
-    out += foot_strength_entries(ctx, week, week_start, day_kinds, race_week)
+    rest, foot = ctx.free_days(tuple((s.offset, _day_class(s.kind)) for s in slots), race_week)
+    out += rest_entries(ctx, week, week_start, rest)
+    out += foot_strength_entries(ctx, week, week_start, foot)
     out.sort(key=_entry_order)
     return out
+
+
+def _day_class(kind: str) -> str:
+    """What :func:`free_days` needs of a run's kind: a long run, a run foot strength avoids
+    (hard or with strides), or another run; fewer classes, fewer week shapes to work out."""
+    if kind == "long":
+        return "long"
+    return "hard" if kind in HARD_KINDS or kind == "strides" else "easy"
 
 
 def _entry_order(w: Workout) -> tuple[dt.date, int, str]:

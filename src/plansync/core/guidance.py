@@ -47,11 +47,23 @@ def pick_surface(
     athlete has, best first, alternating between the two best so no one surface
     (a hard one least of all) takes every session. Concrete only when the
     session's efforts are short (``short_reps``) or it is easy running."""
+    return surface_in_turn(kind, surface_options(kind, athlete, template, short_reps), turn)
+
+
+def surface_options(
+    kind: str, athlete: Sequence[str], template: Mapping[Any, Sequence[str]], short_reps: bool
+) -> tuple[str, ...]:
+    """The surfaces a kind of session may use, best first (see :func:`pick_surface`)."""
     preferred = list(template.get(kind, DEFAULT_SURFACES.get(kind, ())))
     options = [s for s in preferred if s in athlete] or list(athlete)  # none in the table: what they have
     if kind in SPEED_KINDS and not short_reps:  # long efforts: anything the athlete has but concrete
         softer = [s for s in athlete if s != "concrete"]
         options = [s for s in options if s != "concrete"] or softer or options
+    return tuple(options)
+
+
+def surface_in_turn(kind: str, options: Sequence[str], turn: int) -> str | None:
+    """The ``turn``-th session's surface among its ``options``: the race on the best one."""
     if not options:
         return None
     if kind == "race":

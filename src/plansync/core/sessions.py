@@ -161,20 +161,41 @@ def _build(
     return Sized(tuple(steps), 0.0 if cross else distance, duration)
 
 
+def _cooldown(sized: Sized) -> int | None:
+    """The index of the step that grows when a session is lengthened: its cool-down, else
+    its warm-up."""
+    return max((n for n, st in enumerate(sized.steps) if st.type in ("cooldown", "warmup")), default=None)
+
+
+def _extra(step: Step, extra_m: float, zones: ZoneModel) -> tuple[float, float]:
+    """(metres, seconds) a step grows by for ``extra_m``: whole minutes for a step in time."""
+    speed = zones.speed(step.zone or "easy")
+    extra_s = extra_m / speed
+    if step.by == "time":  # a cool-down in time grows by whole minutes, as a coach writes it
+        extra_s = 60 * int(extra_s // 60)
+        extra_m = extra_s * speed
+    return extra_m, extra_s
+
+
+def lengthening(sized: Sized, extra_m: float, zones: ZoneModel) -> float:
+    """The metres :func:`lengthened` would add (0 when it would give None), without building."""
+    i = _cooldown(sized)
+    if i is None:
+        return 0.0
+    extra_m, extra_s = _extra(sized.steps[i], extra_m, zones)
+    return (sized.distance_m + extra_m) - sized.distance_m if extra_s > 0 else 0.0
+
+
 def lengthened(sized: Sized, extra_m: float, zones: ZoneModel) -> Sized | None:
     """The session with its cool-down (else its warm-up) longer by ``extra_m`` of easy
     running; None when it has neither."""
-    i = max((n for n, st in enumerate(sized.steps) if st.type in ("cooldown", "warmup")), default=None)
+    i = _cooldown(sized)
     if i is None:
         return None
     last = sized.steps[i]
-    speed = zones.speed(last.zone or "easy")
-    extra_s = extra_m / speed
-    if last.by == "time":  # a cool-down in time grows by whole minutes, as a coach writes it
-        extra_s = 60 * int(extra_s // 60)
-        extra_m = extra_s * speed
-        if extra_s <= 0:
-            return None
+    extra_m, extra_s = _extra(last, extra_m, zones)
+    if last.by == "time" and extra_s <= 0:
+        return None
     steps = list(sized.steps)
     steps[i] = dataclasses.replace(
         last,

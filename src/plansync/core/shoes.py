@@ -69,6 +69,8 @@ class ShoeRack:
         self._passed: dict[str, dt.date] = {}
         self._told_worn: set[str] = set()
         self._told_two_pairs = False
+        # The role group each kind of run on each surface uses, and its pairs (worked out once).
+        self._group: dict[tuple[str, str | None], tuple[str, list[Shoe]]] = {}
         for s in self.shoes:
             if self._start[s.name] >= self._limit[s.name]:
                 self.warnings.append(
@@ -91,16 +93,20 @@ class ShoeRack:
         with a new one of the same kind, as its note says)."""
         if not self.shoes:
             return None
-        for group in _roles(kind, surface):
-            pairs = [s for s in self.shoes if s.role in group]
-            if not pairs:
-                continue
+        group = self._group.get((kind, surface))
+        if group is None:  # every role list covers every role: one group has pairs
+            group = next(
+                ("+".join(g), pairs)
+                for g in _roles(kind, surface)
+                if (pairs := [s for s in self.shoes if s.role in g])
+            )
+            self._group[kind, surface] = group
+        key, pairs = group
+        if len(pairs) > 1:
             pairs = [s for s in pairs if self._usable(s)] or pairs
-            key = "+".join(group)
-            turn = self._turns.get(key, 0)
-            self._turns[key] = turn + 1
-            return pairs[turn % len(pairs)]
-        return self.shoes[0]  # pragma: no cover - every role list covers every role
+        turn = self._turns.get(key, 0)
+        self._turns[key] = turn + 1
+        return pairs[turn % len(pairs)]
 
     def wear(self, shoe: Shoe, metres: float, week: int, date: dt.date) -> list[str]:
         """Count a run in ``shoe``; the notes its workout carries."""

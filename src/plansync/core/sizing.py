@@ -9,7 +9,6 @@ that would come out shorter than ``MIN_RUN_M`` is dropped and its day rests.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -174,7 +173,9 @@ def _size_once(
         # easy running their cool-downs take up (_extend_quality).
         for _ in range(64):
             held = quality_m + sum(fill_sizes.values())
-            others = held + _extend_quality(quality, dict(out), b, zones, long_m, b.volume - long_m - held)
+            others = held + _extend_quality(
+                quality, out, b, zones, long_m, b.volume - long_m - held, build=False
+            )
             shares = [
                 b.after_long_share if p.after_long else b.easy_share for p in fills if p.slot in fill_sizes
             ]
@@ -206,11 +207,12 @@ def _extend_quality(
     zones: ZoneModel,
     long_m: float | None,
     left: float,
+    build: bool = True,
 ) -> float:
     """Volume the easy runs could not hold goes to the quality sessions' cool-downs, each up
     to an easy run's cap: a coach adds easy running before or after a session rather than
     let a week fall short (the quality itself, Daniels' caps, is unchanged). Returns the
-    metres added."""
+    metres added (with ``build`` False, only measured: ``out`` is left as it is)."""
     added = 0.0
     for p in quality:
         sized = out.get(p.slot)
@@ -221,6 +223,9 @@ def _extend_quality(
             cap = min(cap, _share_of(b.easy_share, long_m, b))
         extra = math.floor(min(left - added, cap - sized.distance_m) / b.fine + 1e-9) * b.fine  # in tenths
         if extra < b.fine:
+            continue
+        if not build:
+            added += sessions.lengthening(sized, extra, zones)
             continue
         longer = sessions.lengthened(sized, extra, zones)
         if longer is not None:
@@ -318,8 +323,9 @@ def _size_quality(p: Planned, b: WeekBudget, zones: ZoneModel, room: float) -> S
     own = p.cap_m if p.cap_m is not None else math.inf  # race week: no longer than the week before
     limit = min(b.run_cap, own, QUALITY_ROOM * room) + 1
     for _ in range(6):
-        if cross or sessions.measure(p.spec, zones, progress=p.progress, scale=scale) <= limit:
-            return sessions.build(p.spec, zones, progress=p.progress, scale=scale, cross=cross)
+        built = sessions.build(p.spec, zones, progress=p.progress, scale=scale, cross=cross)
+        if cross or built.distance_m <= limit:
+            return built
         scale *= 0.7
     return None
 
@@ -338,10 +344,11 @@ def _share_fills(
     fits = [p for p in fills if caps[p.slot] - fixed[p.slot] >= b.min_run - 1e-6]
     kept = [p for p in fits if not p.optional]
     extras = [p for p in fits if p.optional]
+    least = b.up(b.min_run - 1.0)  # the shortest run on the grid
     while True:
         # Each run at least ``min_run`` beyond its fixed part when the week has room for
         # that: a recovery run's lower weight never drops it while the easy runs hold more.
-        lows = {p.slot: fixed[p.slot] + b.up(b.min_run - 1.0) for p in kept}  # on the grid
+        lows = {p.slot: fixed[p.slot] + least for p in kept}
         sizes = _water_fill(kept, lows if sum(lows.values()) <= spare + 1e-6 else fixed, spare, caps, b)
         leftover = spare - sum(sizes.values())
         joined = [*kept, extras[0]] if extras else []
@@ -365,47 +372,54 @@ def _water_fill(
     then the floored remainder handed back a step at a time to the shortest runs."""
     if not kept:
         return {}
-    weight = {p.slot: RECOVERY_WEIGHT if p.spec.kind == "recovery" else 1.0 for p in kept}
-    level = _level(weight, fixed, caps, spare)
-    sizes = {k: b.floor(min(caps[k], max(fixed[k], w * level))) for k, w in weight.items()}
-    leftover = spare - sum(sizes.values())
-    order = {p.slot: i for i, p in enumerate(kept)}
-    ups = {k: b.up(size) for k, size in sizes.items()}  # each run's next size on the grid
+    weights = [RECOVERY_WEIGHT if p.spec.kind == "recovery" else 1.0 for p in kept]
+    lows = [fixed[p.slot] for p in kept]
+    tops = [caps[p.slot] for p in kept]
+    level = _level(weights, lows, tops, spare)
+    sizes = [b.floor(min(top, max(low, w * level))) for w, low, top in zip(weights, lows, tops, strict=True)]
+    leftover = spare - sum(sizes)
+    ups = [b.up(size) for size in sizes]  # each run's next size on the grid
     while True:
-        grow: str | None = None
-        for k, size in sizes.items():
-            if ups[k] > caps[k] + 1e-6 or ups[k] - size > leftover + 1e-6:
+        grow = -1  # the shortest run by weight that can take its next step (the first of equals)
+        for i, size in enumerate(sizes):
+            if ups[i] > tops[i] + 1e-6 or ups[i] - size > leftover + 1e-6:
                 continue
-            if grow is None or (size / weight[k], order[k]) < (sizes[grow] / weight[grow], order[grow]):
-                grow = k
-        if grow is None:
-            return sizes
+            if grow < 0 or size / weights[i] < sizes[grow] / weights[grow]:
+                grow = i
+        if grow < 0:
+            return {p.slot: size for p, size in zip(kept, sizes, strict=True)}
         leftover -= ups[grow] - sizes[grow]
         sizes[grow] = ups[grow]
         ups[grow] = b.up(sizes[grow])
 
 
-def _level(weight: dict[str, float], fixed: dict[str, float], caps: dict[str, float], spare: float) -> float:
+def _level(weights: list[float], lows: list[float], tops: list[float], spare: float) -> float:
     """The highest common level at which the runs (each ``weight × level``, at least its
-    fixed part, at most its cap) hold no more than ``spare`` metres in all. The total is
-    piecewise linear in the level, so it is solved exactly on the segment between two
-    breakpoints (where a run leaves its fixed part or reaches its cap); the level is
-    never above ``spare`` plus the largest cap."""
-    high = max(spare, 0.0) + max(caps.values(), default=0.0)
-    runs = [(w, fixed[k], caps[k]) for k, w in weight.items()]
+    fixed part ``low``, at most its cap ``top``) hold no more than ``spare`` metres in all.
+    The total is piecewise linear in the level, so it is solved exactly on the segment
+    between two breakpoints (where a run leaves its fixed part or reaches its cap), found
+    by walking the breakpoints in order; the level is never above ``spare`` plus the
+    largest cap."""
+    high = max(spare, 0.0) + max(tops, default=0.0)
+    runs = list(zip(weights, lows, tops, strict=True))
 
     def total(level: float) -> float:
         return sum(min(cap, max(low, w * level)) for w, low, cap in runs)
 
-    points = sorted({0.0, high} | {x / w for w, low, cap in runs for x in (low, cap) if 0 < x / w < high})
-    if total(0.0) > spare:
+    at_a = total(0.0)
+    if at_a > spare:
         return 0.0
-    for a, c in itertools.pairwise(points):
-        at_c = total(c)
-        if at_c <= spare:
-            continue
-        middle = (a + c) / 2  # a run is linear on the whole segment if it is in the middle
-        slope = sum(w for w, low, cap in runs if low < w * middle < cap)
-        at_a = total(a)
-        return a + (spare - at_a) / slope if slope > 0 else a
+    # Each run grows (slope w) from its fixed part to its cap: the total's slope changes there.
+    changes = sorted(
+        (x / w, dw) for w, low, cap in runs if low < cap for x, dw in ((low, w), (cap, -w)) if x / w < high
+    )
+    a = slope = 0.0
+    for c, dw in [*changes, (high, 0.0)]:
+        if c > a and at_a + slope * (c - a) > spare - 1e-6 and total(c) > spare:
+            middle = (a + c) / 2  # a run is linear on the whole segment if it is in the middle
+            slope = sum(w for w, low, cap in runs if low < w * middle < cap)
+            return a + (spare - total(a)) / slope if slope > 0 else a
+        if c > a:
+            a, at_a = c, at_a + slope * (c - a)
+        slope += dw
     return high
