@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plansync.core import rules
 from plansync.core.plan import Plan, Workout
@@ -109,3 +111,21 @@ def test_the_athletes_recent_long_run_counts_for_30_days(days_before: int) -> No
     day = start + dt.timedelta(days=days_before)
     assert rules.longest_recent([], day, start, 12000) == 12000
     assert rules.longest_recent([], start + dt.timedelta(days=31), start, 12000) == 0
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 120), st.integers(0, 30000)), max_size=60),
+    st.integers(0, 40000),
+)
+def test_the_sliding_window_finds_the_longest_recent_run_as_the_whole_list_does(
+    runs: list[tuple[int, int]], initial_long: int
+) -> None:
+    """The spike rule's window over a plan's runs (in date order, several a day allowed)
+    answers as asking the whole list does, for every day a run is on."""
+    start = dt.date(2027, 1, 4)
+    dated = sorted((start + dt.timedelta(days=d), float(m)) for d, m in runs)
+    window = rules._RecentLongest(start, initial_long)
+    for i, (day, metres) in enumerate(dated):
+        assert window.before(day) == rules.longest_recent(dated[:i], day, start, initial_long)
+        window.add(day, metres)

@@ -96,12 +96,19 @@ class Draft:
 
 
 def compile_plan(
-    template: Template, profile: Profile, options: Options | None = None, history: History | None = None
+    template: Template,
+    profile: Profile,
+    options: Options | None = None,
+    history: History | None = None,
+    *,
+    later_races: bool = True,
 ) -> Plan:
-    """The athlete's plan: dated workouts, week summaries, warnings."""
+    """The athlete's plan: dated workouts, week summaries, warnings. ``later_races``: whether
+    a not-race-ready warning names the earliest later race that would be (what-if plans of
+    other lengths); ``validate``, which reads only the warnings' codes, leaves it out."""
     draft = start_draft(template, profile, options or Options(), history or History(), sketch=False)
     _run(draft)
-    return _finish(draft)
+    return _finish(draft, later_races)
 
 
 def _run(draft: Draft) -> None:
@@ -590,7 +597,7 @@ def _slot_rank(slot: str) -> tuple[int, int]:
     return (order.get(head, 9), int(slot[len(head) :] or 0))
 
 
-def _warnings(draft: Draft) -> None:
+def _warnings(draft: Draft, later_races: bool) -> None:
     """The warnings step: the load's, the race week's, and the two what-if ones."""
     template, profile, options, history, load = (
         draft.template,
@@ -608,7 +615,9 @@ def _warnings(draft: Draft) -> None:
     if load.short_weeks and not history.adapting:
         few = plan_warnings.days_warning(template, profile, options, load, what_if, draft.basis.peak)
     if template.goal == "half_marathon" and (not history.in_progress or history.adapting):
-        reach = Readiness(max(load.longs), draft.start, draft.n_weeks, longer_plans=not history.adapting)
+        reach = Readiness(
+            max(load.longs), draft.start, draft.n_weeks, longer_plans=later_races and not history.adapting
+        )
         ready = plan_warnings.readiness(template, profile, options, reach, few, what_if)
         if ready is not None:
             draft.warnings.insert(0, ready)
@@ -621,9 +630,9 @@ def _warnings(draft: Draft) -> None:
     draft.warnings.extend([dropped] if dropped else [])
 
 
-def _finish(draft: Draft) -> Plan:
+def _finish(draft: Draft, later_races: bool) -> Plan:
     """The warnings, each entry's time, and the plan as one value."""
-    _warnings(draft)
+    _warnings(draft, later_races)
     profile, template = draft.profile, draft.template
     set_timing(draft.workouts, profile, draft.warnings)
     return Plan(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -128,10 +128,10 @@ def _available_days(view: PlanView) -> Iterator[Violation]:
 
 
 def _single_run_spike(view: PlanView) -> Iterator[Violation]:
-    runs_so_far: list[tuple[dt.date, float]] = []
+    recent = _RecentLongest(view.plan.start_date, view.current_long_m)
     for w in view.in_order():
         if w.kind in RUN_KINDS and w.kind != "race":
-            limit = spike_cap(longest_recent(runs_so_far, w.date, view.plan.start_date, view.current_long_m))
+            limit = spike_cap(recent.before(w.date))
             if w.distance_m > limit + TOLERANCE_M:
                 yield Violation(
                     "single-run spike",
@@ -139,7 +139,36 @@ def _single_run_spike(view: PlanView) -> Iterator[Violation]:
                     w.date,
                     f"{w.kind} of {w.distance_m} m is over 110 % of the longest run of the previous 30 days",
                 )
-            runs_so_far.append((w.date, float(w.distance_m)))
+            recent.add(w.date, float(w.distance_m))
+
+
+class _RecentLongest:
+    """:func:`longest_recent` over runs given in date order, asked in date order: a sliding
+    window whose longest run is kept at its front (each run goes in and out once, where
+    asking the whole list for each run of a long plan was most of the rule check)."""
+
+    def __init__(self, start: dt.date, initial_long: float) -> None:
+        self.start, self.initial_long = start, initial_long
+        self.runs: list[tuple[dt.date, float]] = []
+        self.taken = 0  # runs[:taken] have entered the window
+        self.window: deque[tuple[dt.date, float]] = deque()  # metres falling from the front
+
+    def add(self, date: dt.date, metres: float) -> None:
+        self.runs.append((date, metres))
+
+    def before(self, day: dt.date) -> float:
+        """The longest run in the 30 days before ``day``, as :func:`longest_recent` says."""
+        while self.taken < len(self.runs) and self.runs[self.taken][0] < day:
+            date, metres = self.runs[self.taken]
+            while self.window and self.window[-1][1] <= metres:
+                self.window.pop()  # a longer run later in the window outlasts it
+            self.window.append((date, metres))
+            self.taken += 1
+        low = day - dt.timedelta(days=SPIKE_WINDOW_DAYS)
+        while self.window and self.window[0][0] < low:
+            self.window.popleft()
+        best = self.initial_long if self.start - dt.timedelta(days=1) >= low else 0.0
+        return max(best, self.window[0][1]) if self.window else best
 
 
 def _easy_after_hard(view: PlanView) -> Iterator[Violation]:

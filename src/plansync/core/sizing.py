@@ -116,28 +116,51 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
         return _size_walk_run(planned, budget, zones)
     # Optional runs join only when the others are full: the long run is first sized without them.
     runs = sum(1 for p in planned if p.slot != "long" and p.spec.kind != "cross" and not p.optional)
-    best: WeekSizes | None = None
-    tried: set[int] = set()
-    while runs not in tried:
-        tried.add(runs)
-        sizes, kept = _size_once(planned, budget, zones, runs)
-        if best is None or sizes.unplaced_m < best.unplaced_m - 1e-6:
-            best = sizes
-        runs = kept
-    assert best is not None
+    tries: dict[int, _Try] = {}
+    while runs not in tries:
+        tries[runs] = _size_once(planned, budget, zones, runs)
+        runs = tries[runs].kept
+    best = next(iter(tries.values())).sizes
+    for t in tries.values():  # the fullest try wins; of equals, the first
+        best = t.sizes if t.sizes.unplaced_m < best.unplaced_m - 1e-6 else best
     if best.unplaced_m > budget.step and any(p.slot == "long" for p in planned):
         # Volume left out: perhaps the long run took room an easy run needed to stand
-        # alone. Once more, with that room kept for each run the best try held.
+        # alone. Once more, with that room kept for each run the best try held (unless
+        # that room leaves the long run as a try already made had it: the same week again).
         held = sum(1 for slot in best.sized if slot != "long")
-        sizes, _ = _size_once(planned, budget, zones, held, reserve=held)
-        if sizes.unplaced_m < best.unplaced_m - 1e-6:
-            best = sizes
+        same = tries.get(held)
+        if (
+            same is None
+            or _reserved_long(same.long_m, same.quality_m, same.quality_runs, held, budget) != same.long_m
+        ):
+            sizes = _size_once(planned, budget, zones, held, reserve=held).sizes
+            if sizes.unplaced_m < best.unplaced_m - 1e-6:
+                best = sizes
     return best
+
+
+@dataclass(frozen=True)
+class _Try:
+    """One try at a week: its sizes, how many other runs it kept, and what its long run
+    and quality sessions were before the easy running was shared out."""
+
+    sizes: WeekSizes
+    kept: int
+    long_m: float
+    quality_m: float
+    quality_runs: int
+
+
+def _reserved_long(long_m: float, quality_m: float, quality_runs: int, reserve: int, b: WeekBudget) -> float:
+    """The long run shortened to leave ``reserve`` other runs ``min_run`` each beside the
+    quality sessions (``quality_runs`` runs of ``quality_m``), never below ``min_run`` for that."""
+    room = b.floor(b.volume - quality_m - max(0, reserve - quality_runs) * b.min_run)
+    return max(min(long_m, room), min(long_m, b.min_run))
 
 
 def _size_once(
     planned: list[Planned], b: WeekBudget, zones: ZoneModel, expected: int, reserve: int = 0
-) -> tuple[WeekSizes, int]:
+) -> _Try:
     """One try at the week, the long run first sized for ``expected`` other runs (and, with
     ``reserve``, short enough to leave that many other runs ``min_run`` each); also how many
     other runs were kept."""
@@ -159,9 +182,9 @@ def _size_once(
             fills.append(dataclasses.replace(p, spec=plain("easy"), progress=0.0))
     quality_m = sum(out[p.slot].distance_m for p in quality if p.slot in out)
     quality_runs = sum(1 for p in quality if p.slot in out and p.spec.kind != "cross")
+    first_long = long_m
     if reserve and long is not None:
-        room = b.floor(b.volume - quality_m - max(0, reserve - quality_runs) * b.min_run)
-        long_m = max(min(long_m, room), min(long_m, b.min_run))
+        long_m = _reserved_long(long_m, quality_m, quality_runs, reserve, b)
     all_fixed = {p.slot: _fixed_part(p, zones) for p in fills}
     spare = b.volume - long_m - quality_m
 
@@ -197,7 +220,8 @@ def _size_once(
             out[p.slot] = dataclasses.replace(built, kind="easy") if demoted else built
     placed = long_m + quality_m + sum(fill_sizes.values())
     placed += _extend_quality(quality, out, b, zones, long_m if long else None, b.volume - placed)
-    return WeekSizes(out, max(0.0, b.volume - placed)), len(fill_sizes) + quality_runs
+    kept = len(fill_sizes) + quality_runs
+    return _Try(WeekSizes(out, max(0.0, b.volume - placed)), kept, first_long, quality_m, quality_runs)
 
 
 def _extend_quality(

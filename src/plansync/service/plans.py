@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plansync.atomic import flush_folder, write_atomic
 from plansync.core.compiler import Options
@@ -21,7 +22,9 @@ from plansync.parallel import ordered_map
 from plansync.service.settings import Settings
 from plansync.state.ledger import Ledger, plan_records
 from plansync.state.lock import writer
-from plansync.watch.export import FitExport
+
+if TYPE_CHECKING:  # fit_tool is imported only when watch files are written
+    from plansync.watch.export import FitExport
 
 EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
 
