@@ -93,6 +93,17 @@ class EntryContext:
             self._surfaces[kind, short_reps] = options
         return surface_in_turn(kind, options, turn)
 
+    def steps_text(self, steps: tuple[Step, ...]) -> str:
+        """:func:`describe.steps_text`, once per built session for every athlete alike (the
+        session's steps are shared through the zone model)."""
+        known = self.zones.shared.texts.get(id(steps))
+        if known is not None and known[0] is steps:
+            text: str = known[1]
+            return text
+        text = describe.steps_text(steps, self.profile.units)
+        self.zones.shared.texts[id(steps)] = (steps, text)  # the steps kept, so their id is not reused
+        return text
+
     def ident(self, week: int, slot: str) -> str:
         """The stable id: athlete, template, week and slot; never the date."""
         return f"{self.prefix}-w{week:02d}-{slot}"
@@ -146,7 +157,7 @@ def run_entry(
         kind=kind,
         title=describe.title(kind, spec.title, built.distance_m, built.duration_s, p.units),
         description=describe.run_description(
-            describe.steps_text(built.steps, p.units),
+            ctx.steps_text(built.steps),
             notes=spec.notes,
             surface=surface,
             shoe=shoe_name,

@@ -8,6 +8,7 @@ names every broken rule with its week and date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -100,8 +101,12 @@ class PlanView:
     def kinds_on(self, day: dt.date) -> set[str]:
         return {w.kind for w in self.by_date.get(day, [])}
 
-    def in_order(self) -> list[Workout]:
+    @functools.cached_property  # read by most rules: sorted once per plan
+    def ordered(self) -> list[Workout]:
         return sorted(self.plan.workouts, key=lambda x: (x.date, x.id))
+
+    def in_order(self) -> list[Workout]:
+        return self.ordered
 
     @property
     def long_dates(self) -> set[dt.date]:

@@ -425,6 +425,8 @@ def _level(weights: list[float], lows: list[float], tops: list[float], spare: fl
     by walking the breakpoints in order; the level is never above ``spare`` plus the
     largest cap."""
     high = max(spare, 0.0) + max(tops, default=0.0)
+    if sum(tops) <= spare:
+        return high  # every run fits at its cap (the total never passes what it holds at its caps)
     runs = list(zip(weights, lows, tops, strict=True))
 
     def total(level: float) -> float:

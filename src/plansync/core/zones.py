@@ -9,7 +9,9 @@ weekly volume when neither is given).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 from plansync.core.daniels import race_time, vdot, velocity_for, vo2_at
@@ -115,9 +117,8 @@ class ZoneModel:
             self._pace_s_km[zone] = (centre - w, centre + w)
         self._targets = {zone: self._target(zone) for zone in FRIEL}
         self._efforts = {zone: self._effort(zone) for zone in RPE}
-        self.built: dict[tuple[int, float, float, float, bool], tuple[Any, Any]] = {}  # core.sessions.build
-        # (session kind, step type, zone, label) -> the step's targets (core.targets)
-        self.step_targets: dict[tuple[str, str, str, str | None], tuple[Target, Target | None]] = {}
+        self.shared = _shared((self.vdot, self.units, profile.intensity.model_dump_json()))
+        self.built, self.step_targets = self.shared.built, self.shared.step_targets
         self._speeds = {zone: 1000 / self.pace_s_per_km(zone) for zone in FRIEL}
 
     def pace_s_per_km(self, zone: str) -> float:
@@ -169,6 +170,40 @@ class ZoneModel:
             return Target(zone, "heart_rate", lo, hi, "bpm", f"{lo}–{hi} bpm ({label})")
         lo, hi = RPE[zone]
         return Target(zone, "rpe", lo, hi, "rpe", f"RPE {lo}–{hi}/10 ({label})")
+
+
+Built = dict[tuple[int, float, float, float, bool], tuple[Any, Any]]  # core.sessions.build
+# (session kind, step type, zone, label) -> the step's targets (core.targets)
+StepTargets = dict[tuple[str, str, str, str | None], tuple["Target", "Target | None"]]
+ZONE_CACHES_KEPT = 32  # zone models whose built sessions are remembered (each some tens of KiB)
+
+
+@dataclass
+class SharedWork:
+    """What is worked out once for every zone model alike in VDOT, units and intensity
+    system: a session's steps, their targets and their text depend on nothing else, so
+    athletes alike in these (a roster's, a validation matrix's) share them."""
+
+    built: Built = field(default_factory=dict)
+    step_targets: StepTargets = field(default_factory=dict)
+    texts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # id(steps) -> (steps, text)
+
+
+_zone_caches: OrderedDict[tuple[float, str, str], SharedWork] = OrderedDict()
+_zone_caches_lock = threading.Lock()
+
+
+def _shared(signature: tuple[float, str, str]) -> SharedWork:
+    """The :class:`SharedWork` of a signature (VDOT, units, intensity); the most recently
+    used few are kept."""
+    with _zone_caches_lock:
+        known = _zone_caches.get(signature)
+        if known is None:
+            known = _zone_caches[signature] = SharedWork()
+            while len(_zone_caches) > ZONE_CACHES_KEPT:
+                _zone_caches.popitem(last=False)
+        _zone_caches.move_to_end(signature)
+        return known
 
 
 def _s_per_km(vo2: float) -> float:
