@@ -101,18 +101,21 @@ def compile_plan(
     options: Options | None = None,
     history: History | None = None,
     *,
-    later_races: bool = True,
+    advice: bool = True,
 ) -> Plan:
-    """The athlete's plan: dated workouts, week summaries, warnings. ``later_races``: whether
-    a not-race-ready warning names the earliest later race that would be (what-if plans of
-    other lengths); ``validate``, which reads only the warnings' codes, leaves it out."""
+    """The athlete's plan: dated workouts, week summaries, warnings. ``advice``: the what-if
+    figures behind the warnings' advice (the earliest later race that is race-ready, how far
+    one more training day takes the peak). Without it (``validate``, which reads only the
+    warnings' codes), every warning is still given exactly when it would be, but its what-if
+    figures go only as far as deciding that, and no later race is named."""
     draft = start_draft(template, profile, options or Options(), history or History(), sketch=False)
     _run(draft)
-    return _finish(draft, later_races)
+    return _finish(draft, advice)
 
 
-def _run(draft: Draft) -> None:
-    """The pipeline's week steps, in order, over one draft."""
+def _run(draft: Draft, enough: float = math.inf) -> None:
+    """The pipeline's week steps, in order, over one draft (a sketch stops at a week of
+    ``enough`` metres: its peak is then at least that)."""
     for week in draft.weeks:
         if draft.sketch and week.taper_factor is not None:
             break  # a sketch asks for the peak and the longest run: the taper only shrinks from them
@@ -120,6 +123,8 @@ def _run(draft: Draft) -> None:
             keep_week(draft, week)
         else:
             plan_week(draft, week)
+        if draft.sketch and draft.summaries[-1].distance_m >= enough:
+            break
     if draft.sketch:
         return
     if draft.race is not None:
@@ -129,25 +134,27 @@ def _run(draft: Draft) -> None:
 
 
 SKETCHES_KEPT = 1024  # what-if plans remembered per process (each a few numbers)
-_sketches: OrderedDict[tuple[int, str, Options], tuple[Template, Sketch]] = OrderedDict()
+_sketches: OrderedDict[tuple[int, str, Options, float], tuple[Template, Sketch]] = OrderedDict()
 _sketches_lock = threading.Lock()
 
 
-def _sketch(template: Template, profile: Profile, options: Options, zones: ZoneModel) -> Sketch:
+def _sketch(
+    template: Template, profile: Profile, options: Options, zones: ZoneModel, enough: float = math.inf
+) -> Sketch:
     """A what-if plan's highest week and longest long run (for the warnings): its weeks up
     to the taper, without entries, each run measured but not built. The taper's weeks are
     never the highest nor hold the longest run (they shrink from the peak, and no race-week
     run is longer than the week before: none was, over the validation matrix and 600 random
     profiles). Sketches are pure, so each distinct one is made once per process: the plans
     of a roster or a validation matrix ask for the same what-ifs again and again."""
-    key = (id(template), profile.model_dump_json(), options)
+    key = (id(template), profile.model_dump_json(), options, enough)
     with _sketches_lock:
         hit = _sketches.get(key)
         if hit is not None and hit[0] is template:
             _sketches.move_to_end(key)
             return hit[1]
     draft = start_draft(template, profile, options, History(), sketch=True, zones=zones)
-    _run(draft)
+    _run(draft, enough)
     made = Sketch(max(s.distance_m for s in draft.summaries), max(draft.load.longs))
     with _sketches_lock:
         _sketches[key] = (template, made)  # the template kept too, so its id is not reused
@@ -597,7 +604,7 @@ def _slot_rank(slot: str) -> tuple[int, int]:
     return (order.get(head, 9), int(slot[len(head) :] or 0))
 
 
-def _warnings(draft: Draft, later_races: bool) -> None:
+def _warnings(draft: Draft, advice: bool) -> None:
     """The warnings step: the load's, the race week's, and the two what-if ones."""
     template, profile, options, history, load = (
         draft.template,
@@ -608,15 +615,15 @@ def _warnings(draft: Draft, later_races: bool) -> None:
     )
     draft.warnings.extend(plan_warnings.load_warnings(template, profile, load, draft.basis, draft.n_weeks))
 
-    def what_if(other: Profile, dates: Options) -> Sketch:
-        return _sketch(template, other, dates, draft.zones)  # other days, other dates: same zones
+    def what_if(other: Profile, dates: Options, enough: float) -> Sketch:
+        return _sketch(template, other, dates, draft.zones, enough)  # other days, other dates: same zones
 
     few = None
     if load.short_weeks and not history.adapting:
-        few = plan_warnings.days_warning(template, profile, options, load, what_if, draft.basis.peak)
+        few = plan_warnings.days_warning(template, profile, options, load, what_if, draft.basis.peak, advice)
     if template.goal == "half_marathon" and (not history.in_progress or history.adapting):
         reach = Readiness(
-            max(load.longs), draft.start, draft.n_weeks, longer_plans=later_races and not history.adapting
+            max(load.longs), draft.start, draft.n_weeks, longer_plans=advice and not history.adapting
         )
         ready = plan_warnings.readiness(template, profile, options, reach, few, what_if)
         if ready is not None:
@@ -630,9 +637,9 @@ def _warnings(draft: Draft, later_races: bool) -> None:
     draft.warnings.extend([dropped] if dropped else [])
 
 
-def _finish(draft: Draft, later_races: bool) -> Plan:
+def _finish(draft: Draft, advice: bool) -> Plan:
     """The warnings, each entry's time, and the plan as one value."""
-    _warnings(draft, later_races)
+    _warnings(draft, advice)
     profile, template = draft.profile, draft.template
     set_timing(draft.workouts, profile, draft.warnings)
     return Plan(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,7 +41,9 @@ class Sketch:
     longest: float
 
 
-WhatIf = Callable[[Profile, Options], Sketch]  # a sketch of the plan for another profile or dates
+# A sketch of the plan for another profile or dates. Its last argument, ``enough``: a week
+# volume after which the sketch may stop (its peak is then at least that); math.inf for all of it.
+WhatIf = Callable[[Profile, Options, float], Sketch]
 
 
 def load_warnings(
@@ -95,13 +98,21 @@ def race_week_light(summaries: list[WeekSummary], race_week: int, profile: Profi
 
 
 def days_warning(
-    template: Template, profile: Profile, options: Options, load: Load, what_if: WhatIf, peak: float
+    template: Template,
+    profile: Profile,
+    options: Options,
+    load: Load,
+    what_if: WhatIf,
+    peak: float,
+    advice: bool = True,
 ) -> PlanWarning | None:
     """When the week's shape rules hold the peak below its target, say how far the
     athlete's days go and what one more day would reach; nothing when it would not raise
     the peak (the shortfall was rounding). The day is :func:`extra_day`, and one sketch
     answers for it; none when even the athlete's peak target (``peak``: no week of any plan
-    of theirs is higher) is too close to what the days hold to be worth a warning."""
+    of theirs is higher) is too close to what the days hold to be worth a warning. Without
+    ``advice`` (only whether the warning is given is read), the sketch stops as soon as it
+    decides that, and the figures the warning gives are only as far as it went."""
     held = max(load.volumes)
     n = len(profile.availability.days)
     day = extra_day(profile)
@@ -110,7 +121,7 @@ def days_warning(
     days = [d for d in WEEKDAYS if d in profile.availability.days or d == day]
     more = profile.model_copy(update={"availability": profile.availability.model_copy(update={"days": days})})
     try:
-        sketch = what_if(more, options)
+        sketch = what_if(more, options, math.inf if advice else held + DAYS_MATTER_M)
     except PlanError:  # pragma: no cover - one more day never makes a plan invalid
         return None
     best = (sketch.peak, day, sketch.longest)
@@ -213,7 +224,7 @@ def _later_race(
     def reaches(more: int) -> bool:
         race = reach.start + dt.timedelta(days=7 * more - 1)
         try:
-            sketch = what_if(profile, Options(race_date=race, weeks=more, today=options.today))
+            sketch = what_if(profile, Options(race_date=race, weeks=more, today=options.today), math.inf)
         except PlanError:  # pragma: no cover - a longer plan from the same start always compiles
             return False
         return sketch.longest + 1 >= ready

@@ -200,7 +200,7 @@ def _check_indexed(index: int, profile: Profile) -> _Outcome:
 
 def _check_case(template: Template, profile: Profile) -> _Outcome:
     try:
-        plan = compile_plan(template, profile, Options(), later_races=False)  # only codes are read
+        plan = compile_plan(template, profile, Options(), advice=False)  # only codes are read
     except PlanError as exc:
         return _Outcome(error=exc.message)
     unit = METRES_PER_UNIT[profile.units]
