@@ -324,3 +324,18 @@ def test_a_returning_athletes_long_run_grows_past_week_one() -> None:
     assert max(longs) > longs[0]
     build = [w for w in plan.workouts if w.week == 5 and w.kind in RUN_KINDS]
     assert not [w for w in build if w.kind == "recovery"]  # Tuesday is cross-training now
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_a_plan_without_advice_gives_the_same_plan_and_the_same_warnings(
+    case: tuple[str, Profile, int],
+) -> None:
+    """``advice=False`` (validate) cuts the what-if plans short, never the plan or whether a
+    warning is given: the same workouts, the same warning codes in the same order."""
+    template_id, profile, _ = case
+    full = compile_plan(SHIPPED[template_id], profile, Options())
+    short = compile_plan(SHIPPED[template_id], profile, Options(), advice=False)
+    assert short.workouts == full.workouts
+    assert short.weeks_summary == full.weeks_summary
+    assert [w.code for w in short.warnings] == [w.code for w in full.warnings]
