@@ -315,7 +315,7 @@ def _caps(fills: list[Planned], long_m: float | None, b: WeekBudget) -> dict[str
             before = b.after_long_of if b.after_long_of is not None else long_m
             if before is not None:
                 cap = min(cap, _share_of(b.after_long_share, before, b))
-        caps[p.slot] = b.floor(cap)
+        caps[p.slot] = b.floor(cap + 0.5)  # a long run recorded in whole metres is on the grid
     return caps
 
 
