@@ -8,6 +8,7 @@ import math
 from collections import Counter, defaultdict
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -301,29 +302,84 @@ def _assert_race_week_tapers(plan: Plan, light: bool) -> None:
             assert w.distance_m >= room - step - 1, (w.slot, w.distance_m, room)
 
 
-def test_a_returning_athletes_long_run_grows_past_week_one() -> None:
-    """Found by the deep property run: four days, long run on Monday, back from injury. The
-    build weeks put the easy run on Tuesday, the day after the long run, where it shrank to
-    the week's shortest run and held the whole week (and its long run) below week one."""
-    profile = Profile.model_validate(
+def _returning(
+    plan: dict[str, Any], days: list[str], long_day: str, fitness: dict[str, Any], **more: Any
+) -> Profile:
+    """An athlete back from injury: their plan, days, fitness and anything else."""
+    return Profile.model_validate(
         {
             "id": "runner",
             "name": "Runner",
             "timezone": "America/Chicago",
-            "units": "mi",
-            "plan": {"template": "half-marathon-beginner", "race_date": "2027-01-01", "weeks": 12},
-            "availability": {"days": ["mon", "tue", "wed", "thu"], "long_run_day": "mon"},
-            "fitness": {"weekly_distance": 24, "long_run": 10, "return_from_injury": True},
-            "intensity": {"system": "pace", "threshold_pace": "9:54"},
-            "surfaces": ["trail"],
-            "tender_feet": True,
+            "units": "km",
+            "plan": {"weeks": 12, **plan},
+            "availability": {"days": days, "long_run_day": long_day},
+            "fitness": {**fitness, "return_from_injury": True},
+            "intensity": {"system": "rpe"},
+            **more,
         }
+    )
+
+
+def test_a_returning_athletes_long_run_grows_past_week_one() -> None:
+    """Found by the deep property run: four days, long run on Monday, back from injury. The
+    build weeks put the easy run on Tuesday, the day after the long run, where it shrank to
+    the week's shortest run and held the whole week (and its long run) below week one."""
+    profile = _returning(
+        {"template": "half-marathon-beginner", "race_date": "2027-01-01"},
+        ["mon", "tue", "wed", "thu"],
+        "mon",
+        {"weekly_distance": 24, "long_run": 10},
+        units="mi",
+        intensity={"system": "pace", "threshold_pace": "9:54"},
+        surfaces=["trail"],
+        tender_feet=True,
     )
     plan = compile_plan(SHIPPED["half-marathon-beginner"], profile, Options())
     longs = [w.distance_m for w in sorted(plan.workouts, key=lambda w: w.date) if w.kind == "long"]
     assert max(longs) > longs[0]
     build = [w for w in plan.workouts if w.week == 5 and w.kind in RUN_KINDS]
     assert not [w for w in build if w.kind == "recovery"]  # Tuesday is cross-training now
+
+
+@pytest.mark.parametrize(
+    ("days", "long_day"),
+    [(["sun", "mon", "tue"], "mon"), (["sun", "mon", "tue"], "sun"), (["tue", "thu", "sun"], "sun")],
+)
+def test_a_returning_athletes_runs_are_spread_over_their_days(days: list[str], long_day: str) -> None:
+    """Back from injury on three days and 8 km a week: every growing week runs on all three
+    days, the long run about half of the week (it held 60 % in two runs, and left 1.4 km of
+    the week out, before the return spread its volume)."""
+    profile = _returning(
+        {"template": "general-base-building", "start_date": "2027-01-04"},
+        days,
+        long_day,
+        {"weekly_distance": 8, "long_run": 4},
+        timezone="Europe/London",
+    )
+    plan = compile_plan(SHIPPED["general-base-building"], profile, Options())
+    for summary in plan.weeks_summary:
+        if summary.cutback:
+            continue
+        runs = [w for w in plan.workouts if w.week == summary.week and w.kind in RUN_KINDS]
+        long = next(w.distance_m for w in runs if w.kind == "long")
+        assert len(runs) == 3, (summary.week, [(w.kind, w.distance_m) for w in runs])
+        assert long <= 0.55 * summary.distance_m, (summary.week, long, summary.distance_m)
+
+
+def test_a_small_returning_athlete_on_five_days_never_dips() -> None:
+    """Found by the deep property run: back from injury at 5 km a week on five days, week 5
+    fell to 4.4 km after 5.2 km in week 2 (its long run took the room of a run it could not
+    size). Spread over the days its volume holds, every growing week keeps its step."""
+    profile = _returning(
+        {"template": "general-base-building", "start_date": "2027-01-01"},
+        ["mon", "tue", "wed", "thu", "fri"],
+        "mon",
+        {"weekly_distance": 5.0, "long_run": 4.0},
+        intensity={"system": "pace", "threshold_pace": "3:20"},
+        surfaces=["trail"],
+    )
+    _assert_no_step_back(compile_plan(SHIPPED["general-base-building"], profile, Options()))
 
 
 @settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])

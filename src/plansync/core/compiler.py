@@ -464,6 +464,7 @@ def _budget(draft: Draft, week: WeekPlan, race_week: bool, week_end: dt.date) ->
         else None,
         recovery_max_m=RECOVERY_MAX_S * draft.zones.speed("recovery"),
         sketch=draft.sketch,
+        spread=profile.fitness.return_from_injury and not week.cutback,  # a cutback cuts the long run already
     )
 
 

@@ -28,6 +28,13 @@ WALK_RUN_SESSIONS = 3  # run/walk weeks: three sessions, as the couch-to-5k prog
 CONTINUOUS_MIN_M = 3000.0  # in run/walk plans, shorter sessions alternate running and walking
 SMALL_RUN_M = 5000.0  # shorter runs come in finer steps (0.1 km, 0.1 mi), so 10 % growth shows
 FEW_RUNS_SLACK = 0.05  # room over the at-cap share for whole-step rounding
+# A returning athlete's spread week keeps its long run at least this share of the week: the
+# low end of the novice plans' 36-52 % (coaching reference, "Long run share of the week").
+SPREAD_LONG_SHARE = 0.36
+# ... and at least this much of the long run the week would have had: spreading never cuts the
+# long run more than a cutback week does (the shipped templates' cutback factor, Pfitzinger's
+# 3 up / 1 down; coaching reference).
+SPREAD_LONG_KEEP = 0.75
 QUALITY_ROOM = 0.5  # one quality session takes at most half of what the long run leaves
 
 
@@ -46,6 +53,7 @@ class WeekBudget:
     walk_run: bool = False  # runs under CONTINUOUS_MIN_M are run/walk intervals
     recovery_max_m: float = math.inf  # a recovery run's longest size (RECOVERY_MAX_S at recovery pace)
     sketch: bool = False  # a what-if plan: easy and long runs get their distance, not their steps
+    spread: bool = False  # returning from injury: every run the days and volume hold (see _spread)
 
     def floor(self, metres: float) -> float:
         """``metres`` down to the grid: fine steps below SMALL_RUN_M, whole steps above."""
@@ -115,7 +123,9 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
     if budget.walk_run:
         return _size_walk_run(planned, budget, zones)
     # Optional runs join only when the others are full: the long run is first sized without them.
-    runs = sum(1 for p in planned if p.slot != "long" and p.spec.kind != "cross" and not p.optional)
+    runs = runs_planned = sum(
+        1 for p in planned if p.slot != "long" and p.spec.kind != "cross" and not p.optional
+    )
     tries: dict[int, _Try] = {}
     while runs not in tries:
         tries[runs] = _size_once(planned, budget, zones, runs)
@@ -136,7 +146,45 @@ def size_week(planned: list[Planned], budget: WeekBudget, zones: ZoneModel) -> W
             sizes = _size_once(planned, budget, zones, held, reserve=held).sizes
             if sizes.unplaced_m < best.unplaced_m - 1e-6:
                 best = sizes
+    if budget.spread:
+        best = _spread(planned, budget, zones, runs_planned, best)
     return best
+
+
+def _runs_held(planned: list[Planned], sizes: WeekSizes) -> int:
+    """How many runs besides the long run a week's sizes hold (cross-training is no run)."""
+    cross = {p.slot for p in planned if p.spec.kind == "cross"}
+    return sum(1 for slot in sizes.sized if slot != "long" and slot not in cross)
+
+
+def _spread(planned: list[Planned], b: WeekBudget, zones: ZoneModel, runs: int, best: WeekSizes) -> WeekSizes:
+    """A returning athlete's week keeps the planned runs its volume can hold at ``min_run``
+    each, when the long run can give up the room they need and still hold
+    SPREAD_LONG_SHARE of the week and SPREAD_LONG_KEEP of its own length: it gives up the
+    larger share a week of few runs allows it (up to two thirds of the week,
+    :func:`long_share_cap`) rather than the week lose a run. The most runs that hold win,
+    then the fullest week. Injury risk follows the single run, not the week (a run over
+    110 % of the longest of the last 30 days: HR 1.64; Frandsen et al., Br J Sports Med
+    2025, coaching reference "Single-run spikes"), and every step lands at 2-3x body
+    weight: a return spreads its volume over more, shorter runs (and starts below the
+    athlete's own load, as Daniels' return after time off does). Cutback weeks are not
+    spread (``spread`` is off): they cut the long run already."""
+    held = _runs_held(planned, best)
+    if held >= runs or "long" not in best.sized:
+        return best
+    on_grid = dataclasses.replace(b, min_run=b.up(b.min_run - 1.0))  # room for whole runs on the grid
+    floor = SPREAD_LONG_KEEP * best.sized["long"].distance_m
+    chosen, key = best, (held, -best.unplaced_m)
+    for reserve in range(runs, max(held, 1) - 1, -1):
+        tried = _size_once(planned, on_grid, zones, reserve, reserve=reserve).sizes
+        long = tried.sized.get("long")
+        placed = b.volume - tried.unplaced_m
+        if long is None or long.distance_m < max(floor, min(SPREAD_LONG_SHARE, b.long_share) * placed) - 1e-6:
+            continue
+        found = (_runs_held(planned, tried), -tried.unplaced_m)
+        if found[0] >= held and found > (key[0], key[1] + 1e-6):
+            chosen, key = tried, found
+    return chosen
 
 
 @dataclass(frozen=True)
