@@ -5,7 +5,8 @@ compiler's property tests, derandomised: the same profiles every run).
   at least half a step of the athlete's unit, and by 2 km or more;
 - race-week runs longer than the same run the week before (a run new that week: than that
   week's longest run besides the long run);
-- race weeks outside 40-60 % of the peak week, with and without the race-week-light warning.
+- race weeks outside 40-60 % of the peak week, with and without the race-week-light warning;
+- returning athletes' growing weeks whose long run holds over 55 % of the week.
 
 Run: .venv/bin/python scripts/week_shapes.py [PROFILES]   (default 600)
 """
@@ -42,6 +43,19 @@ def dips(plan: Plan, tolerance: float) -> bool:
     return False
 
 
+def concentrated(plan: Plan) -> int:
+    """Growing weeks whose long run holds over 55 % of the week."""
+    count = 0
+    for week in plan.weeks_summary[: plan.weeks]:
+        if week.taper or week.cutback or not week.distance_m:
+            continue
+        long = max(
+            (w.distance_m for w in plan.workouts if w.week == week.week and w.kind == "long"), default=0
+        )
+        count += long > 0.55 * week.distance_m
+    return count
+
+
 def race_week_longer(plan: Plan) -> bool:
     runs = [w for w in plan.workouts if w.kind in RUN_KINDS - {"race"}]
     before = {w.slot: w.distance_m for w in runs if w.week == plan.weeks - 1}
@@ -68,6 +82,9 @@ def main() -> None:
         found["plans"] += 1
         found["dips (half a step or more)"] += dips(plan, step / 2)
         found["dips (2 km or more)"] += dips(plan, 2000)
+        if profile.fitness.return_from_injury:  # type: ignore[attr-defined]
+            found["returning athletes"] += 1
+            found["their growing weeks with a long run over 55 %"] += concentrated(plan)
         if plan.race_date is None:
             return
         found["race plans"] += 1
