@@ -2,7 +2,8 @@
 compiler's property tests, derandomised: the same profiles every run).
 
 - dips: a growing week below the growing week before it (no planned cutback between), by
-  at least half a step of the athlete's unit, and by 2 km or more;
+  at least half a step of the athlete's unit, and by 2 km or more; and as the property
+  test measures them (from week 2, not the week after a cutback, over a step and 10 %);
 - race-week runs longer than the same run the week before (a run new that week: than that
   week's longest run besides the long run);
 - race weeks outside 40-60 % of the peak week, with and without the race-week-light warning;
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.test_compiler_properties import SHIPPED, cases
+from tests.test_compiler_properties import SHIPPED, _assert_no_step_back, cases
 
 from plansync.core.compiler import Options, compile_plan
 from plansync.core.plan import Plan
@@ -40,6 +41,14 @@ def dips(plan: Plan, tolerance: float) -> bool:
         if previous is not None and week.distance_m < previous - tolerance:
             return True
         previous = week.distance_m
+    return False
+
+
+def step_back(plan: Plan) -> bool:
+    try:
+        _assert_no_step_back(plan)
+    except AssertionError:
+        return True
     return False
 
 
@@ -82,6 +91,7 @@ def main() -> None:
         found["plans"] += 1
         found["dips (half a step or more)"] += dips(plan, step / 2)
         found["dips (2 km or more)"] += dips(plan, 2000)
+        found["dips the property test fails (over a step and 10 %)"] += step_back(plan)
         if profile.fitness.return_from_injury:  # type: ignore[attr-defined]
             found["returning athletes"] += 1
             found["their growing weeks with a long run over 55 %"] += concentrated(plan)

@@ -22,7 +22,7 @@ from plansync.core.template import Template
 from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
 from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 
-from .conftest import examples
+from .conftest import BASE_PROFILE, examples
 
 SHIPPED = {p.stem: load_template(p) for p in sorted(SHIPPED_TEMPLATES.glob("*.yaml"))}
 SURFACES = ["trail", "grass", "asphalt", "treadmill", "concrete", "track"]
@@ -380,6 +380,35 @@ def test_a_small_returning_athlete_on_five_days_never_dips() -> None:
         surfaces=["trail"],
     )
     _assert_no_step_back(compile_plan(SHIPPED["general-base-building"], profile, Options()))
+
+
+def test_a_week_short_of_room_runs_easy_not_a_45_minute_recovery_run() -> None:
+    """Found by the deep property run: four days (Monday, Tuesday long, Thursday, Friday).
+    A week that ended with a hard Thursday left the next Friday a 45-minute recovery run
+    (3.5 mi) and the week 10.2 % under the one before. The day after a hard session is
+    easy running: an easy run there holds the week, and the week still says why."""
+    profile = Profile.model_validate(
+        {
+            **BASE_PROFILE,
+            "units": "mi",
+            "timezone": "America/Chicago",
+            "plan": {"template": "half-marathon-intermediate", "race_date": "2027-11-25", "weeks": 12},
+            "availability": {"days": ["mon", "thu", "tue", "fri"], "long_run_day": "tue"},
+            "fitness": {
+                "weekly_distance": 28,
+                "long_run": 11,
+                "recent_race": {"distance": "5k", "time": "28:00"},
+            },
+            "shoes": [],
+            "surfaces": ["trail"],
+        }
+    )
+    plan = compile_plan(SHIPPED["half-marathon-intermediate"], profile, Options())
+    _assert_no_step_back(plan)
+    eased = [w for w in plan.workouts if w.week == 7 and w.date.weekday() == 4 and w.kind in RUN_KINDS]
+    assert [w.kind for w in eased] == ["easy"]
+    assert eased[0].distance_m > 45 * 60 * 1609.344 / (13 * 60)  # longer than a 45-minute recovery run
+    assert any("does not dip" in line for line in dict(plan.reasons)[7])
 
 
 @settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -362,21 +362,25 @@ DIP_STEPS = 1  # a growing week may come out this many rounding steps under the 
 def _no_dip(draft: Draft, week: WeekPlan, budget: WeekBudget, sized: Shaped) -> Shaped:
     """No unplanned dip: a growing week whose sessions hold less than the growing week
     before it (its shape rules left volume out: a new phase's sessions, a day the week
-    cannot use) runs the shape of that week again, when that holds more. Repeating a
-    week rather than stepping down is how a coach holds a load the athlete has
-    absorbed (coaching reference, "Load and progression": no week is a step back
-    unless it is a planned cutback)."""
+    cannot use) first runs its recovery runs away from the long run as easy runs
+    (:func:`_easy_not_recovery`), then, if it still dips, runs the shape of that week
+    again, when that holds more. Repeating a week rather than stepping down is how a
+    coach holds a load the athlete has absorbed (coaching reference, "Load and
+    progression": no week is a step back unless it is a planned cutback)."""
     layout, planned, sizes = sized
+    previous = draft.load.last_growing
     if week.taper_factor is not None or week.cutback:
         return sized
     held = _held(sizes)
+    low = -math.inf if previous is None else previous[0] - DIP_STEPS * draft.basis.step_m
+    eased = _easy_not_recovery(layout, planned) if held < low else None
+    if eased is not None:
+        again = size_week(eased[1], budget, draft.zones)
+        if _held(again) > held:
+            draft.load.because(week.number, EASED)
+            layout, planned, sizes, held = eased[0], eased[1], again, _held(again)
     flags = (draft.load.prev_last_hard, draft.load.prev_last_long)
-    previous = draft.load.last_growing
-    if (
-        previous is not None
-        and held < previous[0] - DIP_STEPS * draft.basis.step_m
-        and _follows(previous[1], flags)
-    ):
+    if previous is not None and held < low and _follows(previous[1], flags):
         _, old_layout, old_planned = previous
         again = size_week(old_planned, budget, draft.zones)
         if _held(again) > held:
@@ -384,6 +388,25 @@ def _no_dip(draft: Draft, week: WeekPlan, budget: WeekBudget, sized: Shaped) -> 
             layout, planned, sizes, held = old_layout, old_planned, again, _held(again)
     draft.load.last_growing = (held, layout, planned)
     return layout, planned, sizes
+
+
+EASED = "a recovery run away from the long run is an easy run this week, so the week does not dip"
+
+
+def _easy_not_recovery(layout: WeekLayout, planned: list[Planned]) -> tuple[WeekLayout, list[Planned]] | None:
+    """The week with its recovery runs that do not follow the long run as easy runs; None
+    when it has none. The day after a hard session is easy running or rest (the hard/easy
+    rule); a recovery run is the short kind of it (RECOVERY_MAX_S), an easy run the longer
+    one, as in every published plan family. Only the day after the long run must be the
+    week's shortest run (coaching reference, "Shape of a week in published plan families"),
+    so a week the 45-minute recovery run would leave short runs that day easy instead."""
+    eased = {p.slot for p in planned if p.spec.kind == "recovery" and not p.after_long}
+    if not eased:
+        return None
+    slots = tuple(dataclasses.replace(s, kind="easy") if s.slot in eased else s for s in layout.slots)
+    return dataclasses.replace(layout, slots=slots), [
+        dataclasses.replace(p, spec=plain("easy")) if p.slot in eased else p for p in planned
+    ]
 
 
 def _follows(layout: WeekLayout, flags: tuple[bool, bool]) -> bool:
