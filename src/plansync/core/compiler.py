@@ -371,23 +371,37 @@ def _no_dip(draft: Draft, week: WeekPlan, budget: WeekBudget, sized: Shaped) -> 
     previous = draft.load.last_growing
     if week.taper_factor is not None or week.cutback:
         return sized
-    held = _held(sizes)
+    now = (layout, planned, sizes, _held(sizes))
     low = -math.inf if previous is None else previous[0] - DIP_STEPS * draft.basis.step_m
-    eased = _easy_not_recovery(layout, planned) if held < low else None
+    eased = _easy_not_recovery(layout, planned) if now[3] < low else None
     if eased is not None:
-        again = size_week(eased[1], budget, draft.zones)
-        if _held(again) > held:
-            draft.load.because(week.number, EASED)
-            layout, planned, sizes, held = eased[0], eased[1], again, _held(again)
+        now = _fuller(draft, week.number, budget, now, eased, EASED)
     flags = (draft.load.prev_last_hard, draft.load.prev_last_long)
-    if previous is not None and held < low and _follows(previous[1], flags):
-        _, old_layout, old_planned = previous
-        again = size_week(old_planned, budget, draft.zones)
-        if _held(again) > held:
-            draft.load.because(week.number, "it repeats the shape of the week before, which held more")
-            layout, planned, sizes, held = old_layout, old_planned, again, _held(again)
+    if previous is not None and now[3] < low and _follows(previous[1], flags):
+        shape = (previous[1], previous[2])
+        now = _fuller(
+            draft, week.number, budget, now, shape, "it repeats the shape of the week before, which held more"
+        )
+    layout, planned, sizes, held = now
     draft.load.last_growing = (held, layout, planned)
     return layout, planned, sizes
+
+
+def _fuller(
+    draft: Draft,
+    week: int,
+    budget: WeekBudget,
+    now: tuple[WeekLayout, list[Planned], WeekSizes, float],
+    shape: tuple[WeekLayout, list[Planned]],
+    reason: str,
+) -> tuple[WeekLayout, list[Planned], WeekSizes, float]:
+    """The week in ``shape`` when it holds more than the week as it is ``now`` (the week's
+    reasons say why), else ``now``."""
+    again = size_week(shape[1], budget, draft.zones)
+    if _held(again) <= now[3]:
+        return now
+    draft.load.because(week, reason)
+    return shape[0], shape[1], again, _held(again)
 
 
 EASED = "a recovery run away from the long run is an easy run this week, so the week does not dip"

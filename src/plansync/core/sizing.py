@@ -61,6 +61,11 @@ class WeekBudget:
             return floor_to(metres, self.fine)
         return floor_to(metres, self.step)
 
+    @property
+    def least_run(self) -> float:
+        """The shortest run on the grid: ``min_run`` rounded up to the unit's steps."""
+        return self.up(self.min_run - 1.0)
+
     def up(self, metres: float) -> float:
         """The next size on the grid above ``metres``."""
         if self.fine and metres + self.fine < SMALL_RUN_M - 1e-6:
@@ -172,7 +177,7 @@ def _spread(planned: list[Planned], b: WeekBudget, zones: ZoneModel, runs: int, 
     held = _runs_held(planned, best)
     if held >= runs or "long" not in best.sized:
         return best
-    on_grid = dataclasses.replace(b, min_run=b.up(b.min_run - 1.0))  # room for whole runs on the grid
+    on_grid = dataclasses.replace(b, min_run=b.least_run)  # room for whole runs on the grid
     floor = SPREAD_LONG_KEEP * best.sized["long"].distance_m
     chosen, key = best, (held, -best.unplaced_m)
     for reserve in range(runs, max(held, 1) - 1, -1):
@@ -371,7 +376,7 @@ def _share_of(share: float, long_m: float, b: WeekBudget) -> float:
     """A share of a long run, but never below the shortest run on the athlete's grid (a small
     athlete's cut-back week, and the day after it, keep their easy runs) nor above the long
     run itself."""
-    return min(long_m, max(share * long_m, b.up(b.min_run - 1.0)))
+    return min(long_m, max(share * long_m, b.least_run))
 
 
 def _size_long(p: Planned, total: float, b: WeekBudget, zones: ZoneModel) -> Sized:
@@ -416,7 +421,7 @@ def _share_fills(
     fits = [p for p in fills if caps[p.slot] - fixed[p.slot] >= b.min_run - 1e-6]
     kept = [p for p in fits if not p.optional]
     extras = [p for p in fits if p.optional]
-    least = b.up(b.min_run - 1.0)  # the shortest run on the grid
+    least = b.least_run
     while True:
         # Each run at least ``min_run`` beyond its fixed part when the week has room for
         # that: a recovery run's lower weight never drops it while the easy runs hold more.
