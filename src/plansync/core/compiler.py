@@ -419,7 +419,7 @@ def _easy_not_recovery(layout: WeekLayout, planned: list[Planned]) -> tuple[Week
         return None
     slots = tuple(dataclasses.replace(s, kind="easy") if s.slot in eased else s for s in layout.slots)
     return dataclasses.replace(layout, slots=slots), [
-        dataclasses.replace(p, spec=plain("easy")) if p.slot in eased else p for p in planned
+        p._replace(spec=plain("easy")) if p.slot in eased else p for p in planned
     ]
 
 

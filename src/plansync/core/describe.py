@@ -80,8 +80,12 @@ def afterwards(recovery: Sequence[str]) -> str:
     return "Afterwards:\n" + "\n".join(f"- {line}" for line in recovery) if recovery else ""
 
 
-def run_description(
-    steps: str,
+def run_description(steps: str, tail: str) -> str:
+    """A run's description: its steps (:func:`steps_text`), then the rest (:func:`run_tail`)."""
+    return f"{steps}\n\n{tail}" if steps and tail else steps or tail
+
+
+def run_tail(
     *,
     notes: str | None,
     surface: str | None,
@@ -89,9 +93,10 @@ def run_description(
     after: str,
     extra: Sequence[str],
 ) -> str:
-    """A run's description: its steps (:func:`steps_text`), the session's notes, surface and
-    shoe, notes of its own (``extra``) and what to do after it (:func:`afterwards`)."""
-    parts = [steps]
+    """What a run's description says after its steps: the session's notes, surface and shoe,
+    notes of its own (``extra``) and what to do after it (:func:`afterwards`). A plan's runs
+    share a few of these, so the compiler writes each once per plan."""
+    parts = []
     if notes:
         parts.append(notes.strip())
     guide = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +33,66 @@ TENDER_NOTE = (
     "if a foot starts to ache."
 )
 PAVEMENT_NOTE = "Sore heels after pavement runs? Mix in trail or treadmill runs where you can."
+DAYS = tuple(dt.timedelta(days=d) for d in range(7))  # a week's day offsets, made once
+REST_SLOTS = tuple(f"r{i}" for i in range(1, 8))  # a week's rest days' slots, in order
+FOOT_SLOTS = tuple(f"f{i}" for i in range(1, 8))  # and its foot-strength sessions'
+TAILS_KEPT = 4096  # run descriptions' tails remembered per template (see TemplateWords)
+
+
+class TemplateWords:
+    """The words a template gives every plan alike, written once per template and unit
+    (a roster's plans, a validation matrix's, share them): the red flags, the rest day,
+    each foot-strength stage, what to do after each kind of run, and the rest of a run's
+    description after its steps. Also each week shape's rest and foot-strength days."""
+
+    def __init__(self, template: Template, units: Units) -> None:
+        self.template, self.units = template, units
+        self.red_flags = red_flag_lines(template)
+        r = template.recovery
+        self.rest_text = describe.rest_description(r.rest_day, r.red_flags, r.on_red_flag)
+        # The weeks where some exercise moves to its next stage: between two, the same session.
+        items = template.foot_strength.exercises
+        self._stage_starts = sorted({stage.from_week for item in items for stage in item.stages})
+        self._foot: dict[int, tuple[str, str, int]] = {}
+        self._after: dict[str, str] = {}
+        self.tails: dict[tuple[str, str | None, str | None, str | None, tuple[str, ...]], str] = {}
+        self.free: dict[tuple[tuple[tuple[int, str], ...], bool, int], tuple[list[int], list[int]]] = {}
+
+    def afterwards(self, kind: str) -> str:
+        """The recovery routine after a run of this kind."""
+        known = self._after.get(kind)
+        if known is None:
+            known = self._after[kind] = describe.afterwards(_protocol(self.template, kind))
+        return known
+
+    def foot_session(self, week: int) -> tuple[str, str, int]:
+        """Week ``week``'s foot-strength session: title, description and seconds."""
+        stage = bisect.bisect_right(self._stage_starts, week)
+        known = self._foot.get(stage)
+        if known is None:
+            programme = self.template.foot_strength
+            text, seconds = describe.foot_strength(programme, week)
+            title = describe.title("foot_strength", programme.title, 0, seconds, self.units)
+            known = self._foot[stage] = (title, text, seconds)
+        return known
+
+
+WORDS_KEPT = 64  # templates (in each unit) whose words are remembered per process
+_words: OrderedDict[tuple[int, str], TemplateWords] = OrderedDict()
+_words_lock = threading.Lock()
+
+
+def template_words(template: Template, units: Units) -> TemplateWords:
+    """The :class:`TemplateWords` of a template in a unit; the most recently used few are kept."""
+    key = (id(template), units)
+    with _words_lock:
+        known = _words.get(key)
+        if known is None or known.template is not template:  # kept with it: its id is not reused
+            known = _words[key] = TemplateWords(template, units)
+            while len(_words) > WORDS_KEPT:
+                _words.popitem(last=False)
+        _words.move_to_end(key)
+        return known
 
 
 @dataclass
@@ -46,43 +108,38 @@ class EntryContext:
 
     def __post_init__(self) -> None:
         self.prefix = f"{self.profile.id}-{self.template.id}"
-        # The same words every week: written once per plan.
-        self.red_flags = red_flag_lines(self.template)
-        r = self.template.recovery
-        self.rest_text = describe.rest_description(r.rest_day, r.red_flags, r.on_red_flag)
+        self.words = template_words(self.template, self.profile.units)
+        self.red_flags, self.rest_text = self.words.red_flags, self.words.rest_text
         self._surfaces: dict[tuple[str, bool], tuple[str, ...]] = {}
         fs = self.template.foot_strength.sessions_per_week
         self._foot_per_week = max(fs, 3) if self.profile.tender_feet else fs
-        self._free: dict[tuple[tuple[tuple[int, str], ...], bool], tuple[list[int], list[int]]] = {}
-        # The weeks where some exercise moves to its next stage: between two, the same session.
-        items = self.template.foot_strength.exercises
-        self._stage_starts = sorted({stage.from_week for item in items for stage in item.stages})
-        self._foot: dict[int, tuple[str, str, int]] = {}
-        self._after: dict[str, str] = {}
+        self._heads: dict[int, str] = {}
 
-    def afterwards(self, kind: str) -> str:
-        """The recovery routine after a run of this kind, written once per plan."""
-        known = self._after.get(kind)
+    def tail(
+        self, kind: str, notes: str | None, surface: str | None, shoe: str | None, extra: tuple[str, ...]
+    ) -> str:
+        """:func:`describe.run_tail` of a run, written once for each that is alike."""
+        key = (kind, notes, surface, shoe, extra)
+        known = self.words.tails.get(key)
         if known is None:
-            known = self._after[kind] = describe.afterwards(_protocol(self.template, kind))
+            after = self.words.afterwards(kind)
+            if len(self.words.tails) >= TAILS_KEPT:  # a roster's own shoe and wear notes: start again
+                self.words.tails.clear()
+            known = self.words.tails[key] = describe.run_tail(
+                notes=notes, surface=surface, shoe=shoe, after=after, extra=extra
+            )
         return known
 
     def foot_session(self, week: int) -> tuple[str, str, int]:
         """Week ``week``'s foot-strength session: title, description and seconds."""
-        stage = bisect.bisect_right(self._stage_starts, week)
-        known = self._foot.get(stage)
-        if known is None:
-            programme = self.template.foot_strength
-            text, seconds = describe.foot_strength(programme, week)
-            title = describe.title("foot_strength", programme.title, 0, seconds, self.profile.units)
-            known = self._foot[stage] = (title, text, seconds)
-        return known
+        return self.words.foot_session(week)
 
     def free_days(self, shape: tuple[tuple[int, str], ...], race_week: bool) -> tuple[list[int], list[int]]:
         """:func:`free_days` of a week's runs: plans repeat a few week shapes, each worked out once."""
-        known = self._free.get((shape, race_week))
+        key = (shape, race_week, self._foot_per_week)
+        known = self.words.free.get(key)
         if known is None:
-            known = self._free[shape, race_week] = free_days(shape, race_week, self._foot_per_week)
+            known = self.words.free[key] = free_days(shape, race_week, self._foot_per_week)
         return known
 
     def surface(self, kind: str, turn: int, short_reps: bool) -> str | None:
@@ -106,7 +163,10 @@ class EntryContext:
 
     def ident(self, week: int, slot: str) -> str:
         """The stable id: athlete, template, week and slot; never the date."""
-        return f"{self.prefix}-w{week:02d}-{slot}"
+        head = self._heads.get(week)
+        if head is None:
+            head = self._heads[week] = f"{self.prefix}-w{week:02d}-"
+        return head + slot
 
 
 def _protocol(t: Template, kind: str) -> list[str]:
@@ -149,6 +209,7 @@ def run_entry(
     if kind == "long" or kind in HARD_KINDS:
         notes.extend(ctx.red_flags)
     shoe_name = shoe.name if shoe else None
+    extra = tuple(notes)
     return Workout(
         id=ctx.ident(week, slot.slot),
         date=date,
@@ -157,12 +218,7 @@ def run_entry(
         kind=kind,
         title=describe.title(kind, spec.title, built.distance_m, built.duration_s, p.units),
         description=describe.run_description(
-            ctx.steps_text(built.steps),
-            notes=spec.notes,
-            surface=surface,
-            shoe=shoe_name,
-            after=ctx.afterwards(kind),
-            extra=notes,
+            ctx.steps_text(built.steps), ctx.tail(kind, spec.notes, surface, shoe_name, extra)
         ),
         distance_m=round(built.distance_m),
         duration_s=round(built.duration_s),
@@ -170,7 +226,7 @@ def run_entry(
         surface=surface,
         shoe=shoe_name,
         steps=built.steps,
-        notes=tuple(notes),
+        notes=extra,
     )
 
 
@@ -246,15 +302,15 @@ def rest_entries(ctx: EntryContext, week: int, week_start: dt.date, days: Sequen
     text = ctx.rest_text
     return [
         Workout(
-            id=ctx.ident(week, f"r{i}"),
-            date=week_start + dt.timedelta(days=d),
+            id=ctx.ident(week, slot),
+            date=week_start + DAYS[d],
             week=week,
-            slot=f"r{i}",
+            slot=slot,
             kind="rest",
             title="Rest day",
             description=text,
         )
-        for i, d in enumerate(days, start=1)
+        for slot, d in zip(REST_SLOTS, days, strict=False)
     ]
 
 
@@ -286,16 +342,16 @@ def foot_strength_entries(
     title, text, seconds = ctx.foot_session(week)
     return [
         Workout(
-            id=ctx.ident(week, f"f{i}"),
-            date=week_start + dt.timedelta(days=d),
+            id=ctx.ident(week, slot),
+            date=week_start + DAYS[d],
             week=week,
-            slot=f"f{i}",
+            slot=slot,
             kind="foot_strength",
             title=title,
             description=text,
             duration_s=seconds,
         )
-        for i, d in enumerate(days, start=1)
+        for slot, d in zip(FOOT_SLOTS, days, strict=False)
     ]
 
 
@@ -310,7 +366,7 @@ def week_entries(
 ) -> list[Workout]:
     out: list[Workout] = []
     for s in slots:
-        date = week_start + dt.timedelta(days=s.offset)
+        date = week_start + DAYS[s.offset]
         if s.kind == "race":
             out.append(race_entry(ctx, date, week))
         else:

@@ -48,12 +48,18 @@ class Load:
 
     def count(self, days: Iterable[Day], week_end: dt.date) -> None:
         """A week as planned: its training volume, long run and runs."""
-        entries = list(days)
-        runs = [(d, m) for d, kind, m in entries if kind in RUN_KINDS]
-        last_day = {kind for d, kind, _ in entries if d == week_end}
-        self.volumes.append(float(sum(m for _, kind, m in entries if kind in RUN_KINDS and kind != "race")))
-        self.longs.append(max((m for _, kind, m in entries if kind == "long"), default=0.0))
-        self.history.extend(runs)
+        volume, long, last_day = 0.0, 0.0, set()
+        for d, kind, m in days:  # one pass: every week of every plan is counted
+            if kind in RUN_KINDS:
+                self.history.append((d, m))
+                if kind != "race":
+                    volume += m
+                if kind == "long":
+                    long = max(long, m)
+            if d == week_end:
+                last_day.add(kind)
+        self.volumes.append(volume)
+        self.longs.append(long)
         self.prev_last_hard = bool(last_day & (HARD_KINDS | {"long"}))
         self.prev_last_long = "long" in last_day
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, pairwise
+from typing import NamedTuple
 
 from plansync.core.vocab import HARD_KINDS
 
@@ -35,8 +36,7 @@ class WeekLayout:
     dropped_hard: int  # hard sessions that did not fit the available days
 
 
-@dataclass(frozen=True)
-class WeekRequest:
+class WeekRequest(NamedTuple):  # a named tuple: asked for every week, and hashed to find its placing
     sessions: tuple[tuple[str, str], ...]  # (name, kind), priority order, long first
     available: frozenset[int]
     long_offset: int

@@ -45,7 +45,19 @@ def _size(q: Quantity, zone: str, zones: ZoneModel) -> tuple[float, float]:
 
 
 def work_by_zone(spec: SessionSpec, progress: float, zones: ZoneModel) -> dict[str, float]:
-    """Metres run in each capped zone (the session's 'work')."""
+    """Metres run in each capped zone (the session's 'work'). Pure, so worked out once for
+    every zone model alike (see :func:`build`); the result is not to be changed."""
+    key = (id(spec), progress)
+    known = zones.shared.work.get(key)
+    if known is not None and known[0] is spec:
+        work: dict[str, float] = known[1]
+        return work
+    made = _work_by_zone(spec, progress, zones)
+    zones.shared.work[key] = (spec, made)  # the spec kept too, so its id is not reused
+    return made
+
+
+def _work_by_zone(spec: SessionSpec, progress: float, zones: ZoneModel) -> dict[str, float]:
     out: dict[str, float] = {}
 
     def walk(steps: list[StepSpec], times: int) -> None:
@@ -105,7 +117,22 @@ def measure(
     spec: SessionSpec, zones: ZoneModel, *, progress: float, scale: float = 1.0, fill_m: float = 0.0
 ) -> float:
     """The metres :func:`build` would give the session, without building its steps (sizing
-    tries many sizes; only the one kept is built)."""
+    tries many sizes; only the one kept is built). Pure, so worked out once for every zone
+    model alike (see :func:`build`): the fixed parts, that is (a sketch measures its easy runs
+    at sizes of every kind, each once)."""
+    if fill_m:
+        return _measure(spec, zones, progress, scale, fill_m)
+    key = (id(spec), progress, scale)
+    known = zones.shared.measured.get(key)
+    if known is not None and known[0] is spec:
+        metres: float = known[1]
+        return metres
+    made = _measure(spec, zones, progress, scale, fill_m)
+    zones.shared.measured[key] = (spec, made)  # the spec kept too, so its id is not reused
+    return made
+
+
+def _measure(spec: SessionSpec, zones: ZoneModel, progress: float, scale: float, fill_m: float) -> float:
     distance = 0
     for s in spec.steps:
         if s.repeat is not None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from plansync.core import sessions
 from plansync.core.sessions import Sized
@@ -38,8 +38,7 @@ SPREAD_LONG_KEEP = 0.75
 QUALITY_ROOM = 0.5  # one quality session takes at most half of what the long run leaves
 
 
-@dataclass(frozen=True)
-class WeekBudget:
+class WeekBudget(NamedTuple):  # a named tuple: made for every week and every try at one
     volume: float  # training metres the week should hold
     long_target: float
     run_cap: float  # no run longer than this (the 30-day spike rule)
@@ -75,8 +74,7 @@ class WeekBudget:
         )
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):  # a named tuple: made for every session of every week
     slot: str
     spec: SessionSpec
     progress: float  # 0..1 through the session's occurrences in the plan
@@ -112,8 +110,7 @@ def _fixed_part(p: Planned, zones: ZoneModel) -> float:
     return sessions.measure(p.spec, zones, progress=p.progress) if p.has_fixed_part else 0.0
 
 
-@dataclass(frozen=True)
-class WeekSizes:
+class WeekSizes(NamedTuple):
     sized: dict[str, Sized]  # a fill session missing from it rests
     unplaced_m: float  # volume the week's shape rules left out (0 when it all fitted)
 
@@ -177,7 +174,7 @@ def _spread(planned: list[Planned], b: WeekBudget, zones: ZoneModel, runs: int, 
     held = _runs_held(planned, best)
     if held >= runs or "long" not in best.sized:
         return best
-    on_grid = dataclasses.replace(b, min_run=b.least_run)  # room for whole runs on the grid
+    on_grid = b._replace(min_run=b.least_run)  # room for whole runs on the grid
     floor = SPREAD_LONG_KEEP * best.sized["long"].distance_m
     chosen, key = best, (held, -best.unplaced_m)
     for reserve in range(runs, max(held, 1) - 1, -1):
@@ -192,8 +189,7 @@ def _spread(planned: list[Planned], b: WeekBudget, zones: ZoneModel, runs: int, 
     return chosen
 
 
-@dataclass(frozen=True)
-class _Try:
+class _Try(NamedTuple):
     """One try at a week: its sizes, how many other runs it kept, and what its long run
     and quality sessions were before the easy running was shared out."""
 
@@ -232,7 +228,7 @@ def _size_once(
         if built is not None:
             out[p.slot] = built
         elif p.spec.kind != "cross":  # too big for this week: an easy run holds its day
-            fills.append(dataclasses.replace(p, spec=plain("easy"), progress=0.0))
+            fills.append(p._replace(spec=plain("easy"), progress=0.0))
     quality_m = sum(out[p.slot].distance_m for p in quality if p.slot in out)
     quality_runs = sum(1 for p in quality if p.slot in out and p.spec.kind != "cross")
     first_long = long_m
@@ -318,7 +314,7 @@ def _size_walk_run(planned: list[Planned], b: WeekBudget, zones: ZoneModel) -> W
     long = next((p for p in planned if p.slot == "long"), None)
     # Quality sessions wait, but their days still hold run/walk: the week keeps its sessions.
     others = [
-        p if p.spec.kind in FILL_KINDS else dataclasses.replace(p, spec=plain("easy"))
+        p if p.spec.kind in FILL_KINDS else p._replace(spec=plain("easy"))
         for p in planned
         if p.slot != "long" and p.spec.kind != "cross"
     ]
@@ -481,24 +477,39 @@ def _level(weights: list[float], lows: list[float], tops: list[float], spare: fl
     if sum(tops) <= spare:
         return high  # every run fits at its cap (the total never passes what it holds at its caps)
     runs = list(zip(weights, lows, tops, strict=True))
-
-    def total(level: float) -> float:
-        return sum(min(cap, max(low, w * level)) for w, low, cap in runs)
-
-    at_a = total(0.0)
+    at_a = _total(runs, 0.0)
     if at_a > spare:
         return 0.0
     # Each run grows (slope w) from its fixed part to its cap: the total's slope changes there.
-    changes = sorted(
-        (x / w, dw) for w, low, cap in runs if low < cap for x, dw in ((low, w), (cap, -w)) if x / w < high
-    )
+    changes: list[tuple[float, float]] = []
+    for w, low, cap in runs:
+        if low < cap:
+            if low / w < high:
+                changes.append((low / w, w))
+            if cap / w < high:
+                changes.append((cap / w, -w))
+    changes.sort()
+    changes.append((high, 0.0))
     a = slope = 0.0
-    for c, dw in [*changes, (high, 0.0)]:
-        if c > a and at_a + slope * (c - a) > spare - 1e-6 and total(c) > spare:
-            middle = (a + c) / 2  # a run is linear on the whole segment if it is in the middle
-            slope = sum(w for w, low, cap in runs if low < w * middle < cap)
-            return a + (spare - total(a)) / slope if slope > 0 else a
+    for c, dw in changes:
         if c > a:
+            if at_a + slope * (c - a) > spare - 1e-6 and _total(runs, c) > spare:
+                middle = (a + c) / 2  # a run is linear on the whole segment if it is in the middle
+                slope = sum([w for w, low, cap in runs if low < w * middle < cap])
+                return a + (spare - _total(runs, a)) / slope if slope > 0 else a
             a, at_a = c, at_a + slope * (c - a)
         slope += dw
     return high
+
+
+def _total(runs: list[tuple[float, float, float]], level: float) -> float:
+    """The metres the runs ``(weight, low, top)`` hold at a common level: each ``weight ×
+    level``, at least ``low``, then at most ``top`` (``min(top, max(low, w * level))``,
+    written out: sizing asks this thousands of times a plan)."""
+    held = 0.0
+    for w, low, top in runs:
+        metres = w * level
+        if low > metres:
+            metres = low
+        held += top if metres >= top else metres
+    return held

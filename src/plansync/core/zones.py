@@ -99,27 +99,11 @@ class ZoneModel:
         self.profile = profile
         self.units: Units = profile.units
         self.vdot, self.vdot_source = _athlete_vdot(profile)
-        interval_s_km = 1000 / (velocity_for(self.vdot * 0.974) / 60)
-        rep_gain = 20.0 if self.vdot < 50 else 15.0
-        self._pace_s_km: dict[str, tuple[float, float]] = {}  # fast, slow
-        for zone, (slow, fast) in _VDOT_RANGES.items():
-            self._pace_s_km[zone] = (_s_per_km(self.vdot * fast), _s_per_km(self.vdot * slow))
-        centres = {
-            "threshold": _s_per_km(self.vdot * _POINT_FRACTIONS["threshold"]),
-            "interval": interval_s_km,
-            "repetition": interval_s_km - rep_gain,
-            "strides": interval_s_km - rep_gain,
-            "marathon": race_time(self.vdot, 42195.0) / 42.195,
-            "half_marathon": race_time(self.vdot, 21097.5) / 21.0975,
-        }
-        for zone, centre in centres.items():
-            w = _PACE_HALF_WIDTH_S_PER_KM
-            self._pace_s_km[zone] = (centre - w, centre + w)
-        self._targets = {zone: self._target(zone) for zone in FRIEL}
-        self._efforts = {zone: self._effort(zone) for zone in RPE}
         self.shared = _shared((self.vdot, self.units, profile.intensity.model_dump_json()))
         self.built, self.step_targets = self.shared.built, self.shared.step_targets
-        self._speeds = {zone: 1000 / self.pace_s_per_km(zone) for zone in FRIEL}
+        if self.shared.table is None:  # the zones of every athlete alike in VDOT, units and intensity
+            self.shared.table = _table(self.vdot, profile)
+        self._pace_s_km, self._targets, self._efforts, self._speeds = self.shared.table
 
     def pace_s_per_km(self, zone: str) -> float:
         """Mid-zone pace, for estimating how long a step takes."""
@@ -145,33 +129,63 @@ class ZoneModel:
         """The zone as perceived effort (CR10), whatever the athlete's system."""
         return self._efforts[zone]
 
-    def _effort(self, zone: str) -> Target:
-        lo, hi = RPE[zone]
-        return Target(zone, "rpe", lo, hi, "rpe", f"RPE {lo}–{hi}/10 ({ZONE_LABELS[zone]})")
 
-    def _target(self, zone: str) -> Target:
-        i = self.profile.intensity
-        label = ZONE_LABELS[zone]
-        if i.system == "pace":
-            factor = METRES_PER_UNIT[self.units] / 1000
-            fast, slow = (round(p * factor) for p in self._pace_s_km[zone])
-            text = f"{fmt_clock(fast)}–{fmt_clock(slow)}/{self.units}"
-            return Target(zone, "pace", fast, slow, f"s/{self.units}", f"{text} ({label})")
-        if i.system == "heart_rate":
-            if i.threshold_hr is not None:
-                lo_pct, hi_pct = FRIEL[zone]
-                lo, hi = round(i.threshold_hr * lo_pct / 100), round(i.threshold_hr * hi_pct / 100)
-            else:
-                assert i.max_hr is not None and i.resting_hr is not None
-                reserve = i.max_hr - i.resting_hr
-                lo_pct, hi_pct = KARVONEN[zone]
-                lo = round(i.resting_hr + reserve * lo_pct / 100)
-                hi = round(i.resting_hr + reserve * hi_pct / 100)
-            return Target(zone, "heart_rate", lo, hi, "bpm", f"{lo}–{hi} bpm ({label})")
-        lo, hi = RPE[zone]
-        return Target(zone, "rpe", lo, hi, "rpe", f"RPE {lo}–{hi}/10 ({label})")
+def _table(vdot: float, profile: Profile) -> ZoneTable:
+    """An athlete's zones: each zone's pace range (fast, slow; seconds per kilometre), its
+    target in their system, its perceived effort, and its mid-zone speed (m/s)."""
+    interval_s_km = 1000 / (velocity_for(vdot * 0.974) / 60)
+    rep_gain = 20.0 if vdot < 50 else 15.0
+    paces: dict[str, tuple[float, float]] = {}  # fast, slow
+    for zone, (slow, fast) in _VDOT_RANGES.items():
+        paces[zone] = (_s_per_km(vdot * fast), _s_per_km(vdot * slow))
+    centres = {
+        "threshold": _s_per_km(vdot * _POINT_FRACTIONS["threshold"]),
+        "interval": interval_s_km,
+        "repetition": interval_s_km - rep_gain,
+        "strides": interval_s_km - rep_gain,
+        "marathon": race_time(vdot, 42195.0) / 42.195,
+        "half_marathon": race_time(vdot, 21097.5) / 21.0975,
+    }
+    for zone, centre in centres.items():
+        w = _PACE_HALF_WIDTH_S_PER_KM
+        paces[zone] = (centre - w, centre + w)
+    targets = {zone: _target(zone, paces[zone], profile) for zone in FRIEL}
+    efforts = {zone: _effort(zone) for zone in RPE}
+    speeds = {zone: 1000 / ((paces[zone][0] + paces[zone][1]) / 2) for zone in FRIEL}
+    return paces, targets, efforts, speeds
 
 
+def _effort(zone: str) -> Target:
+    lo, hi = RPE[zone]
+    return Target(zone, "rpe", lo, hi, "rpe", f"RPE {lo}–{hi}/10 ({ZONE_LABELS[zone]})")
+
+
+def _target(zone: str, pace: tuple[float, float], profile: Profile) -> Target:
+    i, units = profile.intensity, profile.units
+    label = ZONE_LABELS[zone]
+    if i.system == "pace":
+        factor = METRES_PER_UNIT[units] / 1000
+        fast, slow = (round(p * factor) for p in pace)
+        text = f"{fmt_clock(fast)}–{fmt_clock(slow)}/{units}"
+        return Target(zone, "pace", fast, slow, f"s/{units}", f"{text} ({label})")
+    if i.system == "heart_rate":
+        if i.threshold_hr is not None:
+            lo_pct, hi_pct = FRIEL[zone]
+            lo, hi = round(i.threshold_hr * lo_pct / 100), round(i.threshold_hr * hi_pct / 100)
+        else:
+            assert i.max_hr is not None and i.resting_hr is not None
+            reserve = i.max_hr - i.resting_hr
+            lo_pct, hi_pct = KARVONEN[zone]
+            lo = round(i.resting_hr + reserve * lo_pct / 100)
+            hi = round(i.resting_hr + reserve * hi_pct / 100)
+        return Target(zone, "heart_rate", lo, hi, "bpm", f"{lo}–{hi} bpm ({label})")
+    lo, hi = RPE[zone]
+    return Target(zone, "rpe", lo, hi, "rpe", f"RPE {lo}–{hi}/10 ({label})")
+
+
+ZoneTable = tuple[
+    dict[str, tuple[float, float]], dict[str, "Target"], dict[str, "Target"], dict[str, float]
+]  # paces (fast, slow s/km), targets, efforts, speeds (m/s) by zone
 Built = dict[tuple[int, float, float, float, bool], tuple[Any, Any]]  # core.sessions.build
 # (session kind, step type, zone, label) -> the step's targets (core.targets)
 StepTargets = dict[tuple[str, str, str, str | None], tuple["Target", "Target | None"]]
@@ -187,6 +201,9 @@ class SharedWork:
     built: Built = field(default_factory=dict)
     step_targets: StepTargets = field(default_factory=dict)
     texts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # id(steps) -> (steps, text)
+    table: ZoneTable | None = None  # the zones themselves (see _table)
+    measured: dict[tuple[int, float, float], tuple[Any, float]] = field(default_factory=dict)
+    work: dict[tuple[int, float], tuple[Any, dict[str, float]]] = field(default_factory=dict)
 
 
 _zone_caches: OrderedDict[tuple[float, str, str], SharedWork] = OrderedDict()
