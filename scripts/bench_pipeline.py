@@ -11,8 +11,9 @@ the week-shape rules), each in its own fresh process:
 
 Targets (the compiler-as-a-pipeline issue): validate CPU <= 1.2x the baseline; one plan
 <= 3 ms median for both athletes. "Nothing kept" compiles each time with what the process
-remembers across compiles cleared: the what-if sketches and the sessions built for athletes
-alike (the baseline keeps neither: its two figures are the same).
+remembers across compiles cleared: the what-if sketches, the zones and sessions worked out
+for athletes alike, and the words of each template (the baseline keeps none of these: its two
+figures are the same).
 
 Each figure is the least of ``--rounds`` rounds (3), this checkout and the baseline
 measured alternately. Both trees are byte-compiled first (``compileall``), as an installed package is: where
@@ -82,8 +83,9 @@ for name, path, template in (
         times.append(time.perf_counter() - start)
     out[name] = statistics.median(times) * 1000
     try:  # what is remembered per process (what-if sketches, shared sessions): also from cold
-        from plansync.core import compiler, zones
+        from plansync.core import compiler, entries, zones
         kept = [compiler._sketches, zones._zone_caches]
+        kept += [entries._words] if hasattr(entries, "_words") else []
     except (ImportError, AttributeError):
         kept = []
     if kept:

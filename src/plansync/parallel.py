@@ -9,6 +9,7 @@ than it saves below :data:`PARALLEL_FROM` items.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator
@@ -37,9 +38,17 @@ def ordered_map(
     """``map(function, *columns)``, on every usable core when the batch is large enough."""
     count = len(columns[0]) if columns else 0
     workers = min(usable_cores(), MAX_WORKERS)
-    if count >= threshold and workers > 1 and "fork" in mp.get_all_start_methods():
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            chunk = max(1, min(MAX_CHUNK, count // (workers * 4)))
-            yield from pool.map(function, *columns, chunksize=chunk)
-        return
-    yield from map(function, *columns)
+    # What is alive before a batch (the modules, the templates, the athletes) outlives it: it
+    # is frozen out of the collector's reach while the batch runs, so a collection walks only
+    # what the batch made. In a forked worker, a collection would otherwise also write to
+    # every inherited object, copying each page of them (the gc module's advice before fork).
+    gc.freeze()
+    try:
+        if count >= threshold and workers > 1 and "fork" in mp.get_all_start_methods():
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                chunk = max(1, min(MAX_CHUNK, count // (workers * 4)))
+                yield from pool.map(function, *columns, chunksize=chunk)
+            return
+        yield from map(function, *columns)
+    finally:
+        gc.unfreeze()

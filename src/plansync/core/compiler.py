@@ -113,9 +113,10 @@ def compile_plan(
     return _finish(draft, advice)
 
 
-def _run(draft: Draft, enough: float = math.inf) -> None:
+def _run(draft: Draft, enough: Enough = (math.inf, math.inf)) -> None:
     """The pipeline's week steps, in order, over one draft (a sketch stops at a week of
-    ``enough`` metres: its peak is then at least that)."""
+    ``enough[0]`` metres, or a long run of ``enough[1]``: its peak, or its longest run, is
+    then at least that)."""
     for week in draft.weeks:
         if draft.sketch and week.taper_factor is not None:
             break  # a sketch asks for the peak and the longest run: the taper only shrinks from them
@@ -123,7 +124,9 @@ def _run(draft: Draft, enough: float = math.inf) -> None:
             keep_week(draft, week)
         else:
             plan_week(draft, week)
-        if draft.sketch and draft.summaries[-1].distance_m >= enough:
+        if draft.sketch and (
+            draft.summaries[-1].distance_m >= enough[0] or max(draft.load.longs, default=0.0) >= enough[1]
+        ):
             break
     if draft.sketch:
         return
@@ -133,13 +136,18 @@ def _run(draft: Draft, enough: float = math.inf) -> None:
     after_race_weeks(draft)
 
 
+Enough = tuple[float, float]  # a sketch may stop at a week this high, or a long run this long
 SKETCHES_KEPT = 1024  # what-if plans remembered per process (each a few numbers)
-_sketches: OrderedDict[tuple[int, str, Options, float], tuple[Template, Sketch]] = OrderedDict()
+_sketches: OrderedDict[tuple[int, str, Options, Enough], tuple[Template, Sketch]] = OrderedDict()
 _sketches_lock = threading.Lock()
 
 
 def _sketch(
-    template: Template, profile: Profile, options: Options, zones: ZoneModel, enough: float = math.inf
+    template: Template,
+    profile: Profile,
+    options: Options,
+    zones: ZoneModel,
+    enough: Enough = (math.inf, math.inf),
 ) -> Sketch:
     """A what-if plan's highest week and longest long run (for the warnings): its weeks up
     to the taper, without entries, each run measured but not built. The taper's weeks are
@@ -653,7 +661,7 @@ def _warnings(draft: Draft, advice: bool) -> None:
     )
     draft.warnings.extend(plan_warnings.load_warnings(template, profile, load, draft.basis, draft.n_weeks))
 
-    def what_if(other: Profile, dates: Options, enough: float) -> Sketch:
+    def what_if(other: Profile, dates: Options, enough: Enough) -> Sketch:
         return _sketch(template, other, dates, draft.zones, enough)  # other days, other dates: same zones
 
     few = None

@@ -43,7 +43,9 @@ class Sketch:
 
 # A sketch of the plan for another profile or dates. Its last argument, ``enough``: a week
 # volume after which the sketch may stop (its peak is then at least that); math.inf for all of it.
-WhatIf = Callable[[Profile, Options, float], Sketch]
+# A what-if plan's peak and longest run; it may stop once its peak, or its longest run, is
+# at least as high as asked (each ``math.inf``: the whole plan up to its taper).
+WhatIf = Callable[[Profile, Options, tuple[float, float]], Sketch]
 
 
 def load_warnings(
@@ -121,7 +123,7 @@ def days_warning(
     days = [d for d in WEEKDAYS if d in profile.availability.days or d == day]
     more = profile.model_copy(update={"availability": profile.availability.model_copy(update={"days": days})})
     try:
-        sketch = what_if(more, options, math.inf if advice else held + DAYS_MATTER_M)
+        sketch = what_if(more, options, (math.inf if advice else held + DAYS_MATTER_M, math.inf))
     except PlanError:  # pragma: no cover - one more day never makes a plan invalid
         return None
     best = (sketch.peak, day, sketch.longest)
@@ -224,7 +226,8 @@ def _later_race(
     def reaches(more: int) -> bool:
         race = reach.start + dt.timedelta(days=7 * more - 1)
         try:
-            sketch = what_if(profile, Options(race_date=race, weeks=more, today=options.today), math.inf)
+            dates = Options(race_date=race, weeks=more, today=options.today)
+            sketch = what_if(profile, dates, (math.inf, ready - 1))  # it may stop once it reaches
         except PlanError:  # pragma: no cover - a longer plan from the same start always compiles
             return False
         return sketch.longest + 1 >= ready

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import operator
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ class PlanView:
 
     @functools.cached_property  # read by most rules: sorted once per plan
     def ordered(self) -> list[Workout]:
-        return sorted(self.plan.workouts, key=lambda x: (x.date, x.id))
+        return sorted(self.plan.workouts, key=operator.attrgetter("date", "id"))
 
     def in_order(self) -> list[Workout]:
         return self.ordered
@@ -125,10 +126,16 @@ class Rule:
     find: Callable[[PlanView], Iterable[Violation]]
 
 
+ON_A_TRAINING_DAY = (RUN_KINDS | {"cross"}) - {"race"}  # the race's day is the race's, not the athlete's
+HARD_OR_LONG = HARD_KINDS | {"long"}
+
+
 def _available_days(view: PlanView) -> Iterator[Violation]:
     for w in view.in_order():
+        if w.kind not in ON_A_TRAINING_DAY:
+            continue
         weekday = WEEKDAYS[w.date.weekday()]
-        if w.kind in RUN_KINDS | {"cross"} and w.kind != "race" and weekday not in view.available:
+        if weekday not in view.available:
             yield Violation("available days", w.week, w.date, f"{w.kind} on {weekday}, not an available day")
 
 
@@ -176,12 +183,15 @@ class _RecentLongest:
         return max(best, self.window[0][1]) if self.window else best
 
 
+EASY_OR_HARD = EASY_AFTER | HARD_KINDS  # after a hard session, where hard days may follow one another
+
+
 def _easy_after_hard(view: PlanView) -> Iterator[Violation]:
     for w in view.in_order():
         if w.kind == "long" or (w.kind in HARD_KINDS and w.kind != "race"):
             nxt = w.date + dt.timedelta(days=1)
             hard_ok = view.rules.consecutive_hard and w.kind != "long"
-            bad = view.kinds_on(nxt) - (EASY_AFTER | (HARD_KINDS if hard_ok else frozenset()))
+            bad = view.kinds_on(nxt) - (EASY_OR_HARD if hard_ok else EASY_AFTER)
             if bad:
                 yield Violation(
                     "easy after hard",
@@ -196,7 +206,7 @@ def _foot_strength_days(view: PlanView) -> Iterator[Violation]:
     for w in view.in_order():
         if w.kind != "foot_strength":
             continue
-        clash = view.kinds_on(w.date) & (HARD_KINDS | {"long"})
+        clash = view.kinds_on(w.date) & HARD_OR_LONG
         if clash:
             yield Violation(
                 "foot strength", w.week, w.date, f"foot strength on a {', '.join(sorted(clash))} day"

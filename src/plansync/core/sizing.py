@@ -395,10 +395,9 @@ def _size_quality(p: Planned, b: WeekBudget, zones: ZoneModel, room: float) -> S
         scale = min(scale, min(share_cap * b.volume, abs_cap) / metres)
     own = p.cap_m if p.cap_m is not None else math.inf  # race week: no longer than the week before
     limit = min(b.run_cap, own, QUALITY_ROOM * room) + 1
-    for _ in range(6):
-        built = sessions.build(p.spec, zones, progress=p.progress, scale=scale, cross=cross)
-        if cross or built.distance_m <= limit:
-            return built
+    for _ in range(6):  # each size measured, and only the one that fits built
+        if cross or sessions.measure(p.spec, zones, progress=p.progress, scale=scale) <= limit:
+            return sessions.build(p.spec, zones, progress=p.progress, scale=scale, cross=cross)
         scale *= 0.7
     return None
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from plansync.atomic import flush_folder, write_atomic
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan, plan_json
-from plansync.core.progress import PlanRecord
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_file as compile_profile_path
 from plansync.inputs.loader import SHIPPED_EXAMPLES
@@ -19,11 +18,11 @@ from plansync.inputs.schemas import schema_json
 from plansync.inputs.validate import Report
 from plansync.inputs.validate import validate as validate_paths
 from plansync.parallel import ordered_map
-from plansync.service.settings import Settings
-from plansync.state.ledger import Ledger, plan_records
-from plansync.state.lock import writer
 
-if TYPE_CHECKING:  # fit_tool is imported only when watch files are written
+if TYPE_CHECKING:  # fit_tool is imported only when watch files are written; the state, file
+    # locks and settings only by the commands that use them (validate starts without them)
+    from plansync.core.progress import PlanRecord
+    from plansync.service.settings import Settings
     from plansync.watch.export import FitExport
 
 EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
@@ -31,6 +30,8 @@ EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
 
 def compile_profile_file(settings: Settings, profile: Path, options: Options | None = None) -> Plan:
     """The athlete's plan as of today (``settings.now()``)."""
+    from plansync.state.ledger import plan_records
+
     return compile_profile_path(
         profile, settings.templates, options, now=settings.now(), records=plan_records(settings.state)
     )
@@ -47,6 +48,8 @@ def compile_file(
     athlete already has (made on, race moved, adapted) is read from the workspace's state
     folder (``state``, else ``./.plansync`` when it exists); ``now`` (aware) defaults to the
     clock when there is such a record. With neither, the plan the profile describes."""
+    from plansync.state.ledger import plan_records
+
     folder = state if state is not None else Path(".plansync")
     records = plan_records(folder) if folder.is_dir() else {}
     if records and now is None:
@@ -72,6 +75,8 @@ def calendar(settings: Settings, plan: Plan, previous: Path | None = None, *, lo
     back from ``previous`` (the file last written) when the ledger has lost it. ``look``: a
     quick look (``compile --ics``) outside a workspace, which leaves no state behind."""
     from plansync.calendars.identity import calendar_bytes  # icalendar is imported only to render
+    from plansync.state.ledger import Ledger
+    from plansync.state.lock import writer
 
     earlier = previous.read_bytes() if previous is not None and previous.is_file() else None
     if (
@@ -143,6 +148,8 @@ def compile_many(settings: Settings, sources: list[Path], folder: Path) -> list[
         paths += profile_files(source) if source.is_dir() else [source]
     folder.mkdir(parents=True, exist_ok=True)
     n = len(paths)
+    from plansync.state.ledger import plan_records
+
     records = plan_records(settings.state)
     results = list(
         ordered_map(
