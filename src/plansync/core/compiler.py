@@ -63,6 +63,9 @@ AFTER_RACE_RUN_SHARE = 0.35  # the weeks after the race: no run over about a thi
 SHAKE_OUT_SHARE = 0.2  # the day before the race: rest or a shake-out of at most a fifth of it
 MAX_YEARS_AHEAD = 3  # a plan starts within this many years of today
 Shaped = tuple[WeekLayout, list[Planned], WeekSizes]  # a week's placement, sessions and sizes
+ONE_WEEK, SIX_DAYS = dt.timedelta(days=7), dt.timedelta(days=6)
+WEEKS = tuple(i * ONE_WEEK for i in range(32))  # each week's start from the plan's, made once
+TIMED_KINDS = RUN_KINDS - {"race"}  # a week's running time counts these
 
 
 @dataclass
@@ -92,7 +95,11 @@ class Draft:
     summaries: list[WeekSummary] = field(default_factory=list)
 
     def week_start(self, number: int) -> dt.date:
-        return self.start + dt.timedelta(days=7 * (number - 1))
+        return (
+            self.start + WEEKS[number - 1]
+            if 0 < number <= len(WEEKS)
+            else self.start + (number - 1) * ONE_WEEK
+        )
 
 
 def compile_plan(
@@ -120,7 +127,7 @@ def _run(draft: Draft, enough: Enough = (math.inf, math.inf)) -> None:
     for week in draft.weeks:
         if draft.sketch and week.taper_factor is not None:
             break  # a sketch asks for the peak and the longest run: the taper only shrinks from them
-        if draft.history.keeps(draft.week_start(week.number) + dt.timedelta(days=6)):
+        if draft.history.keeps(draft.week_start(week.number) + SIX_DAYS):
             keep_week(draft, week)
         else:
             plan_week(draft, week)
@@ -299,7 +306,7 @@ def keep_week(draft: Draft, week: WeekPlan) -> None:
     history, load = draft.history, draft.load
     assert history.kept is not None
     week_start = draft.week_start(week.number)
-    week_end = week_start + dt.timedelta(days=6)
+    week_end = week_start + SIX_DAYS
     kept = [
         dataclasses.replace(w, week=week.number)
         for w in history.kept.workouts
@@ -330,7 +337,7 @@ def plan_week(draft: Draft, week: WeekPlan) -> None:
     """A new week: placed, given its volume, its sessions sized, written out, counted."""
     race_week = draft.race is not None and week.number == draft.n_weeks
     week_start = draft.week_start(week.number)
-    week_end = week_start + dt.timedelta(days=6)
+    week_end = week_start + SIX_DAYS
     layout = _place(draft, week)
     draft.load.dropped_hard += layout.dropped_hard
     budget = _budget(draft, week, race_week, week_end)
@@ -630,7 +637,7 @@ def _spec_of(p: Planned, sized: dict[str, Sized]) -> SessionSpec:
 
 def _summary(week: WeekPlan, week_start: dt.date, counted: list[Day], entries: list[Workout]) -> WeekSummary:
     """A week's line in the plan's summary: its training volume and running time."""
-    timed = RUN_KINDS - {"race"}
+    timed = TIMED_KINDS
     return WeekSummary(
         week=week.number,
         start=week_start,

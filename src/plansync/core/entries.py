@@ -108,6 +108,9 @@ class EntryContext:
 
     def __post_init__(self) -> None:
         self.prefix = f"{self.profile.id}-{self.template.id}"
+        self.units = self.profile.units
+        self.pain_rules = PAIN_RULES if self.profile.fitness.return_from_injury else ()
+        self.tender = self.profile.tender_feet
         self.words = template_words(self.template, self.profile.units)
         self.red_flags, self.rest_text = self.words.red_flags, self.words.rest_text
         self._surfaces: dict[tuple[str, bool], tuple[str, ...]] = {}
@@ -189,25 +192,21 @@ def red_flag_lines(t: Template) -> list[str]:
 def run_entry(
     ctx: EntryContext, slot: Slot, spec: SessionSpec, built: Sized, date: dt.date, week: int
 ) -> Workout:
-    p = ctx.profile
     kind = slot.kind
-    surface = None
+    surface = shoe = None
     if kind != "cross":
         turn = ctx.turns.get(kind, 0)
         ctx.turns[kind] = turn + 1
         surface = ctx.surface(kind, turn, kind not in SPEED_KINDS or short_efforts(built.steps))
-    shoe = None if kind == "cross" else ctx.rack.choose(kind, surface)
-    notes: list[str] = []
-    if shoe is not None:
-        notes.extend(ctx.rack.wear(shoe, built.distance_m, week, date))
+        shoe = ctx.rack.choose(kind, surface)
+    notes = ctx.rack.wear(shoe, built.distance_m, week, date) if shoe is not None else []
     if surface in ("asphalt", "concrete") and kind in ("easy", "long", "recovery"):
         notes.append(PAVEMENT_NOTE)
-    if p.fitness.return_from_injury:
-        notes.extend(PAIN_RULES)
-    if p.tender_feet and week <= TENDER_WEEKS:
+    notes += ctx.pain_rules
+    if ctx.tender and week <= TENDER_WEEKS:
         notes.append(TENDER_NOTE)
     if kind == "long" or kind in HARD_KINDS:
-        notes.extend(ctx.red_flags)
+        notes += ctx.red_flags
     shoe_name = shoe.name if shoe else None
     extra = tuple(notes)
     return Workout(
@@ -216,7 +215,7 @@ def run_entry(
         week=week,
         slot=slot.slot,
         kind=kind,
-        title=describe.title(kind, spec.title, built.distance_m, built.duration_s, p.units),
+        title=describe.title(kind, spec.title, built.distance_m, built.duration_s, ctx.units),
         description=describe.run_description(
             ctx.steps_text(built.steps), ctx.tail(kind, spec.notes, surface, shoe_name, extra)
         ),

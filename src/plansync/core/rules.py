@@ -23,6 +23,8 @@ from plansync.core.vocab import HARD_KINDS, RUN_KINDS, WEEKDAYS
 
 SPIKE_LIMIT = 1.10  # a run may be at most 110 % of the longest of the previous 30 days
 SPIKE_WINDOW_DAYS = 30
+SPIKE_WINDOW = dt.timedelta(days=SPIKE_WINDOW_DAYS)
+ONE_DAY = dt.timedelta(days=1)
 RESTART_M = 2000.0  # a run this short is always allowed: a restart after weeks without running
 FIRST_WEEK_LIMIT = 1.10  # week 1 at most 110 % of the athlete's current volume
 TAPER_DEPTH = (0.40, 0.60)  # the templates' race-week factor: a 40–60 % cut from the peak week
@@ -51,8 +53,8 @@ def longest_recent(
 ) -> float:
     """Longest run in the 30 days before ``day``; the athlete's stated recent
     longest run counts as if run the day before the plan starts."""
-    low = day - dt.timedelta(days=SPIKE_WINDOW_DAYS)
-    best = initial_long if start - dt.timedelta(days=1) >= low else 0.0
+    low = day - SPIKE_WINDOW
+    best = initial_long if start - ONE_DAY >= low else 0.0
     for date, metres in history:
         if low <= date < day and metres > best:
             best = metres
@@ -161,6 +163,7 @@ class _RecentLongest:
 
     def __init__(self, start: dt.date, initial_long: float) -> None:
         self.start, self.initial_long = start, initial_long
+        self.own_day = start - dt.timedelta(days=1)  # the athlete's own long run counts as run then
         self.runs: list[tuple[dt.date, float]] = []
         self.taken = 0  # runs[:taken] have entered the window
         self.window: deque[tuple[dt.date, float]] = deque()  # metres falling from the front
@@ -176,10 +179,10 @@ class _RecentLongest:
                 self.window.pop()  # a longer run later in the window outlasts it
             self.window.append((date, metres))
             self.taken += 1
-        low = day - dt.timedelta(days=SPIKE_WINDOW_DAYS)
+        low = day - SPIKE_WINDOW
         while self.window and self.window[0][0] < low:
             self.window.popleft()
-        best = self.initial_long if self.start - dt.timedelta(days=1) >= low else 0.0
+        best = self.initial_long if self.own_day >= low else 0.0
         return max(best, self.window[0][1]) if self.window else best
 
 

@@ -84,9 +84,8 @@ def _amount(
     amount = s.amount
     if amount.fill:
         return "distance", fill_m, fill_m / speed
-    q = amount.at(progress)
-    value = q.value * max(MIN_WORK_SHARE if s.step_type == "run" else 0.5, scale)
-    if q.measure == "time":
+    value = amount.value_at(progress) * max(MIN_WORK_SHARE if s.step_type == "run" else 0.5, scale)
+    if amount.measure == "time":
         seconds = (round(value / 30) * 30 or 30) if value >= 60 else round(value)
         return "time", seconds * speed, seconds
     metres = (round(value / 100) * 100 or 100) if value >= 400 else round(value)

@@ -24,6 +24,7 @@ RECOVERY_WEIGHT = 0.7  # a recovery run gets this share of an easy run's distanc
 # day after the long run, in every published plan family; coaching reference, "Shape of a week").
 RECOVERY_MAX_S = 45 * 60
 FILL_KINDS = ("easy", "recovery", "strides")
+LONG_OR_FILL = frozenset({"long", *FILL_KINDS})  # every other session is quality (or cross-training)
 WALK_RUN_SESSIONS = 3  # run/walk weeks: three sessions, as the couch-to-5k programmes do
 CONTINUOUS_MIN_M = 3000.0  # in run/walk plans, shorter sessions alternate running and walking
 SMALL_RUN_M = 5000.0  # shorter runs come in finer steps (0.1 km, 0.1 mi), so 10 % growth shows
@@ -215,7 +216,7 @@ def _size_once(
     other runs were kept."""
     out: dict[str, Sized] = {}
     long = next((p for p in planned if p.slot == "long"), None)
-    quality = [p for p in planned if p.spec.kind not in ("long", *FILL_KINDS)]
+    quality = [p for p in planned if p.spec.kind not in LONG_OR_FILL]
     fills = [p for p in planned if p.spec.kind in FILL_KINDS]
 
     after = 1 if any(p.after_long for p in planned) and expected > 0 else 0

@@ -43,9 +43,17 @@ class Amount:
     end: Quantity | None = None
 
     def at(self, progress: float) -> Quantity:
+        return Quantity(self.measure, self.value_at(progress))
+
+    @property
+    def measure(self) -> Literal["time", "distance"]:
+        assert self.start is not None
+        return self.start.measure
+
+    def value_at(self, progress: float) -> float:
+        """The seconds or metres at ``progress`` (0..1) from start to end (as :meth:`at`)."""
         assert self.start is not None and self.end is not None
-        value = self.start.value + (self.end.value - self.start.value) * progress
-        return Quantity(self.start.measure, value)
+        return self.start.value + (self.end.value - self.start.value) * progress
 
 
 def _quantity(value: Any) -> Quantity:
