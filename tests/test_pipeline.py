@@ -16,6 +16,7 @@ from plansync.core.plan import Workout, plan_json
 from plansync.core.profile import Profile
 from plansync.core.template import Template
 from plansync.core.weeks import basis, phase_weeks, week_volume
+from plansync.core.zones import ZoneModel
 from plansync.errors import PlanError
 
 from .conftest import BASE_PROFILE
@@ -122,3 +123,46 @@ def test_remembered_sketches_change_nothing(templates: dict[str, Template]) -> N
     assert compiler._sketches  # the what-ifs were sketched ...
     warm = plan_json(compile_plan(template, profile, Options()))
     assert warm == cold and "not-race-ready" in cold  # ... and remembered without changing a byte
+
+
+def test_longest_within_bounds_every_run_the_spike_rule_allows() -> None:
+    """Runs held to 110 % of the longest before them (or a 2 km restart) can grow no further
+    than the bound in as many weeks, whatever they do in between."""
+    from plansync.core import rules
+
+    assert rules.longest_within(10_000.0, 0) == 10_000.0
+    longest = 5_000.0
+    for weeks in range(1, 12):
+        longest = rules.spike_cap(longest)  # the fastest any run may grow: to its cap each week
+        assert longest <= rules.longest_within(5_000.0, weeks) <= longest + 50.0 * weeks * 1.1**weeks
+    assert rules.longest_within(500.0, 1) >= rules.RESTART_M  # a restart run is always allowed
+
+
+def test_a_later_race_what_if_stops_once_it_cannot_reach_race_ready(templates: dict[str, Template]) -> None:
+    """The beginner's 16-week what-if never reaches a race-ready long run: it stops as soon as
+    the spike rule rules that out, weeks before its taper, and says the same as the whole
+    sketch (no later race reaches it)."""
+    profile = _profile(
+        plan={"template": "half-marathon-beginner", "race_date": "2027-05-02", "weeks": 12},
+        availability={"days": ["tue", "thu", "sun"], "long_run_day": "sun"},
+        fitness={"weekly_distance": 10, "long_run": 5, "recent_race": None},
+    )
+    template = templates["half-marathon-beginner"]
+    ready = template.progression.race_ready_long * 21097.5
+    start = compile_plan(template, profile, Options()).start_date
+    longer = Options(race_date=start + dt.timedelta(days=7 * 16 - 1), weeks=16)
+    weeks_run: list[int] = []
+    real_run = compiler._run
+
+    def counting(draft: compiler.Draft, enough: compiler.Enough = (float("inf"), float("inf"))) -> None:
+        real_run(draft, enough)
+        weeks_run.append(len(draft.summaries))
+
+    zones = ZoneModel(profile)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compiler, "_run", counting)
+        compiler._sketches.clear()
+        whole = compiler._sketch(template, profile, longer, zones)
+        stopped = compiler._sketch(template, profile, longer, zones, (float("inf"), ready - 1))
+    assert whole.longest + 1 < ready and stopped.longest + 1 < ready  # the same answer: it does not reach
+    assert weeks_run[1] < weeks_run[0]  # ... found in fewer weeks

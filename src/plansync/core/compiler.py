@@ -131,9 +131,7 @@ def _run(draft: Draft, enough: Enough = (math.inf, math.inf)) -> None:
             keep_week(draft, week)
         else:
             plan_week(draft, week)
-        if draft.sketch and (
-            draft.summaries[-1].distance_m >= enough[0] or max(draft.load.longs, default=0.0) >= enough[1]
-        ):
+        if draft.sketch and _sketch_done(draft, enough):
             break
     if draft.sketch:
         return
@@ -141,6 +139,23 @@ def _run(draft: Draft, enough: Enough = (math.inf, math.inf)) -> None:
         light = plan_warnings.race_week_light(draft.summaries, draft.n_weeks, draft.profile)
         draft.warnings.extend([light] if light else [])
     after_race_weeks(draft)
+
+
+def _sketch_done(draft: Draft, enough: Enough) -> bool:
+    """Whether a sketch has answered after the week just planned: its peak or its longest
+    long run reached what was asked (``enough``), or its long run can no longer reach it
+    in the weeks before the taper, every run being held to 110 % of the longest before it
+    (:func:`rules.longest_within`: arithmetic, where planning those weeks was most of what
+    a what-if cost)."""
+    load = draft.load
+    longest = max(load.longs, default=0.0)
+    if draft.summaries[-1].distance_m >= enough[0] or longest >= enough[1]:
+        return True
+    if enough[1] == math.inf:
+        return False
+    left = sum(1 for w in draft.weeks[len(draft.summaries) :] if w.taper_factor is None)
+    run_so_far = max((m for _, m in load.history), default=0.0)
+    return rules.longest_within(max(run_so_far, draft.basis.current_long), left) < enough[1]
 
 
 Enough = tuple[float, float]  # a sketch may stop at a week this high, or a long run this long

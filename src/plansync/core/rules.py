@@ -26,6 +26,7 @@ SPIKE_WINDOW_DAYS = 30
 SPIKE_WINDOW = dt.timedelta(days=SPIKE_WINDOW_DAYS)
 ONE_DAY = dt.timedelta(days=1)
 RESTART_M = 2000.0  # a run this short is always allowed: a restart after weeks without running
+ROUNDING_SLACK_M = 50.0  # what a sized run may exceed its cap by (grid steps, whole metres): ample
 FIRST_WEEK_LIMIT = 1.10  # week 1 at most 110 % of the athlete's current volume
 TAPER_DEPTH = (0.40, 0.60)  # the templates' race-week factor: a 40–60 % cut from the peak week
 TAPER_MAX_SHARE = TAPER_DEPTH[1]
@@ -59,6 +60,16 @@ def longest_recent(
         if low <= date < day and metres > best:
             best = metres
     return best
+
+
+def longest_within(longest: float, weeks: int) -> float:
+    """The longest any run can be ``weeks`` weeks on, from runs no longer than ``longest``:
+    each week's runs are held to :func:`spike_cap` of the longest before it (with
+    ROUNDING_SLACK_M for whole steps and metres). An upper bound, not a plan: a what-if
+    that cannot reach a long run by it stops early (see the compiler's sketches)."""
+    for _ in range(weeks):
+        longest = spike_cap(longest) + ROUNDING_SLACK_M
+    return longest
 
 
 def spike_cap(longest: float) -> float:
