@@ -118,10 +118,11 @@ def validate(paths: Iterable[Path], profiles_dir: Path | None = None, targets: I
         for i, (template, _, _) in enumerate(loaded)
         for name, profile in _cases(template, coach_profiles)
     ]
-    global _TEMPLATES, _TARGETS
+    global _TEMPLATES, _TARGETS, _CASES
     _TEMPLATES = [template for template, _, _ in loaded]  # workers inherit them when they fork
     _TARGETS = tuple(targets)
-    outcomes = iter(ordered_map(_check_indexed, [i for i, _, _ in cases], [p for _, _, p in cases]))
+    _CASES = [(i, profile) for i, _, profile in cases]  # ... and the cases: each is sent as its index
+    outcomes = iter(ordered_map(_check_indexed, list(range(len(cases)))))
     for i, (template, doc, path) in enumerate(loaded):
         mine = [(name, next(outcomes)) for j, name, _ in cases if j == i]
         _report(template, doc, path, mine, report)
@@ -191,11 +192,13 @@ class _Outcome:
 
 _TEMPLATES: list[Template] = []
 _TARGETS: tuple[str, ...] = ()
+_CASES: list[tuple[int, Profile]] = []  # (template index, athlete) of each dry-run compile
 
 
-def _check_indexed(index: int, profile: Profile) -> _Outcome:
-    """A case by its template's index: a template model is far bigger than an index to send."""
-    return _check_case(_TEMPLATES[index], profile)
+def _check_indexed(case: int) -> _Outcome:
+    """A case by its index: models are far bigger than an index to send to a worker."""
+    template, profile = _CASES[case]
+    return _check_case(_TEMPLATES[template], profile)
 
 
 def _check_case(template: Template, profile: Profile) -> _Outcome:
