@@ -23,8 +23,8 @@ again, and the larger tree would pay more for it.
 This machine's CPU speed varies by up to half between runs, and a validate run on two
 cores (this checkout's; the baseline validates in one process) costs more CPU per
 instruction than one on a single core. ``--instructions`` also counts the instructions
-of validate run in one process, under valgrind (a few minutes): a figure that does not
-vary between runs.
+of validate run in one process, and of one plan compiled again and from cold, under
+valgrind (several minutes): figures that do not vary between runs.
 
 Run: .venv/bin/python scripts/bench_pipeline.py [--baseline REV] [--instructions]
 """
@@ -129,24 +129,22 @@ def _validate_cpu(src: Path, root: Path) -> tuple[float, float]:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
-def _instructions(src: Path, root: Path) -> float:
-    """Millions of instructions of ``plansync validate plan_templates`` in one process."""
+VALGRIND = [
+    "taskset",
+    "-c",
+    "0",
+    "valgrind",
+    "--tool=cachegrind",
+    "--cache-sim=no",
+    "--cachegrind-out-file=/dev/null",
+]
+
+
+def _valgrind(args: list[str], src: Path, root: Path) -> float:
+    """Millions of instructions of ``python ARGS`` in one process on one core (valgrind)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     run = subprocess.run(
-        [
-            "taskset",
-            "-c",
-            "0",  # one usable core: validate runs in one process
-            "valgrind",
-            "--tool=cachegrind",
-            "--cache-sim=no",
-            "--cachegrind-out-file=/dev/null",
-            sys.executable,
-            "-m",
-            "plansync",
-            "validate",
-            str(root / "plan_templates"),
-        ],
+        [*VALGRIND, sys.executable, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -155,6 +153,55 @@ def _instructions(src: Path, root: Path) -> float:
     )
     found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
     return int(found.group(1).replace(",", "")) / 1e6 if found else float("nan")
+
+
+def _instructions(src: Path, root: Path) -> float:
+    """Millions of instructions of ``plansync validate plan_templates`` in one process."""
+    return _valgrind(["-m", "plansync", "validate", str(root / "plan_templates")], src, root)
+
+
+# Compiles one athlete's plan N times (after two), each time from cold or not.
+PLAN_PROBE = r"""
+import sys
+from pathlib import Path
+try:
+    from plansync.core.compiler import Options, compile_plan
+    from plansync.inputs.loader import load_profile, load_template
+except ImportError:
+    from plansync.compiler import Options, compile_plan
+    from plansync.loader import load_profile, load_template
+root, path, template, n, cold = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
+kept = []
+try:  # what a process remembers between compiles, where this version remembers anything
+    from plansync.core import compiler, entries, zones
+    kept = [compiler._sketches, zones._zone_caches, getattr(entries, "_words", {})]
+except ImportError:
+    pass
+t, p = load_template(root / "plan_templates" / f"{template}.yaml"), load_profile(path)
+for _ in range(2):
+    compile_plan(t, p, Options())
+for _ in range(n):
+    for remembered in kept if cold == "cold" else []:
+        remembered.clear()
+    compile_plan(t, p, Options())
+"""
+
+
+def _plan_instructions(src: Path, root: Path, beginner: Path) -> dict[str, float]:
+    """Millions of instructions of one compile of each athlete, again and from cold: the
+    difference between 45 compiles and 5, over 40 (start-up and loading cancel out)."""
+    out: dict[str, float] = {}
+    for name, path, template in (
+        ("jane-doe", root / "examples" / "jane-doe.yaml", "half-marathon-intermediate"),
+        ("beginner", beginner, "half-marathon-beginner"),
+    ):
+        for mode in ("again", "cold"):
+            few, many = (
+                _valgrind(["-c", PLAN_PROBE, str(root), str(path), template, str(n), mode], src, root)
+                for n in (5, 45)
+            )
+            out[f"{name} {mode} minstr"] = (many - few) / 40
+    return out
 
 
 def measure(root: Path, beginner: Path) -> dict[str, float]:
@@ -199,8 +246,9 @@ def main() -> None:
                 found = measure(root, beginner)
                 rows[name] = {k: min(v, rows.get(name, {}).get(k, v)) for k, v in found.items()}
         if args.instructions:
-            rows["this checkout"]["validate_minstr"] = _instructions(ROOT / "src", ROOT)
-            rows[f"baseline {args.baseline}"]["validate_minstr"] = _instructions(old / "src", old)
+            for name, root in (("this checkout", ROOT), (f"baseline {args.baseline}", old)):
+                rows[name]["validate_minstr"] = _instructions(root / "src", root)
+                rows[name].update(_plan_instructions(root / "src", root, beginner))
     names = list(rows)
     print(f"{'':28}" + "".join(f"{n:>22}" for n in names) + f"{'ratio':>10}")
     for key, label in (
@@ -212,6 +260,10 @@ def main() -> None:
         ("beginner cold", "  the same, nothing kept"),
         ("loop_250_s", "250-athlete loop (s)"),
         ("validate_minstr", "validate, 1 core (M instr.)"),
+        ("jane-doe again minstr", "one plan, jane-doe (M instr.)"),
+        ("jane-doe cold minstr", "  the same, nothing kept"),
+        ("beginner again minstr", "one plan, beginner (M instr.)"),
+        ("beginner cold minstr", "  the same, nothing kept"),
     ):
         if key not in rows[names[0]]:
             continue
