@@ -29,14 +29,13 @@ import dataclasses
 import datetime as dt
 import functools
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from plansync.core import plan_warnings, rules
 from plansync.core.entries import EntryContext, week_entries
 from plansync.core.gaps import current_gap
 from plansync.core.history import History
+from plansync.core.kept import Kept
 from plansync.core.load import Day, Load, days
 from plansync.core.options import Options
 from plansync.core.plan import Plan, PlanWarning, References, WeekSummary, Workout
@@ -160,8 +159,7 @@ def _sketch_done(draft: Draft, enough: Enough) -> bool:
 
 Enough = tuple[float, float]  # a sketch may stop at a week this high, or a long run this long
 SKETCHES_KEPT = 1024  # what-if plans remembered per process (each a few numbers)
-_sketches: OrderedDict[tuple[int, str, Options, Enough], tuple[Template, Sketch]] = OrderedDict()
-_sketches_lock = threading.Lock()
+_sketches: Kept[tuple[int, str, Options, Enough], tuple[Template, Sketch]] = Kept(SKETCHES_KEPT)
 
 
 def _sketch(
@@ -178,18 +176,13 @@ def _sketch(
     profiles). Sketches are pure, so each distinct one is made once per process: the plans
     of a roster or a validation matrix ask for the same what-ifs again and again."""
     key = (id(template), profile.model_dump_json(), options, enough)
-    with _sketches_lock:
-        hit = _sketches.get(key)
-        if hit is not None and hit[0] is template:
-            _sketches.move_to_end(key)
-            return hit[1]
+    hit = _sketches.get(key, lambda kept: kept[0] is template)
+    if hit is not None:
+        return hit[1]
     draft = start_draft(template, profile, options, History(), sketch=True, zones=zones)
     _run(draft, enough)
     made = Sketch(max(s.distance_m for s in draft.summaries), max(draft.load.longs))
-    with _sketches_lock:
-        _sketches[key] = (template, made)  # the template kept too, so its id is not reused
-        while len(_sketches) > SKETCHES_KEPT:
-            _sketches.popitem(last=False)
+    _sketches.put(key, (template, made))  # the template kept too, so its id is not reused
     return made
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from plansync.core import describe
 from plansync.core.guidance import SPEED_KINDS, pick_surface, short_efforts, surface_in_turn, surface_options
+from plansync.core.kept import Kept
 from plansync.core.plan import PlanWarning, Step, Workout
 from plansync.core.profile import Profile
 from plansync.core.quantities import Units, fmt_clock, fmt_distance
@@ -55,8 +54,8 @@ class TemplateWords:
         self._stage_starts = sorted({stage.from_week for item in items for stage in item.stages})
         self._foot: dict[int, tuple[str, str, int]] = {}
         self._after: dict[str, str] = {}
-        self.tails: dict[tuple[str, str | None, str | None, str | None, tuple[str, ...]], str] = {}
-        self.free: dict[tuple[tuple[tuple[int, str], ...], bool, int], tuple[list[int], list[int]]] = {}
+        self._tails: dict[tuple[str, str | None, str | None, str | None, tuple[str, ...]], str] = {}
+        self._free: dict[tuple[tuple[tuple[int, str], ...], bool, int], tuple[list[int], list[int]]] = {}
 
     def afterwards(self, kind: str) -> str:
         """The recovery routine after a run of this kind."""
@@ -76,23 +75,41 @@ class TemplateWords:
             known = self._foot[stage] = (title, text, seconds)
         return known
 
+    def tail(
+        self, kind: str, notes: str | None, surface: str | None, shoe: str | None, extra: tuple[str, ...]
+    ) -> str:
+        """:func:`describe.run_tail` of a run, written once for each that is alike."""
+        key = (kind, notes, surface, shoe, extra)
+        known = self._tails.get(key)
+        if known is None:
+            if len(self._tails) >= TAILS_KEPT:  # a roster's own shoe and wear notes: start again
+                self._tails.clear()
+            known = self._tails[key] = describe.run_tail(
+                notes=notes, surface=surface, shoe=shoe, after=self.afterwards(kind), extra=extra
+            )
+        return known
+
+    def free_days(
+        self, shape: tuple[tuple[int, str], ...], race_week: bool, per_week: int
+    ) -> tuple[list[int], list[int]]:
+        """:func:`free_days` of a week's runs: plans repeat a few week shapes, each worked out once."""
+        key = (shape, race_week, per_week)
+        known = self._free.get(key)
+        if known is None:
+            known = self._free[key] = free_days(shape, race_week, per_week)
+        return known
+
 
 WORDS_KEPT = 64  # templates (in each unit) whose words are remembered per process
-_words: OrderedDict[tuple[int, str], TemplateWords] = OrderedDict()
-_words_lock = threading.Lock()
+_words: Kept[tuple[int, str], TemplateWords] = Kept(WORDS_KEPT)
 
 
 def template_words(template: Template, units: Units) -> TemplateWords:
-    """The :class:`TemplateWords` of a template in a unit; the most recently used few are kept."""
-    key = (id(template), units)
-    with _words_lock:
-        known = _words.get(key)
-        if known is None or known.template is not template:  # kept with it: its id is not reused
-            known = _words[key] = TemplateWords(template, units)
-            while len(_words) > WORDS_KEPT:
-                _words.popitem(last=False)
-        _words.move_to_end(key)
-        return known
+    """The :class:`TemplateWords` of a template in a unit; the most recently used few are kept
+    (each with its template, so the template's id is not reused)."""
+    return _words.get_or_make(
+        (id(template), units), lambda: TemplateWords(template, units), lambda w: w.template is template
+    )
 
 
 @dataclass
@@ -118,32 +135,9 @@ class EntryContext:
         self._foot_per_week = max(fs, 3) if self.profile.tender_feet else fs
         self._heads: dict[int, str] = {}
 
-    def tail(
-        self, kind: str, notes: str | None, surface: str | None, shoe: str | None, extra: tuple[str, ...]
-    ) -> str:
-        """:func:`describe.run_tail` of a run, written once for each that is alike."""
-        key = (kind, notes, surface, shoe, extra)
-        known = self.words.tails.get(key)
-        if known is None:
-            after = self.words.afterwards(kind)
-            if len(self.words.tails) >= TAILS_KEPT:  # a roster's own shoe and wear notes: start again
-                self.words.tails.clear()
-            known = self.words.tails[key] = describe.run_tail(
-                notes=notes, surface=surface, shoe=shoe, after=after, extra=extra
-            )
-        return known
-
-    def foot_session(self, week: int) -> tuple[str, str, int]:
-        """Week ``week``'s foot-strength session: title, description and seconds."""
-        return self.words.foot_session(week)
-
     def free_days(self, shape: tuple[tuple[int, str], ...], race_week: bool) -> tuple[list[int], list[int]]:
-        """:func:`free_days` of a week's runs: plans repeat a few week shapes, each worked out once."""
-        key = (shape, race_week, self._foot_per_week)
-        known = self.words.free.get(key)
-        if known is None:
-            known = self.words.free[key] = free_days(shape, race_week, self._foot_per_week)
-        return known
+        """:func:`free_days` of a week's runs (see :meth:`TemplateWords.free_days`)."""
+        return self.words.free_days(shape, race_week, self._foot_per_week)
 
     def surface(self, kind: str, turn: int, short_reps: bool) -> str | None:
         """The surface of the ``turn``-th session of a kind (see guidance.pick_surface)."""
@@ -217,7 +211,7 @@ def run_entry(
         kind=kind,
         title=describe.title(kind, spec.title, built.distance_m, built.duration_s, ctx.units),
         description=describe.run_description(
-            ctx.steps_text(built.steps), ctx.tail(kind, spec.notes, surface, shoe_name, extra)
+            ctx.steps_text(built.steps), ctx.words.tail(kind, spec.notes, surface, shoe_name, extra)
         ),
         distance_m=round(built.distance_m),
         duration_s=round(built.duration_s),
@@ -338,7 +332,7 @@ def foot_strength_entries(
     ctx: EntryContext, week: int, week_start: dt.date, days: Sequence[int]
 ) -> list[Workout]:
     """The week's foot-strength sessions on ``days`` (see :func:`free_days`)."""
-    title, text, seconds = ctx.foot_session(week)
+    title, text, seconds = ctx.words.foot_session(week)
     return [
         Workout(
             id=ctx.ident(week, slot),

@@ -9,7 +9,9 @@ gives it (long, easy, recovery and strides runs).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from plansync.core.plan import Step
 from plansync.core.targets import targets
@@ -24,6 +26,7 @@ WORK_CAPS: dict[str, tuple[float, float]] = {
     "marathon": (0.20, 29000.0),
     "half_marathon": (0.12, 16000.0),
 }
+T = TypeVar("T")
 MIN_REPEATS = 1
 MIN_WORK_SHARE = 0.25  # a scaled continuous effort keeps at least a quarter of its length
 
@@ -47,14 +50,9 @@ def _size(q: Quantity, zone: str, zones: ZoneModel) -> tuple[float, float]:
 def work_by_zone(spec: SessionSpec, progress: float, zones: ZoneModel) -> dict[str, float]:
     """Metres run in each capped zone (the session's 'work'). Pure, so worked out once for
     every zone model alike (see :func:`build`); the result is not to be changed."""
-    key = (id(spec), progress)
-    known = zones.shared.work.get(key)
-    if known is not None and known[0] is spec:
-        work: dict[str, float] = known[1]
-        return work
-    made = _work_by_zone(spec, progress, zones)
-    zones.shared.work[key] = (spec, made)  # the spec kept too, so its id is not reused
-    return made
+    return _remembered(
+        zones.shared.work, (id(spec), progress), spec, lambda: _work_by_zone(spec, progress, zones)
+    )
 
 
 def _work_by_zone(spec: SessionSpec, progress: float, zones: ZoneModel) -> dict[str, float]:
@@ -122,13 +120,7 @@ def measure(
     if fill_m:
         return _measure(spec, zones, progress, scale, fill_m)
     key = (id(spec), progress, scale)
-    known = zones.shared.measured.get(key)
-    if known is not None and known[0] is spec:
-        metres: float = known[1]
-        return metres
-    made = _measure(spec, zones, progress, scale, fill_m)
-    zones.shared.measured[key] = (spec, made)  # the spec kept too, so its id is not reused
-    return made
+    return _remembered(zones.shared.measured, key, spec, lambda: _measure(spec, zones, progress, scale, 0.0))
 
 
 def _measure(spec: SessionSpec, zones: ZoneModel, progress: float, scale: float, fill_m: float) -> float:
@@ -158,12 +150,26 @@ def build(
     Pure, so each distinct session is built once per athlete (kept on their zone model): a
     plan's easy runs come in a few sizes week after week."""
     key = (id(spec), progress, scale, fill_m, cross)
-    known = zones.built.get(key)
+    known = zones.built.get(key)  # as _remembered does, written out: sizing builds every try's runs
     if known is not None and known[0] is spec:
         hit: Sized = known[1]
         return hit
     made = _build(spec, zones, progress, scale, fill_m, cross)
     zones.built[key] = (spec, made)  # the spec kept too, so its id is not reused
+    return made
+
+
+def _remembered(
+    store: dict[Any, tuple[Any, Any]], key: Hashable, spec: SessionSpec, make: Callable[[], T]
+) -> T:
+    """``make()`` once per key, for every zone model alike (:class:`SharedWork`): what a
+    session gives is pure, and is kept with the session itself, so its id in the key is not
+    reused."""
+    known = store.get(key)
+    if known is not None and known[0] is spec:
+        return cast(T, known[1])
+    made = make()
+    store[key] = (spec, made)
     return made
 
 

@@ -9,12 +9,11 @@ weekly volume when neither is given).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from plansync.core.daniels import race_time, vdot, velocity_for, vo2_at
+from plansync.core.kept import Kept
 from plansync.core.profile import RACE_DISTANCES_M, Profile
 from plansync.core.quantities import METRES_PER_UNIT, Units, fmt_clock
 
@@ -206,21 +205,13 @@ class SharedWork:
     work: dict[tuple[int, float], tuple[Any, dict[str, float]]] = field(default_factory=dict)
 
 
-_zone_caches: OrderedDict[tuple[float, str, str], SharedWork] = OrderedDict()
-_zone_caches_lock = threading.Lock()
+_zone_caches: Kept[tuple[float, str, str], SharedWork] = Kept(ZONE_CACHES_KEPT)
 
 
 def _shared(signature: tuple[float, str, str]) -> SharedWork:
     """The :class:`SharedWork` of a signature (VDOT, units, intensity); the most recently
     used few are kept."""
-    with _zone_caches_lock:
-        known = _zone_caches.get(signature)
-        if known is None:
-            known = _zone_caches[signature] = SharedWork()
-            while len(_zone_caches) > ZONE_CACHES_KEPT:
-                _zone_caches.popitem(last=False)
-        _zone_caches.move_to_end(signature)
-        return known
+    return _zone_caches.get_or_make(signature, SharedWork)
 
 
 def _s_per_km(vo2: float) -> float:
