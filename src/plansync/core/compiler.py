@@ -440,7 +440,7 @@ def _easy_not_recovery(layout: WeekLayout, planned: list[Planned]) -> tuple[Week
     eased = {p.slot for p in planned if p.spec.kind == "recovery" and not p.after_long}
     if not eased:
         return None
-    slots = tuple(dataclasses.replace(s, kind="easy") if s.slot in eased else s for s in layout.slots)
+    slots = tuple(s._replace(kind="easy") if s.slot in eased else s for s in layout.slots)
     return dataclasses.replace(layout, slots=slots), [
         p._replace(spec=plain("easy")) if p.slot in eased else p for p in planned
     ]
@@ -486,8 +486,7 @@ def _easy_week(draft: Draft, week: WeekPlan, layout: WeekLayout) -> WeekLayout:
     after missed training": quality returns after easy running is tolerated)."""
     draft.load.easy_weeks -= 1
     easy = tuple(
-        dataclasses.replace(s, kind="easy") if s.kind in HARD_KINDS and s.kind != "race" else s
-        for s in layout.slots
+        s._replace(kind="easy") if s.kind in HARD_KINDS and s.kind != "race" else s for s in layout.slots
     )
     if easy != layout.slots:
         draft.load.because(week.number, "the first week back is easy: quality sessions return after it")
@@ -568,11 +567,10 @@ def _sized_slots(layout: WeekLayout, sized: dict[str, Sized], walk_run: bool) ->
     no strides yet (they are easy sessions)."""
     slots = [s for s in layout.slots if s.slot in sized or s.kind == "race"]
     slots = [
-        dataclasses.replace(s, kind=k) if (k := sized[s.slot].kind if s.slot in sized else None) else s
-        for s in slots
+        s._replace(kind=k) if (k := sized[s.slot].kind if s.slot in sized else None) else s for s in slots
     ]
     if walk_run:
-        slots = [dataclasses.replace(s, kind="easy") if s.kind == "strides" else s for s in slots]
+        slots = [s._replace(kind="easy") if s.kind == "strides" else s for s in slots]
     return slots
 
 

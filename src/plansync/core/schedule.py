@@ -18,8 +18,7 @@ from plansync.core.vocab import HARD_KINDS
 EASY_AFTER = frozenset({"rest", "recovery", "easy", "cross", "foot_strength"})
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):  # a named tuple: made and remade for every session of every week
     """A session placed on a day of the week."""
 
     offset: int

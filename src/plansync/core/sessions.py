@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from plansync.core.plan import Step
 from plansync.core.targets import targets
@@ -31,8 +30,7 @@ MIN_REPEATS = 1
 MIN_WORK_SHARE = 0.25  # a scaled continuous effort keeps at least a quarter of its length
 
 
-@dataclass(frozen=True)
-class Sized:
+class Sized(NamedTuple):  # a named tuple: made for every run of every try at a week
     steps: tuple[Step, ...]
     distance_m: float
     duration_s: float
@@ -234,8 +232,7 @@ def lengthened(sized: Sized, extra_m: float, zones: ZoneModel) -> Sized | None:
         distance_m=round((last.distance_m or 0) + extra_m),
         duration_s=round((last.duration_s or 0) + extra_s),
     )
-    return dataclasses.replace(
-        sized,
+    return sized._replace(
         steps=tuple(steps),
         distance_m=sized.distance_m + extra_m,
         duration_s=sized.duration_s + extra_s,

@@ -8,7 +8,6 @@ that would come out shorter than ``MIN_RUN_M`` is dropped and its day rests.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from functools import cache
 from typing import NamedTuple
@@ -37,6 +36,8 @@ SPREAD_LONG_SHARE = 0.36
 # 3 up / 1 down; coaching reference).
 SPREAD_LONG_KEEP = 0.75
 QUALITY_ROOM = 0.5  # one quality session takes at most half of what the long run leaves
+_BELOW_SMALL = SMALL_RUN_M - 1e-6
+_floor = math.floor
 
 
 class WeekBudget(NamedTuple):  # a named tuple: made for every week and every try at one
@@ -56,10 +57,13 @@ class WeekBudget(NamedTuple):  # a named tuple: made for every week and every tr
     spread: bool = False  # returning from injury: every run the days and volume hold (see _spread)
 
     def floor(self, metres: float) -> float:
-        """``metres`` down to the grid: fine steps below SMALL_RUN_M, whole steps above."""
-        if self.fine and metres < SMALL_RUN_M - 1e-6:
-            return floor_to(metres, self.fine)
-        return floor_to(metres, self.step)
+        """``metres`` down to the grid: fine steps below SMALL_RUN_M, whole steps above
+        (:func:`floor_to`, written out: sizing asks this tens of thousands of times a plan)."""
+        fine = self.fine
+        if fine and metres < _BELOW_SMALL:
+            return _floor(metres / fine + 1e-9) * fine
+        step = self.step
+        return _floor(metres / step + 1e-9) * step
 
     @property
     def least_run(self) -> float:
@@ -68,11 +72,11 @@ class WeekBudget(NamedTuple):  # a named tuple: made for every week and every tr
 
     def up(self, metres: float) -> float:
         """The next size on the grid above ``metres``."""
-        if self.fine and metres + self.fine < SMALL_RUN_M - 1e-6:
-            return floor_to(metres, self.fine) + self.fine
-        return max(
-            floor_to(metres, self.step) + self.step, math.ceil(SMALL_RUN_M / self.step - 1e-9) * self.step
-        )
+        fine = self.fine
+        if fine and metres + fine < _BELOW_SMALL:
+            return _floor(metres / fine + 1e-9) * fine + fine
+        step = self.step
+        return max(_floor(metres / step + 1e-9) * step + step, math.ceil(SMALL_RUN_M / step - 1e-9) * step)
 
 
 class Planned(NamedTuple):  # a named tuple: made for every session of every week
@@ -108,7 +112,9 @@ def _fill_run(spec: SessionSpec, zones: ZoneModel, progress: float, fill_m: floa
 
 def _fixed_part(p: Planned, zones: ZoneModel) -> float:
     """Metres of a fill session that are not the fill (strides, a fast finish)."""
-    return sessions.measure(p.spec, zones, progress=p.progress) if p.has_fixed_part else 0.0
+    steps = p.spec.steps  # has_fixed_part, written out: asked for every fill run of every try
+    fixed = len(steps) > 1 or steps[0].repeat is not None
+    return sessions.measure(p.spec, zones, progress=p.progress) if fixed else 0.0
 
 
 class WeekSizes(NamedTuple):
@@ -215,11 +221,16 @@ def _size_once(
     ``reserve``, short enough to leave that many other runs ``min_run`` each); also how many
     other runs were kept."""
     out: dict[str, Sized] = {}
-    long = next((p for p in planned if p.slot == "long"), None)
-    quality = [p for p in planned if p.spec.kind not in LONG_OR_FILL]
-    fills = [p for p in planned if p.spec.kind in FILL_KINDS]
-
-    after = 1 if any(p.after_long for p in planned) and expected > 0 else 0
+    long, quality, fills, after = None, [], [], 0
+    for p in planned:  # one pass: every week's every try starts here
+        kind = p.spec.kind
+        if kind in FILL_KINDS:
+            fills.append(p)
+        elif kind not in LONG_OR_FILL:
+            quality.append(p)
+        if long is None and p.slot == "long":
+            long = p
+        after = 1 if p.after_long and expected > 0 else after
     first_share = long_share_cap(
         b.long_share, [b.after_long_share] * after + [b.easy_share] * (expected - after)
     )
@@ -267,7 +278,7 @@ def _size_once(
             spec = plain("easy") if plain_run else p.spec
             built = _fill_run(spec, zones, p.progress, fill_sizes[p.slot] - fixed[p.slot], b)
             demoted = plain_run or (p.spec.kind == "easy" and any(q.slot == p.slot for q in quality))
-            out[p.slot] = dataclasses.replace(built, kind="easy") if demoted else built
+            out[p.slot] = built._replace(kind="easy") if demoted else built
     placed = long_m + quality_m + sum(fill_sizes.values())
     placed += _extend_quality(quality, out, b, zones, long_m if long else None, b.volume - placed)
     kept = len(fill_sizes) + quality_runs
@@ -288,13 +299,12 @@ def _extend_quality(
     let a week fall short (the quality itself, Daniels' caps, is unchanged). Returns the
     metres added (with ``build`` False, only measured: ``out`` is left as it is)."""
     added = 0.0
+    easy = b.run_cap if long_m is None else min(b.run_cap, _share_of(b.easy_share, long_m, b))
     for p in quality:
         sized = out.get(p.slot)
         if sized is None or p.spec.kind == "cross" or left - added < b.fine:
             continue
-        cap = b.run_cap if p.cap_m is None else min(b.run_cap, p.cap_m)
-        if long_m is not None:
-            cap = min(cap, _share_of(b.easy_share, long_m, b))
+        cap = easy if p.cap_m is None else min(easy, p.cap_m)
         extra = math.floor(min(left - added, cap - sized.distance_m) / b.fine + 1e-9) * b.fine  # in tenths
         if extra < b.fine:
             continue
@@ -336,7 +346,7 @@ def _size_walk_run(planned: list[Planned], b: WeekBudget, zones: ZoneModel) -> W
         else:
             out[p.slot] = sessions.build(plain(p.spec.kind), zones, progress=p.progress, fill_m=size)
         if p.slot in demoted:
-            out[p.slot] = dataclasses.replace(out[p.slot], kind="easy")
+            out[p.slot] = out[p.slot]._replace(kind="easy")
     placed = sum(s.distance_m for s in out.values())
     return WeekSizes(out, max(0.0, b.volume - placed))
 
@@ -355,10 +365,9 @@ def long_share_cap(template_share: float, other_shares: list[float]) -> float:
 def _caps(fills: list[Planned], long_m: float | None, b: WeekBudget) -> dict[str, float]:
     """Each fill run's longest size: the spike cap, and its share of the long run."""
     caps: dict[str, float] = {}
+    easy = b.run_cap if long_m is None else min(b.run_cap, _share_of(b.easy_share, long_m, b))
     for p in fills:
-        cap = b.run_cap if p.cap_m is None else min(b.run_cap, p.cap_m)
-        if long_m is not None:
-            cap = min(cap, _share_of(b.easy_share, long_m, b))
+        cap = easy if p.cap_m is None else min(easy, p.cap_m)
         if p.spec.kind == "recovery":
             cap = min(cap, max(b.recovery_max_m, b.min_run))
         if p.after_long:
@@ -413,10 +422,13 @@ def _share_fills(
     dropped, lowest priority first; but when only runs with a fixed part (strides) are
     short, the first runs without it, as an easy run, rather than leave its day empty.
     Also returns each run's fixed part as kept (0: it runs as an easy run)."""
-    fixed = {k: (v if caps[k] - v >= b.min_run - 1e-6 else 0.0) for k, v in all_fixed.items()}
-    fits = [p for p in fills if caps[p.slot] - fixed[p.slot] >= b.min_run - 1e-6]
-    kept = [p for p in fits if not p.optional]
-    extras = [p for p in fits if p.optional]
+    need = b.min_run - 1e-6
+    fixed = {k: (v if caps[k] - v >= need else 0.0) for k, v in all_fixed.items()}
+    kept: list[Planned] = []
+    extras: list[Planned] = []
+    for p in fills:
+        if caps[p.slot] - fixed[p.slot] >= need:
+            (extras if p.optional else kept).append(p)
     least = b.least_run
     while True:
         # Each run at least ``min_run`` beyond its fixed part when the week has room for
@@ -429,10 +441,10 @@ def _share_fills(
         if extras and (leftover >= b.min_run - 1e-6 or (leftover > b.step + 1e-6 and room >= -1e-6)):
             kept.append(extras.pop(0))  # the week's leftover, or shared so every run keeps min_run
             continue
-        short = [k for k in sizes if sizes[k] - fixed[k] < b.min_run - 1e-6]
+        short = [k for k in sizes if sizes[k] - fixed[k] < need]
         if not short:
             return sizes, fixed
-        if all(fixed[k] > 0 and sizes[k] >= b.min_run - 1e-6 for k in short):  # only strides lack room
+        if all(fixed[k] > 0 and sizes[k] >= need for k in short):  # only strides lack room
             fixed = {**fixed, short[0]: 0.0}
             continue
         kept.pop()
