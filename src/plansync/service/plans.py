@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +12,6 @@ from plansync.atomic import flush_folder, write_atomic
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan, plan_json
 from plansync.errors import PlansyncError
-from plansync.inputs.compiling import compile_file as compile_profile_path
 from plansync.inputs.loader import SHIPPED_EXAMPLES
 from plansync.inputs.roster import profile_files
 from plansync.inputs.schemas import schema_json
@@ -26,6 +26,20 @@ if TYPE_CHECKING:  # fit_tool is imported only when watch files are written; the
     from plansync.watch.export import FitExport
 
 EXAMPLE = SHIPPED_EXAMPLES / "jane-doe.yaml"
+
+
+def compile_profile_path(
+    profile: Path,
+    templates: Path | None,
+    options: Options | None = None,
+    now: dt.datetime | None = None,
+    records: Mapping[str, PlanRecord] | None = None,
+) -> Plan:
+    """:func:`plansync.inputs.compiling.compile_file`, imported when a command compiles: the
+    plan-in-progress machinery it brings (records, check-ins, actuals) is not validate's."""
+    from plansync.inputs.compiling import compile_file
+
+    return compile_file(profile, templates, options, now=now, records=records)
 
 
 def compile_profile_file(settings: Settings, profile: Path, options: Options | None = None) -> Plan:
