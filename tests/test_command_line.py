@@ -125,3 +125,26 @@ def test_feed_tokens_never_start_with_a_dash() -> None:
     from plansync.calendars.feeds import new_token
 
     assert all(new_token()[0].isalnum() for _ in range(2000))
+
+
+def test_the_command_as_a_process_ends_without_a_last_collection_and_main_leaves_gc_alone(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``plansync`` and ``python -m plansync`` (``run``) freeze what they made once the
+    command is done, so the process ends without walking it; ``main`` as a library or test
+    calls it leaves the collector as it was, and ``run`` keeps the command's exit status."""
+    import gc
+
+    from plansync.cli import run
+
+    before = gc.get_freeze_count()
+    assert cli(["validate", str(tmp_path)], tmp_path)[0] == 0
+    assert gc.get_freeze_count() == before
+    monkeypatch.setattr("sys.argv", ["plansync", "validate", str(tmp_path / "missing")])
+    try:
+        with pytest.raises(SystemExit) as ended:
+            run()
+        assert ended.value.code == 2  # the bad path's usage error, as before
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

@@ -1,3 +1,3 @@
-from plansync.cli import main
+from plansync.cli import run
 
-main()
+run()
