@@ -95,3 +95,27 @@ def test_a_recorder_replays_to_the_same_ledger_as_direct_writes(tmp_path: Path) 
         later = T0 + dt.timedelta(days=9)
         for name in ("kept.ics", "new.ics"):
             assert target.file_modified(name, False, later) == direct.file_modified(name, False, later)
+
+
+def test_each_athletes_kept_changes_and_publications_are_found_through_an_index(tmp_path: Path) -> None:
+    """Status asks every athlete of a roster for these in turn: read through an index, not the
+    whole table each time (which made a 2,000-athlete status take minutes)."""
+    with Ledger(tmp_path) as ledger:
+        ledger.put(
+            "calendar",
+            "ann",
+            Entry("w1", "h", 0, dt.datetime(2027, 1, 1, tzinfo=dt.UTC), dt.date(2027, 1, 2)),
+        )
+    db = sqlite3.connect(tmp_path / "ledger.sqlite3")
+    try:
+        kept = db.execute(
+            "EXPLAIN QUERY PLAN SELECT target, uid, kept FROM entries WHERE athlete = ? AND kept IS NOT NULL",
+            ("ann",),
+        ).fetchall()
+        published = db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM published WHERE athlete = ?", ("ann",)
+        ).fetchall()
+    finally:
+        db.close()
+    assert any("USING INDEX entries_kept" in str(row) for row in kept), kept
+    assert any("USING INDEX published_athlete" in str(row) for row in published), published

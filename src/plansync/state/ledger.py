@@ -52,6 +52,13 @@ UPDATE entries SET target = '{CALENDAR_TARGET}' WHERE target = 'ics' AND remote_
 UPDATE entries SET target = '{CALENDAR_BUSY_TARGET}' WHERE target = 'ics-busy';
 """,
 }
+# What status and publishing ask of every athlete in turn, found without reading every row:
+# without them, each athlete's question read the whole table, and a roster's status took time
+# in the square of its size (2,000 athletes: 183 s, against 0.7 s for 100).
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS entries_kept ON entries (athlete) WHERE kept IS NOT NULL;
+CREATE INDEX IF NOT EXISTS published_athlete ON published (athlete);
+"""
 # Columns added to a table since it was first made (schema 4: what the platform showed, and a
 # person's change kept): added where missing, so a ledger of any age gets them once.
 _ADDED_COLUMNS = (("entries", "seen", "TEXT"), ("entries", "kept", "TEXT"))
@@ -358,6 +365,7 @@ class Ledger:
             have = {str(r[1]) for r in db.execute(f"PRAGMA table_info({table})").fetchall()}
             if column not in have:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        db.executescript(_INDEXES)  # after the added columns: a ledger of any age gets them
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _version(self, db: _Guarded) -> int:
