@@ -74,6 +74,23 @@ def cli() -> Cli:
     return run_cli
 
 
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The athlete ids compiled from here on, in order (each command compiles through
+    ``compiling.compile_profile``): which athletes a command found it had to compile."""
+    from plansync.inputs import compiling
+
+    ids: list[str] = []
+    real = compiling.compile_profile
+
+    def counting(profile: Any, *args: Any, **kwargs: Any) -> Any:
+        ids.append(profile.id)
+        return real(profile, *args, **kwargs)
+
+    monkeypatch.setattr(compiling, "compile_profile", counting)
+    return ids
+
+
 @pytest.fixture(scope="session")
 def templates() -> dict[str, Template]:
     return {p.stem: load_template(p) for p in sorted(SHIPPED_TEMPLATES.glob("*.yaml"))}

@@ -148,6 +148,26 @@ def test_feed_build_rebuilds_only_the_athletes_whose_inputs_changed(tmp_path: Pa
     assert code == 0 and "0 feeds written, 3 unchanged" in out
 
 
+def test_the_build_after_a_first_one_compiles_nothing(tmp_path: Path, cli: Cli, compiled: list[str]) -> None:
+    """A first build gives each athlete the plan and the ledger keeps it: the next build must
+    find its inputs unchanged, not compile the roster again because the athlete has a plan
+    record now (a 2,000-athlete second build took as long as the first)."""
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    for name in ("jane-doe", "kim-park", "sam-lee"):
+        (athletes / f"{name}.yaml").write_bytes((EXAMPLE.parent / f"{name}.yaml").read_bytes())
+    build = ["feed", "build", "athletes", "--out", "public"]
+    code, out = cli(build, tmp_path)
+    assert code == 0 and "3 feeds written" in out and len(compiled) == 3
+    first = {p.name: p.read_bytes() for p in (tmp_path / "public").glob("*.ics")}
+    compiled.clear()
+    code, out = cli(build, tmp_path)
+    assert code == 0 and "0 feeds written, 3 unchanged" in out and compiled == []
+    code, out = cli([*build, "--rebuild"], tmp_path)  # the kept record gives the same plans
+    assert code == 0 and "0 feeds written, 3 unchanged" in out and len(compiled) == 3
+    assert {p.name: p.read_bytes() for p in (tmp_path / "public").glob("*.ics")} == first
+
+
 @pytest.mark.parametrize("broken", ["dangling-link", "folder"])
 def test_an_unreadable_profile_keeps_the_athletes_feed(tmp_path: Path, cli: Cli, broken: str) -> None:
     """A briefly broken profile is a failure for that athlete, never "gone": the secret URL

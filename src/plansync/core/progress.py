@@ -51,6 +51,30 @@ class PlanRecord:
     def of(plan: Plan, made_on: dt.date) -> PlanRecord:
         return PlanRecord(plan.athlete, plan.template, plan.start_date, plan.weeks, plan.race_date, made_on)
 
+    def kept_over(self, old: PlanRecord | None) -> PlanRecord:
+        """This record as the workspace keeps it over ``old`` (the athlete's record before):
+        the athlete's check-ins outlive any plan; of the same template, the day it was
+        first made stays, and so do an adaptation and the paces the coach accepted."""
+        if old is None:
+            return self
+        record = self
+        if not record.checkins:
+            record = dataclasses.replace(record, checkins=old.checkins)
+        if old.template != record.template:
+            return record
+        record = dataclasses.replace(record, made_on=old.made_on)
+        if record.adapted_from is None and old.adapted_from is not None:
+            record = dataclasses.replace(
+                record,
+                adapted_from=old.adapted_from,
+                actuals=old.actuals,
+                profile=old.profile,
+                adapted_on=old.adapted_on,
+            )
+        if record.paces is None:
+            record = dataclasses.replace(record, paces=old.paces)
+        return record
+
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
             "athlete": self.athlete,

@@ -16,7 +16,6 @@ adopting their marked items, and calendars only need it for SEQUENCE.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -565,25 +564,12 @@ class Ledger:
             )
 
     def remember_plan(self, record: PlanRecord) -> None:
-        """Keep the plan an athlete now has; the day it was first made stays."""
+        """Keep the plan an athlete now has (:meth:`PlanRecord.kept_over` the record before)."""
         with self._lock:
             row = self._db.execute("SELECT record FROM plans WHERE athlete = ?", (record.athlete,)).fetchone()
             if row is not None:
                 old = PlanRecord.from_dict(json.loads(row[0]))
-                if not record.checkins:  # the athlete's check-ins outlive any plan
-                    record = dataclasses.replace(record, checkins=old.checkins)
-                if old.template == record.template:
-                    record = dataclasses.replace(record, made_on=old.made_on)
-                    if record.adapted_from is None and old.adapted_from is not None:  # an adaptation stays
-                        record = dataclasses.replace(
-                            record,
-                            adapted_from=old.adapted_from,
-                            actuals=old.actuals,
-                            profile=old.profile,
-                            adapted_on=old.adapted_on,
-                        )
-                    if record.paces is None:  # and so do the paces the coach accepted
-                        record = dataclasses.replace(record, paces=old.paces)
+                record = record.kept_over(old)
                 if old == record:
                     return
             self._db.execute(
