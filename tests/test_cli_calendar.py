@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import icalendar
@@ -166,6 +169,34 @@ def test_the_build_after_a_first_one_compiles_nothing(tmp_path: Path, cli: Cli, 
     code, out = cli([*build, "--rebuild"], tmp_path)  # the kept record gives the same plans
     assert code == 0 and "0 feeds written, 3 unchanged" in out and len(compiled) == 3
     assert {p.name: p.read_bytes() for p in (tmp_path / "public").glob("*.ics")} == first
+
+
+def test_an_unchanged_build_starts_without_the_compiler(tmp_path: Path, cli: Cli) -> None:
+    """A build that finds every athlete unchanged reads records and hashes files: it must
+    not load the compiler, the renderer or the profile models (their import was most of an
+    unchanged build's time), so a cron job over a large roster stays quick."""
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    (athletes / "jane-doe.yaml").write_bytes(EXAMPLE.read_bytes())
+    assert cli(["feed", "build", "athletes", "--out", "public"], tmp_path)[0] == 0
+    probe = (
+        "import sys\n"
+        "from plansync.cli import main\n"
+        "try:\n"
+        "    main(['feed', 'build', 'athletes', '--out', 'public'])\n"
+        "except SystemExit as stop:\n"
+        "    assert stop.code == 0, stop.code\n"
+        "heavy = ('plansync.core.compiler', 'plansync.core.profile', 'plansync.calendars.events')\n"
+        "print('LOADED', [m for m in heavy if m in sys.modules])\n"
+    )
+    src = Path(__file__).resolve().parent.parent / "src"
+    env = {**os.environ, "PYTHONPATH": str(src), "PLANSYNC_TODAY": "2027-01-10"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "0 feeds written, 1 unchanged" in done.stdout
+    assert "LOADED []" in done.stdout, done.stdout.splitlines()[-1]
 
 
 @pytest.mark.parametrize("broken", ["dangling-link", "folder"])

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from plansync.core import rules
 from plansync.core.compiler import Options, compile_plan
 from plansync.core.profile import Profile
-from plansync.core.progress import PlanRecord, replan
+from plansync.core.progress import replan
+from plansync.core.records import PlanRecord
 from plansync.errors import PlanError
 from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
 from plansync.state.ledger import Ledger

@@ -33,7 +33,7 @@ from plansync.state.ledger import Feed, Ledger, Recorder
 
 if TYPE_CHECKING:  # compiling and rendering are imported when an athlete needs building
     from plansync.core.plan import Plan
-    from plansync.core.progress import PlanRecord
+    from plansync.core.records import PlanRecord
 
 TOKEN_BYTES = 24  # 192 bits
 
@@ -263,7 +263,7 @@ def _kept(plan: Plan, before: PlanRecord | None) -> PlanRecord | None:
     record, not the one before, so the next build finds them unchanged: compiling with the
     kept record gives the same plan (it keeps the day the plan was made, see
     ``progress.made_on``), and the build after a first one does not compile it all again."""
-    from plansync.core.progress import PlanRecord
+    from plansync.core.records import PlanRecord
 
     if plan.made_on is None:
         return before

@@ -14,7 +14,7 @@ from typing import Any
 
 from plansync.calendars import events as ical
 from plansync.core.plan import Plan
-from plansync.core.progress import PlanRecord
+from plansync.core.records import PlanRecord
 from plansync.state.ledger import CALENDAR_BUSY_TARGET, CALENDAR_TARGET, Entry, Ledger
 
 TARGET = CALENDAR_TARGET

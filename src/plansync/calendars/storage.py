@@ -37,7 +37,6 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from plansync.atomic import write_atomic
 from plansync.calendars.feeds import FeedError
-from plansync.calendars.server import MAX_AGE, TYPES
 from plansync.redact import redact, remember
 from plansync.state.ledger import Ledger
 
@@ -127,6 +126,10 @@ def sync(
     """Make the store at ``url`` hold exactly the feed files of ``staging`` that changed
     since the last sync, and none that plansync uploaded and are gone."""
     import obstore
+
+    # The served feeds' own headers; imported here, as obstore is: a feed build that uploads
+    # nothing (every athlete unchanged) then starts without the calendar renderer.
+    from plansync.calendars.server import MAX_AGE, TYPES
 
     store = store if store is not None else open_store(url)
     names = _names(ledger)  # messages name the athlete, never the secret token

@@ -14,110 +14,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from plansync.core.checkins import Checkin
 from plansync.core.compiler import Options, compile_plan
 from plansync.core.history import History
 from plansync.core.listening import listen
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.core.race_paces import AcceptedRace, with_accepted
+from plansync.core.race_paces import with_accepted
+from plansync.core.records import PlanRecord
 from plansync.core.template import Template
 from plansync.errors import PlanError
-
-
-@dataclass(frozen=True)
-class PlanRecord:
-    """What an athlete was given: the plan's dates and the day it was made."""
-
-    athlete: str
-    template: str
-    start: dt.date
-    weeks: int
-    race: dt.date | None
-    made_on: dt.date
-    # An adapted plan (plansync adapt): from which day, against which runs, for which
-    # profile (a changed profile ends the adaptation).
-    adapted_from: dt.date | None = None
-    actuals: tuple[tuple[dt.date, float], ...] = ()
-    profile: str = ""
-    adapted_on: dt.date | None = None  # the day adapt ran: the actual runs go up to it
-    paces: AcceptedRace | None = None  # a race the coach accepted as the athlete's fitness
-    checkins: tuple[Checkin, ...] = ()  # the athlete's foot check-ins (plansync checkin), in order
-
-    @staticmethod
-    def of(plan: Plan, made_on: dt.date) -> PlanRecord:
-        return PlanRecord(plan.athlete, plan.template, plan.start_date, plan.weeks, plan.race_date, made_on)
-
-    def kept_over(self, old: PlanRecord | None) -> PlanRecord:
-        """This record as the workspace keeps it over ``old`` (the athlete's record before):
-        the athlete's check-ins outlive any plan; of the same template, the day it was
-        first made stays, and so do an adaptation and the paces the coach accepted."""
-        if old is None:
-            return self
-        record = self
-        if not record.checkins:
-            record = dataclasses.replace(record, checkins=old.checkins)
-        if old.template != record.template:
-            return record
-        record = dataclasses.replace(record, made_on=old.made_on)
-        if record.adapted_from is None and old.adapted_from is not None:
-            record = dataclasses.replace(
-                record,
-                adapted_from=old.adapted_from,
-                actuals=old.actuals,
-                profile=old.profile,
-                adapted_on=old.adapted_on,
-            )
-        if record.paces is None:
-            record = dataclasses.replace(record, paces=old.paces)
-        return record
-
-    def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "athlete": self.athlete,
-            "template": self.template,
-            "start": self.start.isoformat(),
-            "weeks": self.weeks,
-            "race": self.race.isoformat() if self.race else None,
-            "made_on": self.made_on.isoformat(),
-        }
-        if self.adapted_from is not None:
-            out["adapted_from"] = self.adapted_from.isoformat()
-            out["actuals"] = [[d.isoformat(), round(m)] for d, m in self.actuals]
-            out["profile"] = self.profile
-            out["adapted_on"] = (self.adapted_on or self.adapted_from).isoformat()
-        if self.paces is not None:
-            out["paces"] = self.paces.as_dict()
-        if self.checkins:
-            out["checkins"] = [c.as_dict() for c in self.checkins]
-        return out
-
-    @staticmethod
-    def from_dict(data: dict[str, object]) -> PlanRecord:
-        race = data.get("race")
-        adapted = data.get("adapted_from")
-        actuals = data.get("actuals") or []
-        assert isinstance(actuals, list)
-        paces = data.get("paces")
-        checkins = data.get("checkins") or []
-        assert isinstance(checkins, list)
-        return PlanRecord(
-            athlete=str(data["athlete"]),
-            template=str(data["template"]),
-            start=dt.date.fromisoformat(str(data["start"])),
-            weeks=int(str(data["weeks"])),
-            race=dt.date.fromisoformat(str(race)) if race else None,
-            made_on=dt.date.fromisoformat(str(data["made_on"])),
-            adapted_from=dt.date.fromisoformat(str(adapted)) if adapted else None,
-            actuals=tuple((dt.date.fromisoformat(str(d)), float(m)) for d, m in actuals),
-            profile=str(data.get("profile") or ""),
-            adapted_on=dt.date.fromisoformat(str(data["adapted_on"])) if data.get("adapted_on") else None,
-            paces=AcceptedRace.from_dict(paces) if isinstance(paces, dict) else None,
-            checkins=tuple(Checkin.from_dict(c) for c in checkins),
-        )
 
 
 def applies(record: PlanRecord | None, profile: Profile) -> bool:

@@ -20,56 +20,13 @@ from plansync.core.actuals import Activity
 from plansync.core.daniels import vdot
 from plansync.core.profile import Profile, RecentRace
 from plansync.core.quantities import METRES_PER_UNIT, Units, fmt_clock, fmt_distance, fmt_pace
+from plansync.core.records import AcceptedRace, race_key
 from plansync.core.zones import ZoneModel
 
 RACE_MIN_M = 1500.0  # Daniels' tables start at 1,500 m
 RACE_MAX_M = 42195.0 * 1.05  # a marathon, with a GPS's overshoot
 MIN_CHANGE = 0.5  # VDOT points: a smaller change moves no pace by more than a second or two a km
 SHOWN = ("easy", "marathon", "half_marathon", "threshold", "interval")
-
-
-@dataclass(frozen=True)
-class AcceptedRace:
-    """A race the coach accepted as the athlete's fitness, kept with the plan."""
-
-    date: dt.date
-    distance_m: float
-    seconds: float
-    replaces: str  # the profile's recent race it was accepted over ("" for none)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "date": self.date.isoformat(),
-            "distance_m": round(self.distance_m, 1),
-            "seconds": round(self.seconds),
-            "replaces": self.replaces,
-        }
-
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> AcceptedRace:
-        return AcceptedRace(
-            dt.date.fromisoformat(str(data["date"])),
-            float(data["distance_m"]),
-            float(data["seconds"]),
-            str(data.get("replaces") or ""),
-        )
-
-    def holds_for(self, profile: Profile) -> bool:
-        """While the profile's own recent race is the one this race was accepted over: a coach
-        who writes a new one into the profile has the last word."""
-        return self.replaces == race_key(profile)
-
-    def applied(self, profile: Profile) -> Profile:
-        """The profile with this race as its recent race (its paces follow from it)."""
-        unit = METRES_PER_UNIT[profile.units]
-        race = RecentRace.model_construct(distance=self.distance_m / unit, time=self.seconds)
-        fitness = profile.fitness.model_copy(update={"recent_race": race})
-        return profile.model_copy(update={"fitness": fitness})
-
-
-def race_key(profile: Profile) -> str:
-    race = profile.fitness.recent_race
-    return "" if race is None else f"{race.distance}@{race.time:g}"
 
 
 @dataclass(frozen=True)
@@ -123,7 +80,7 @@ def propose(profile: Profile, activities: Sequence[Activity], today: dt.date) ->
     after_vdot = vdot(last.distance_m, last.duration_s)
     if abs(after_vdot - before.vdot) < MIN_CHANGE:
         return None
-    after = ZoneModel(accepted.applied(profile))
+    after = ZoneModel(_applied(accepted, profile))
     per_unit = METRES_PER_UNIT[profile.units] / 1000
     paces = tuple(
         (zone, before.pace_s_per_km(zone) * per_unit, after.pace_s_per_km(zone) * per_unit) for zone in SHOWN
@@ -133,4 +90,12 @@ def propose(profile: Profile, activities: Sequence[Activity], today: dt.date) ->
 
 def with_accepted(profile: Profile, race: AcceptedRace | None) -> Profile:
     """The profile with the coach's accepted race, while it holds."""
-    return race.applied(profile) if race is not None and race.holds_for(profile) else profile
+    return _applied(race, profile) if race is not None and race.holds_for(profile) else profile
+
+
+def _applied(race: AcceptedRace, profile: Profile) -> Profile:
+    """The profile with this race as its recent race (its paces follow from it)."""
+    unit = METRES_PER_UNIT[profile.units]
+    recent = RecentRace.model_construct(distance=race.distance_m / unit, time=race.seconds)
+    fitness = profile.fitness.model_copy(update={"recent_race": recent})
+    return profile.model_copy(update={"fitness": fitness})

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from plansync.core.options import Options
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.core.progress import PlanRecord, plan_as_of
+from plansync.core.progress import plan_as_of
+from plansync.core.records import PlanRecord
 from plansync.errors import PlanError, ProfileError, TemplateNotFound
 from plansync.inputs.loader import find_template, load_template_cached, read_profile, template_dirs
 from plansync.inputs.yamlio import Document

@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plansync._version import __version__
-from plansync.core.progress import PlanRecord
+from plansync.core.records import PlanRecord
 
 _hashes: dict[tuple[str, int, int], str] = {}  # one run reads and hashes each file once
 

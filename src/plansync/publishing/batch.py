@@ -19,7 +19,7 @@ from plansync.adapters.base import AdapterContext, Batch
 from plansync.core.compiler import Options
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.core.progress import PlanRecord
+from plansync.core.records import PlanRecord
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_profile
 from plansync.inputs.loader import read_profile

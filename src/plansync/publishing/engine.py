@@ -31,7 +31,7 @@ from typing import Literal
 from plansync.adapters.base import Adapter, Athlete, OutcomeUnknown, RemoteItem, RemoteRejected
 from plansync.core.budgets import fidelity, over_budget
 from plansync.core.plan import Workout
-from plansync.core.progress import PlanRecord
+from plansync.core.records import PlanRecord
 from plansync.errors import PlansyncError
 from plansync.state.ledger import Entry, Ledger
 

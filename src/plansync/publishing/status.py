@@ -25,7 +25,7 @@ from plansync.parallel import ordered_map
 if TYPE_CHECKING:  # compiling is imported when there is something to compile
     from plansync.core.plan import Plan
     from plansync.core.profile import Profile
-    from plansync.core.progress import PlanRecord
+    from plansync.core.records import PlanRecord
     from plansync.state.ledger import Ledger
 
 State = Literal["attention", "overdue", "invalid", "changed", "draft", "published"]

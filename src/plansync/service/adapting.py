@@ -22,9 +22,10 @@ from plansync.core.actuals import Activity, WeekCompliance, compliance, runs
 from plansync.core.plan import Plan, Workout
 from plansync.core.plausible import Screened, screen
 from plansync.core.profile import Profile
-from plansync.core.progress import PlanRecord, adapt, applies, profile_key
+from plansync.core.progress import adapt, applies, profile_key
 from plansync.core.quantities import Units, fmt_distance
-from plansync.core.race_paces import AcceptedRace, PaceProposal, propose, with_accepted
+from plansync.core.race_paces import PaceProposal, propose, with_accepted
+from plansync.core.records import AcceptedRace, PlanRecord
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import find_template, load_profile, load_template_cached, template_dirs

@@ -21,7 +21,7 @@ from plansync.core.checkins import Checkin, Episode, episodes, from_soreness, or
 from plansync.core.listening import SAID
 from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.core.progress import PlanRecord
+from plansync.core.records import PlanRecord
 from plansync.errors import PlansyncError
 from plansync.inputs.compiling import compile_file
 from plansync.inputs.loader import load_profile

@@ -21,7 +21,7 @@ from plansync.parallel import ordered_map
 
 if TYPE_CHECKING:  # fit_tool is imported only when watch files are written; the state, file
     # locks and settings only by the commands that use them (validate starts without them)
-    from plansync.core.progress import PlanRecord
+    from plansync.core.records import PlanRecord
     from plansync.service.settings import Settings
     from plansync.watch.export import FitExport
 

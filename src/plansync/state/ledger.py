@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from plansync._version import __version__
-from plansync.core.progress import PlanRecord
+from plansync.core.records import PlanRecord
 from plansync.errors import PlansyncError
 
 DEFAULT_STATE_DIR = Path(".plansync")
