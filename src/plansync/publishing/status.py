@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from plansync.errors import PlansyncError
 from plansync.inputs.freshness import Inputs, inputs_for, payload, record_key, unchanged
-from plansync.inputs.loader import find_template, read_profile, template_dirs
 from plansync.parallel import ordered_map
 
 if TYPE_CHECKING:  # compiling is imported when there is something to compile
@@ -112,6 +111,7 @@ def _compile(
 ) -> _Compiled:
     from plansync.core.compiler import Options
     from plansync.inputs.compiling import compile_profile
+    from plansync.inputs.loader import read_profile
     from plansync.publishing.engine import plan_hash
 
     try:
@@ -233,6 +233,8 @@ def _compile_recorded(
     path: Path, now: dt.datetime, templates: Path | None, keep: bool, records: dict[str, PlanRecord]
 ) -> tuple[_Compiled, str | None]:
     """Compile, and say what the plan was made from (None when that cannot be known)."""
+    from plansync.inputs.loader import find_template, read_profile, template_dirs
+
     made = _compile(path, now, templates, keep, records)
     if made.template is None or (made.plan_hash is None and made.profile_ok and not made.error):
         return made, None
