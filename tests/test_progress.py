@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from plansync.core import rules
 from plansync.core.compiler import Options, compile_plan
+from plansync.core.plan import Plan
 from plansync.core.profile import Profile
-from plansync.core.progress import replan
+from plansync.core.progress import plan_as_of, replan
 from plansync.core.records import PlanRecord
 from plansync.errors import PlanError
 from plansync.inputs.loader import SHIPPED_TEMPLATES, load_template
@@ -175,3 +176,107 @@ def test_five_weeks_in_publish_and_status_are_as_on_day_one(cli: Cli, tmp_path: 
         assert fake.writes() == writes  # the same plan: nothing to change
         code, plan = cli(["compile", str(path), "--state", "state"], tmp_path, today="2027-03-01", env=env)
         assert code == 0 and "12 weeks · race 2027-04-18" in plan
+
+
+def _kept(plan: Plan, before: PlanRecord | None) -> PlanRecord:
+    """The record the workspace keeps once the athlete has ``plan`` (export, feed, publish)."""
+    assert plan.made_on is not None
+    return PlanRecord.of(plan, plan.made_on).kept_over(before)
+
+
+@pytest.mark.parametrize("days", [3, 7, 14, -7])
+def test_a_moved_race_stays_the_same_plan_once_the_athlete_has_it(
+    profile_data: dict[str, Any], days: int
+) -> None:
+    """The race moves mid-plan; the re-planned plan goes to the athlete, and the workspace
+    keeps its record. Every later compile must give that plan again: it gave a new plan
+    from the day the first was made instead (a week later for a race a week later, every
+    entry ahead moved), so the calendar changed again at the next publish or build."""
+    profile = _profile(profile_data)
+    first = _made(profile, dt.date(2027, 1, 12))
+    race = (first.race or dt.date.min) + dt.timedelta(days=days)
+    moved = _profile(profile_data, race_date=race.isoformat())
+    today = dt.date(2027, 3, 3)
+    given = plan_as_of(TEMPLATE, moved, today, first)
+    assert given.race_date == race and given.moved_on == today
+    record = _kept(given, first)
+    for later in (today, today + dt.timedelta(days=1), today + dt.timedelta(days=20)):
+        again = plan_as_of(TEMPLATE, moved, later, record)
+        assert again.workouts == given.workouts and again.weeks_summary == given.weeks_summary
+    assert _kept(given, record) == record  # given again, the record stays as it is
+    ran = compile_plan(TEMPLATE, profile, Options(today=dt.date(2027, 1, 12)))
+
+    def run_before(plan: Plan) -> list[tuple[str, dt.date, str, int]]:  # the week of the move begins
+        return [(w.id, w.date, w.kind, w.distance_m) for w in plan.workouts if w.date < dt.date(2027, 3, 1)]
+
+    assert run_before(given) == run_before(ran)  # (a move by days renumbers the weeks, not these)
+
+
+def test_a_second_move_keeps_the_weeks_of_the_first(tmp_path: Path, profile_data: dict[str, Any]) -> None:
+    profile = _profile(profile_data)
+    first = _made(profile, dt.date(2027, 1, 12))
+    race = first.race or dt.date.min
+    once = _profile(profile_data, race_date=(race + dt.timedelta(days=7)).isoformat())
+    given = plan_as_of(TEMPLATE, once, dt.date(2027, 2, 17), first)
+    twice = _profile(profile_data, race_date=(race + dt.timedelta(days=14)).isoformat())
+    then = plan_as_of(TEMPLATE, twice, dt.date(2027, 3, 10), _kept(given, first))
+    begun = dt.date(2027, 3, 8)  # the week of the second move starts
+    assert [w for w in then.workouts if w.date < begun] == [w for w in given.workouts if w.date < begun]
+    with Ledger(tmp_path) as ledger:  # kept through the ledger's JSON, moves within moves
+        ledger.remember_plan(first)
+        for plan in (given, then):
+            assert plan.made_on is not None
+            ledger.remember_plan(PlanRecord.of(plan, plan.made_on))
+        record = ledger.plan_records()[profile.id]
+    assert record.before is not None and record.before.before == first
+    later = plan_as_of(TEMPLATE, twice, dt.date(2027, 4, 1), record)
+    assert later.workouts == then.workouts
+
+
+def test_a_moved_race_exported_once_is_up_to_date_after(
+    cli: Cli, tmp_path: Path, write_yaml: Callable[[dict[str, Any], str], Path], profile_data: dict[str, Any]
+) -> None:
+    """As the coach sees it: the race moves a week in the profile, the calendar is exported
+    with the new plan, and the exports after it change nothing."""
+    path = write_yaml(profile_data, "jane.yaml")
+    export = ["export", "ics", str(path), "-o", str(tmp_path / "jane.ics")]
+    assert cli(export, tmp_path, today="2027-01-12")[0] == 0
+    race = dt.date.fromisoformat(str(profile_data["plan"]["race_date"])) + dt.timedelta(days=7)
+    path.write_text(path.read_text().replace(str(profile_data["plan"]["race_date"]), race.isoformat()))
+    code, out = cli(export, tmp_path, today="2027-03-03")
+    assert code == 0 and "up to date" not in out, out
+    moved = (tmp_path / "jane.ics").read_bytes()
+    for later in ("2027-03-03", "2027-03-04", "2027-03-20"):
+        code, out = cli(export, tmp_path, today=later)
+        assert code == 0 and "up to date" in out, (later, out)
+    assert (tmp_path / "jane.ics").read_bytes() == moved
+
+
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.integers(7, 60), st.integers(-14, 21), st.integers(0, 40))
+def test_a_plan_given_after_a_race_move_is_the_plan_every_later_day(
+    case: tuple[str, Profile, int], days_in: int, move: int, later: int
+) -> None:
+    """Any athlete, any race move the plan can take, any day after: once the athlete has the
+    re-planned plan, compiling it again from the record the workspace keeps gives it back."""
+    template_id, profile, _ = case
+    template = SHIPPED[template_id]
+    assume(template.goal == "half_marathon" and move != 0)
+    try:
+        first = compile_plan(template, profile, Options())
+    except PlanError:
+        assume(False)
+        raise
+    assert first.race_date is not None
+    record = PlanRecord.of(first, first.start_date - dt.timedelta(days=3))  # given to the athlete then
+    today = first.start_date + dt.timedelta(days=days_in)
+    race = first.race_date + dt.timedelta(days=move)
+    moved = profile.model_copy(update={"plan": profile.plan.model_copy(update={"race_date": race})})
+    try:
+        given_plan = plan_as_of(template, moved, today, record)
+    except PlanError:  # too close for the taper, or past the template's longest plan: refused
+        assume(False)
+        raise
+    kept = _kept(given_plan, record)
+    again = plan_as_of(template, moved, today + dt.timedelta(days=later), kept)
+    assert again.workouts == given_plan.workouts

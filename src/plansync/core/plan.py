@@ -199,6 +199,7 @@ class Plan:
     zones: tuple[Target, ...] = field(default=())
     references: References = field(default=References())
     made_on: dt.date | None = None  # the day the plan was first made ("today" for its dates)
+    moved_on: dt.date | None = None  # a plan re-planned for a moved race: the day it was re-planned
     shoes: tuple[ShoeForecast, ...] = ()
     reasons: tuple[tuple[int, tuple[str, ...]], ...] = ()  # adapted plans: why a week is what it is
 

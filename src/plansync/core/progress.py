@@ -47,9 +47,7 @@ def replan(template: Template, profile: Profile, record: PlanRecord, today: dt.d
     assert record.race is not None and new_race is not None
     if today < record.start:  # not started yet: a new plan, made today
         return compile_plan(template, profile, Options(today=today))
-    before = compile_plan(
-        template, profile, Options(race_date=record.race, weeks=record.weeks, today=record.made_on)
-    )
+    before = recorded_plan(template, profile, record)
     taper = template.taper.weeks if template.taper else 1
     earliest = _next_week(record.start, today) + dt.timedelta(days=7 * taper - 1)
     latest = record.start + dt.timedelta(days=7 * template.weeks.max - 1)
@@ -71,7 +69,22 @@ def replan(template: Template, profile: Profile, record: PlanRecord, today: dt.d
         )
     options = Options(race_date=new_race, weeks=weeks)
     history = History(kept=before, kept_before=keep_before)
-    return dataclasses.replace(compile_plan(template, profile, options, history), made_on=record.made_on)
+    planned = compile_plan(template, profile, options, history)
+    return dataclasses.replace(planned, made_on=record.made_on, moved_on=today)
+
+
+def recorded_plan(template: Template, profile: Profile, record: PlanRecord) -> Plan:
+    """The plan a record is of, for its own race: compiled as of the day it was made, or,
+    for a plan re-planned for a moved race, re-planned as on the day of the move from the
+    plan before it (``record.before``, itself perhaps a move). A plan the athlete has stays
+    the same plan, the weeks they ran before a move included, however many moves later."""
+    if record.before is not None and record.moved_on is not None:
+        at_its_race = profile.model_copy(
+            update={"plan": profile.plan.model_copy(update={"race_date": record.race})}
+        )
+        return replan(template, at_its_race, record.before, record.moved_on)
+    options = Options(race_date=record.race, weeks=record.weeks, today=record.made_on)
+    return compile_plan(template, profile, options)
 
 
 def _next_week(grid: dt.date, today: dt.date) -> dt.date:
@@ -161,6 +174,8 @@ def plan_as_of(
         profile = with_accepted(profile, record.paces)  # new paces the coach accepted
     if current and record is not None and race_moved(record, profile):
         plan = replan(template, profile, record, today)
+    elif current and record is not None and record.before is not None:  # a move the athlete has
+        plan = adapted_from(template, profile, recorded_plan(template, profile, record), record, key)
     else:
         plan = compile_plan(
             template, profile, dataclasses.replace(options, today=made_on(profile, today, record))

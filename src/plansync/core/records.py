@@ -77,15 +77,29 @@ class PlanRecord:
     adapted_on: dt.date | None = None  # the day adapt ran: the actual runs go up to it
     paces: AcceptedRace | None = None  # a race the coach accepted as the athlete's fitness
     checkins: tuple[Checkin, ...] = ()  # the athlete's foot check-ins (plansync checkin), in order
+    # A plan re-planned for a moved race: the day it was re-planned and the record of the plan
+    # before the move, so that every later compile re-plans it as on that day (progress.replan).
+    moved_on: dt.date | None = None
+    before: PlanRecord | None = None
 
     @staticmethod
     def of(plan: Plan, made_on: dt.date) -> PlanRecord:
-        return PlanRecord(plan.athlete, plan.template, plan.start_date, plan.weeks, plan.race_date, made_on)
+        return PlanRecord(
+            plan.athlete,
+            plan.template,
+            plan.start_date,
+            plan.weeks,
+            plan.race_date,
+            made_on,
+            moved_on=plan.moved_on,
+        )
 
     def kept_over(self, old: PlanRecord | None) -> PlanRecord:
         """This record as the workspace keeps it over ``old`` (the athlete's record before):
         the athlete's check-ins outlive any plan; of the same template, the day it was
-        first made stays, and so do an adaptation and the paces the coach accepted."""
+        first made stays, and so do an adaptation and the paces the coach accepted. A plan
+        re-planned for a moved race keeps the record it was re-planned from (:attr:`before`),
+        while its race stays where it moved to."""
         if old is None:
             return self
         record = self
@@ -104,7 +118,24 @@ class PlanRecord:
             )
         if record.paces is None:
             record = dataclasses.replace(record, paces=old.paces)
+        if record.before is None and old.race == record.race:  # the same plan: its move stays
+            record = dataclasses.replace(record, moved_on=old.moved_on, before=old.before)
+        elif record.before is None and record.moved_on is not None:  # the move: what it moved from
+            record = dataclasses.replace(record, before=dataclasses.replace(old, checkins=()))
         return record
+
+    def dated_as(self, old: PlanRecord) -> PlanRecord:
+        """This record with the dates of the plan the athlete has (``old``): when it was
+        made, its weeks and race, and a race move with what it moved from."""
+        return dataclasses.replace(
+            self,
+            made_on=old.made_on,
+            start=old.start,
+            weeks=old.weeks,
+            race=old.race,
+            moved_on=old.moved_on,
+            before=old.before,
+        )
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -124,6 +155,9 @@ class PlanRecord:
             out["paces"] = self.paces.as_dict()
         if self.checkins:
             out["checkins"] = [c.as_dict() for c in self.checkins]
+        if self.moved_on is not None and self.before is not None:
+            out["moved_on"] = self.moved_on.isoformat()
+            out["before"] = self.before.as_dict()
         return out
 
     @staticmethod
@@ -135,6 +169,7 @@ class PlanRecord:
         paces = data.get("paces")
         checkins = data.get("checkins") or []
         assert isinstance(checkins, list)
+        moved, before = data.get("moved_on"), data.get("before")
         return PlanRecord(
             athlete=str(data["athlete"]),
             template=str(data["template"]),
@@ -148,4 +183,6 @@ class PlanRecord:
             adapted_on=dt.date.fromisoformat(str(data["adapted_on"])) if data.get("adapted_on") else None,
             paces=AcceptedRace.from_dict(paces) if isinstance(paces, dict) else None,
             checkins=tuple(Checkin.from_dict(c) for c in checkins),
+            moved_on=dt.date.fromisoformat(str(moved)) if moved and isinstance(before, dict) else None,
+            before=PlanRecord.from_dict(before) if moved and isinstance(before, dict) else None,
         )

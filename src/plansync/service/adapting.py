@@ -222,9 +222,7 @@ def _keep(
         if old is not None:  # the athlete's check-ins stay whatever adapt does
             record = dataclasses.replace(record, checkins=old.checkins)
         if old is not None and old.template == record.template:
-            record = dataclasses.replace(
-                record, made_on=old.made_on, start=old.start, weeks=old.weeks, race=old.race
-            )
+            record = record.dated_as(old)
         ledger.set_adaptation(record)
 
 
