@@ -280,3 +280,26 @@ def test_a_plan_given_after_a_race_move_is_the_plan_every_later_day(
     kept = _kept(given_plan, record)
     again = plan_as_of(template, moved, today + dt.timedelta(days=later), kept)
     assert again.workouts == given_plan.workouts
+
+
+def test_a_moved_race_is_published_once(cli: Cli, tmp_path: Path) -> None:
+    """Published, then the coach moves the race a week mid-plan: the next publish updates the
+    entries ahead, and a publish days later changes nothing on the platform (it moved every
+    entry again before)."""
+    from .tp_helpers import running_fake, tp_environment, tp_profile
+
+    path = tp_profile(tmp_path)
+    publish = ["publish", str(path), "--to", "trainingpeaks", "--state", "state"]
+    with running_fake() as fake:
+        env = tp_environment(fake)
+        assert cli(publish, tmp_path, today="2027-01-12", env=env)[0] == 0
+        text = path.read_text()
+        race = dt.date.fromisoformat(text.split("race_date: ")[1].split()[0].strip("'\""))
+        path.write_text(text.replace(race.isoformat(), (race + dt.timedelta(days=7)).isoformat()))
+        written = fake.writes()
+        code, out = cli(publish, tmp_path, today="2027-03-03", env=env)
+        assert code == 0 and fake.writes() > written, out
+        written = fake.writes()
+        for later in ("2027-03-04", "2027-03-15"):
+            code, out = cli(publish, tmp_path, today=later, env=env)
+            assert code == 0 and fake.writes() == written, (later, out)
