@@ -301,6 +301,21 @@ def test_status_compiles_only_athletes_whose_inputs_changed(ws: Path, cli: Cli, 
     assert compiled == ["kim-park"]
 
 
+def test_status_after_publishing_compiles_nothing(ws: Path, cli: Cli, compiled: list[str]) -> None:
+    """Publishing gives each athlete their plan, and the ledger keeps a record of it: the
+    status after must not take that record for a change and compile the roster again (a
+    2,000-athlete status after `publish --all` took as long as the first)."""
+    for name in ("jane-doe", "kim-park", "sam-lee"):
+        (ws / "athletes" / f"{name}.yaml").write_bytes((EXAMPLE.parent / f"{name}.yaml").read_bytes())
+    cli(["export", "ics", "athletes/jane-doe.yaml", "-o", "x.ics"], ws)  # a ledger to remember in
+    cli(["status", "--to", "ics"], ws)
+    code, out = cli(["publish", "--all", "--to", "ics"], ws)
+    assert code == 0, out
+    compiled.clear()
+    code, out = cli(["status", "--to", "ics"], ws)
+    assert code == 0 and "3 published" in out and compiled == [], out
+
+
 NEW_RUNNER = [
     "--name",
     "New Runner",

@@ -252,22 +252,12 @@ def _build_one(job: _Job, path: Path, ledger: Ledger) -> _Built:
     changed |= write_feed_file(out / f"{feed.busy_token}.ics", busy, ledger, now)
     if job.fit:
         changed |= _write_fit(plan, out / feed.token, now, profile.timezone)
-    key = record_key(_kept(plan, job.records.get(profile.id)))
+    from plansync.core.records import given
+
+    # The build gives the athlete the plan: its inputs name their record as the ledger now keeps it.
+    key = record_key(given(plan, job.records.get(profile.id)))
     inputs = inputs_for(path, template, job.templates, now, profile.timezone, plan.start_date, key)
     return _Built(str(path), profile.id, changed, inputs=inputs.to_json())
-
-
-def _kept(plan: Plan, before: PlanRecord | None) -> PlanRecord | None:
-    """The athlete's plan record as this build leaves it: building a feed gives the athlete
-    the plan, which the ledger then keeps (``calendar_bytes``). The build's inputs name this
-    record, not the one before, so the next build finds them unchanged: compiling with the
-    kept record gives the same plan (it keeps the day the plan was made, see
-    ``progress.made_on``), and the build after a first one does not compile it all again."""
-    from plansync.core.records import PlanRecord
-
-    if plan.made_on is None:
-        return before
-    return PlanRecord.of(plan, plan.made_on).kept_over(before)
 
 
 FIT_DAYS = 14

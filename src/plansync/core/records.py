@@ -186,3 +186,14 @@ class PlanRecord:
             moved_on=dt.date.fromisoformat(str(moved)) if moved and isinstance(before, dict) else None,
             before=PlanRecord.from_dict(before) if moved and isinstance(before, dict) else None,
         )
+
+
+def given(plan: Plan, before: PlanRecord | None) -> PlanRecord | None:
+    """The athlete's record once they have ``plan`` (an export, a feed, a publish: the ledger
+    keeps it, :meth:`PlanRecord.kept_over` ``before``). Compiling with it gives ``plan``
+    again (it keeps the day the plan was made, and a race move's day and origin): a command
+    that remembers what a plan was made from names this record too, so that handing the
+    plan over does not make every athlete look changed the next time."""
+    if plan.made_on is None:
+        return before
+    return PlanRecord.of(plan, plan.made_on).kept_over(before)

@@ -63,6 +63,7 @@ class Inputs:
     day: str | None  # the day the plan was compiled on, when today could change it
     start: str | None  # the plan's first day
     record: str = ""  # the athlete's plan record (adaptation, accepted paces, check-ins): record_key
+    given: str = ""  # the record once the athlete has this plan (records.given), when it differs
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -98,6 +99,7 @@ def inputs_for(
     timezone: str,
     start: dt.date | None,
     record: str = "",
+    given: str = "",
 ) -> Inputs:
     """The inputs of a plan just compiled (``start`` its first day: before it, today cannot change it)."""
     today = _today(now, timezone)
@@ -112,6 +114,7 @@ def inputs_for(
         today.isoformat() if in_progress else None,
         start.isoformat() if start else None,
         record,
+        given if given != record else "",
     )
 
 
@@ -119,10 +122,11 @@ def unchanged(
     stored: Inputs | None, profile_path: Path, templates: Path | None, now: dt.datetime, record: str = ""
 ) -> bool:
     """True when nothing a plan was made from has changed since ``stored`` was taken (``record``:
-    :func:`record_key` of the athlete's plan record now)."""
+    :func:`record_key` of the athlete's plan record now; the record the athlete has once given
+    that plan, ``stored.given``, is no change: compiling with it gives the same plan)."""
     if stored is None or stored.version != __version__ or stored.templates_dir != str(templates or ""):
         return False
-    if stored.record != record:
+    if record not in (stored.record, stored.given or stored.record):  # the record since: another plan
         return False
     today = _today(now, stored.timezone)
     if stored.day is not None and stored.day != today.isoformat():

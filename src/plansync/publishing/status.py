@@ -100,6 +100,7 @@ class _Compiled:
     timezone: str = "UTC"
     compiled: tuple[Profile, Plan] | None = None  # kept for publishing, so nothing compiles twice
     attention: str = ""  # why the athlete needs the coach now (a red flag), else empty
+    given: str = ""  # record_key of the athlete's record once they have this plan (records.given)
 
 
 def _compile(
@@ -110,6 +111,7 @@ def _compile(
     records: dict[str, PlanRecord] | None = None,
 ) -> _Compiled:
     from plansync.core.compiler import Options
+    from plansync.core.records import given
     from plansync.inputs.compiling import compile_profile
     from plansync.inputs.loader import read_profile
     from plansync.publishing.engine import plan_hash
@@ -138,6 +140,7 @@ def _compile(
         plan_hash=plan_hash(plan.workouts),
         compiled=(profile, plan) if keep else None,
         attention=next((w.message for w in plan.warnings if w.code in ATTENTION), ""),
+        given=record_key(given(plan, (records or {}).get(profile.id))),
     )
 
 
@@ -249,8 +252,8 @@ def _compile_recorded(
     start = (
         (made.race_date - dt.timedelta(days=7 * made.weeks - 1)) if made.race_date and made.weeks else None
     )
-    key = record_key(records.get(made.athlete))
-    return made, inputs_for(path, template, templates, now, zone, start, key).to_json()
+    key = record_key(records.get(made.athlete))  # a publish then gives the plan: made.given
+    return made, inputs_for(path, template, templates, now, zone, start, key, made.given).to_json()
 
 
 def _to_json(c: _Compiled) -> str:
