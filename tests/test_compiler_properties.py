@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -424,3 +425,11 @@ def test_a_plan_without_advice_gives_the_same_plan_and_the_same_warnings(
     assert short.workouts == full.workouts
     assert short.weeks_summary == full.weeks_summary
     assert [w.code for w in short.warnings] == [w.code for w in full.warnings]
+    # ``text=False`` (most of validate's dry runs) leaves only the runs' words out
+    bare = compile_plan(SHIPPED[template_id], profile, Options(), advice=False, text=False)
+    assert [
+        replace(w, title="", description="") if w.kind not in ("race", "rest", "foot_strength") else w
+        for w in full.workouts
+    ] == list(bare.workouts)
+    assert bare.weeks_summary == full.weeks_summary
+    assert [w.code for w in bare.warnings] == [w.code for w in full.warnings]

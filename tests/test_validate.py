@@ -125,3 +125,19 @@ def test_coach_profiles_are_dry_run_too(tmp_path: Path) -> None:
     report = validate([ROOT / "plan_templates" / "half-marathon-intermediate.yaml"], tmp_path)
     bad = [f for f in report.findings if f.severity == "error"]
     assert bad and bad[0].file == str(tmp_path / "jane.yaml") and "long_run_day wed" in bad[0].message
+
+
+@pytest.mark.parametrize("template", sorted(p.stem for p in (ROOT / "plan_templates").glob("*.yaml")))
+def test_each_templates_words_are_written_in_every_unit_and_intensity_system(template: str) -> None:
+    """Validate writes the titles and descriptions of a few dry runs only (no rule reads them):
+    enough that every unit meets every intensity system, and every coach's own athlete."""
+    from plansync.inputs.loader import load_template
+    from plansync.inputs.validate import _cases
+
+    t = load_template(ROOT / "plan_templates" / f"{template}.yaml")
+    coach = [("jane.yaml", p) for _, p, _ in _cases(t, [])[:1]]
+    cases = _cases(t, coach)
+    written = {(p.units, p.intensity.system) for _, p, text in cases if text}
+    assert written == {(u, s) for u in ("km", "mi") for s in ("pace", "heart_rate", "rpe")}
+    assert cases[-1][0] == "jane.yaml" and cases[-1][2]
+    assert sum(text for _, _, text in cases) <= 7 < len(cases)

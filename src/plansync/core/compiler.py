@@ -108,13 +108,18 @@ def compile_plan(
     history: History | None = None,
     *,
     advice: bool = True,
+    text: bool = True,
 ) -> Plan:
     """The athlete's plan: dated workouts, week summaries, warnings. ``advice``: the what-if
     figures behind the warnings' advice (the earliest later race that is race-ready, how far
     one more training day takes the peak). Without it (``validate``, which reads only the
     warnings' codes), every warning is still given exactly when it would be, but its what-if
-    figures go only as far as deciding that, and no later race is named."""
-    draft = start_draft(template, profile, options or Options(), history or History(), sketch=False)
+    figures go only as far as deciding that, and no later race is named. Without ``text``
+    (``validate`` again, for most of its dry runs), each run's title and description are left
+    empty: every figure, step, note, shoe and surface is the same."""
+    draft = start_draft(
+        template, profile, options or Options(), history or History(), sketch=False, text=text
+    )
     _run(draft)
     return _finish(draft, advice)
 
@@ -193,6 +198,7 @@ def start_draft(
     history: History,
     sketch: bool,
     zones: ZoneModel | None = None,
+    text: bool = True,
 ) -> Draft:
     """The dates, the phases, the athlete's basis and peaks: an empty draft (``zones``: the
     athlete's, when a sketch already knows them)."""
@@ -226,7 +232,7 @@ def start_draft(
         basis=basis(template, profile, weeks),
         zones=zones,
         rack=rack,
-        ctx=EntryContext(template, profile, zones, rack, warnings),
+        ctx=EntryContext(template, profile, zones, rack, warnings, text=text),
         offset_of=offset_of,
         available=available,
         capacity=min(len(available), 6),

@@ -122,6 +122,7 @@ class EntryContext:
     rack: ShoeRack
     warnings: list[PlanWarning] = field(default_factory=list)
     turns: dict[str, int] = field(default_factory=dict)  # sessions of each kind so far (surface rotation)
+    text: bool = True  # each run's title and description written (``validate`` reads neither)
 
     def __post_init__(self) -> None:
         self.prefix = f"{self.profile.id}-{self.template.id}"
@@ -203,16 +204,20 @@ def run_entry(
         notes += ctx.red_flags
     shoe_name = shoe.name if shoe else None
     extra = tuple(notes)
+    title = description = ""
+    if ctx.text:
+        title = describe.title(kind, spec.title, built.distance_m, built.duration_s, ctx.units)
+        description = describe.run_description(
+            ctx.steps_text(built.steps), ctx.words.tail(kind, spec.notes, surface, shoe_name, extra)
+        )
     return Workout(
         id=ctx.ident(week, slot.slot),
         date=date,
         week=week,
         slot=slot.slot,
         kind=kind,
-        title=describe.title(kind, spec.title, built.distance_m, built.duration_s, ctx.units),
-        description=describe.run_description(
-            ctx.steps_text(built.steps), ctx.words.tail(kind, spec.notes, surface, shoe_name, extra)
-        ),
+        title=title,
+        description=description,
         distance_m=round(built.distance_m),
         duration_s=round(built.duration_s),
         hard=kind in HARD_KINDS,
