@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from plansync.inputs.validate import validate
+from plansync.inputs.loader import load_template
+from plansync.inputs.validate import _cases, validate
 
 from .conftest import ROOT, Cli
 
@@ -131,9 +132,6 @@ def test_coach_profiles_are_dry_run_too(tmp_path: Path) -> None:
 def test_each_templates_words_are_written_in_every_unit_and_intensity_system(template: str) -> None:
     """Validate writes the titles and descriptions of a few dry runs only (no rule reads them):
     enough that every unit meets every intensity system, and every coach's own athlete."""
-    from plansync.inputs.loader import load_template
-    from plansync.inputs.validate import _cases
-
     t = load_template(ROOT / "plan_templates" / f"{template}.yaml")
     coach = [("jane.yaml", p) for _, p, _ in _cases(t, [])[:1]]
     cases = _cases(t, coach)

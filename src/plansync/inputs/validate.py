@@ -210,7 +210,7 @@ def _check_indexed(case: int) -> _Outcome:
     return _check_case(_TEMPLATES[template], profile, text)
 
 
-def _check_case(template: Template, profile: Profile, text: bool = True) -> _Outcome:
+def _check_case(template: Template, profile: Profile, text: bool) -> _Outcome:
     try:  # only the warnings' codes are read
         plan = compile_plan(template, profile, Options(), advice=False, text=text)
     except PlanError as exc:
